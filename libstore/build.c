@@ -1,0 +1,700 @@
+/* build.c - the build object: configuration, start, results, errors. */
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/personality.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+
+#include "internal.h"
+
+#define PERSONALITY_KEEP 0xffffffffUL
+
+int nsb_fail(nsb_build *b, int err, const char *step, const char *fmt, ...)
+{
+        va_list ap;
+        if (err <= 0)
+                err = EIO;
+        b->error_errno = err;
+        snprintf(b->error_step, sizeof(b->error_step), "%s", step);
+        va_start(ap, fmt);
+        vsnprintf(b->error_message, sizeof(b->error_message), fmt, ap);
+        va_end(ap);
+        return -err;
+}
+
+void nsb_trace(nsb_build *b, const char *fmt, ...)
+{
+        if (!b->trace_fn)
+                return;
+        char buf[1024];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(buf, sizeof(buf), fmt, ap);
+        va_end(ap);
+        b->trace_fn(buf, b->trace_userdata);
+}
+
+void nsb_warn(nsb_build *b, const char *fmt, ...)
+{
+        if (!b->warning_fn)
+                return;
+        char buf[1024];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(buf, sizeof(buf), fmt, ap);
+        va_end(ap);
+        b->warning_fn(buf, b->warning_userdata);
+}
+
+int nsb_build_new(nsb_build **ret_build)
+{
+        if (!ret_build)
+                return -EINVAL;
+        nsb_build *b = calloc(1, sizeof(*b));
+        if (!b)
+                return -ENOMEM;
+        b->uid = 30001;
+        b->gid = 30000;
+        b->log_fd = -1;
+        b->top_fd = -1;
+        b->pid = -1;
+        b->pidfd = -1;
+        b->log_read_fd = -1;
+        b->epoll_fd = -1;
+        b->timer_fd = -1;
+        b->personality = PERSONALITY_KEEP;
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        b->cores = n > 0 ? (unsigned) n : 1;
+        b->hostname = strdup("localhost");
+        b->store_dir = strdup("/nix/store");
+        if (!b->hostname || !b->store_dir) {
+                nsb_build_free(b);
+                return -ENOMEM;
+        }
+        *ret_build = b;
+        return 0;
+}
+
+void nsb_build_free(nsb_build *b)
+{
+        if (!b)
+                return;
+        if (b->state == NSB_STATE_RUNNING) {
+                /* Nobody will read the log any more. */
+                b->log_fn = NULL;
+                b->log_fd = -1;
+                nsb_monitor_kill(b);
+                while (b->state == NSB_STATE_RUNNING)
+                        if (nsb_build_wait(b) < 0)
+                                break;
+        }
+        nsb_monitor_close(b);
+        nsb_builddir_remove(b);
+        free(b->top_dir);
+        free(b->build_dir);
+        nsb_plan_clear(&b->plan);
+        free(b->builder);
+        strv_free(b->argv);
+        for (size_t i = 0; i < b->n_env; i++)
+                free(b->env[i]);
+        free(b->env);
+        for (size_t i = 0; i < b->n_binds; i++) {
+                free(b->binds[i].source);
+                free(b->binds[i].dest);
+                free(b->binds[i].target);
+        }
+        free(b->binds);
+        for (size_t i = 0; i < b->n_outputs; i++)
+                free(b->outputs[i].path);
+        free(b->outputs);
+        free(b->tmpdir);
+        free(b->store_dir);
+        free(b->hostname);
+        free(b->system);
+        free(b);
+}
+
+/* Every setter refuses to change a build that has started. */
+#define CHECK_CONFIG(b)                                 \
+        do {                                            \
+                if (!(b))                               \
+                        return -EINVAL;                 \
+                if ((b)->state != NSB_STATE_CONFIG)     \
+                        return -EBUSY;                  \
+        } while (0)
+
+static int replace_string(char **slot, const char *value)
+{
+        char *copy = NULL;
+        if (value && !(copy = strdup(value)))
+                return -ENOMEM;
+        free(*slot);
+        *slot = copy;
+        return 0;
+}
+
+int nsb_build_set_builder(nsb_build *b, const char *path, const char *const *argv)
+{
+        CHECK_CONFIG(b);
+        if (!path || !*path)
+                return -EINVAL;
+        const char *const default_argv[] = { path, NULL };
+        char **copy = strv_copy(argv ? argv : default_argv);
+        if (!copy)
+                return -ENOMEM;
+        if (!copy[0]) {
+                strv_free(copy);
+                return -EINVAL;
+        }
+        int r = replace_string(&b->builder, path);
+        if (r < 0) {
+                strv_free(copy);
+                return r;
+        }
+        strv_free(b->argv);
+        b->argv = copy;
+        return 0;
+}
+
+int nsb_build_setenv(nsb_build *b, const char *name, const char *value)
+{
+        CHECK_CONFIG(b);
+        if (!name || !*name || strchr(name, '=') || !value)
+                return -EINVAL;
+        char *entry;
+        if (asprintf(&entry, "%s=%s", name, value) < 0)
+                return -ENOMEM;
+        size_t len = strlen(name);
+        for (size_t i = 0; i < b->n_env; i++)
+                if (strncmp(b->env[i], name, len) == 0 && b->env[i][len] == '=') {
+                        free(b->env[i]);
+                        b->env[i] = entry;
+                        return 0;
+                }
+        char **v = realloc(b->env, (b->n_env + 1) * sizeof(char *));
+        if (!v) {
+                free(entry);
+                return -ENOMEM;
+        }
+        b->env = v;
+        b->env[b->n_env++] = entry;
+        return 0;
+}
+
+static int add_bind_spec(nsb_build *b, const char *source, const char *dest, const char *target,
+                         unsigned flags)
+{
+        struct nsb_bind_spec *v = realloc(b->binds, (b->n_binds + 1) * sizeof(*v));
+        if (!v)
+                return -ENOMEM;
+        b->binds = v;
+        struct nsb_bind_spec s = { .flags = flags };
+        s.dest = strdup(dest);
+        s.source = source ? strdup(source) : NULL;
+        s.target = target ? strdup(target) : NULL;
+        if (!s.dest || (source && !s.source) || (target && !s.target)) {
+                free(s.dest);
+                free(s.source);
+                free(s.target);
+                return -ENOMEM;
+        }
+        b->binds[b->n_binds++] = s;
+        return 0;
+}
+
+int nsb_build_add_bind(nsb_build *b, const char *source, const char *dest, unsigned flags)
+{
+        CHECK_CONFIG(b);
+        if (!dest)
+                dest = source;
+        if (!path_is_normal_absolute(source) || !path_is_normal_absolute(dest) ||
+            (flags & ~(NSB_BIND_READONLY | NSB_BIND_DEVICES)))
+                return -EINVAL;
+        return add_bind_spec(b, source, dest, NULL, flags);
+}
+
+int nsb_build_add_input(nsb_build *b, const char *path)
+{
+        return nsb_build_add_bind(b, path, path, NSB_BIND_READONLY);
+}
+
+int nsb_build_add_symlink(nsb_build *b, const char *target, const char *path)
+{
+        CHECK_CONFIG(b);
+        if (!target || !*target || !path_is_normal_absolute(path))
+                return -EINVAL;
+        return add_bind_spec(b, NULL, path, target, 0);
+}
+
+int nsb_build_add_host_tools(nsb_build *b)
+{
+        CHECK_CONFIG(b);
+        /* On a merged-/usr system the top-level directories are symlinks
+         * into /usr: recreate them as the same symlinks. */
+        static const char *const dirs[] = { "/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32" };
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+                struct stat st;
+                int r;
+                if (lstat(dirs[i], &st) < 0) {
+                        if (errno == ENOENT)
+                                continue;
+                        return -errno;
+                }
+                if (S_ISLNK(st.st_mode)) {
+                        char target[4096];
+                        ssize_t n = readlink(dirs[i], target, sizeof(target) - 1);
+                        if (n < 0)
+                                return -errno;
+                        target[n] = '\0';
+                        r = nsb_build_add_symlink(b, target, dirs[i]);
+                } else
+                        r = nsb_build_add_bind(b, dirs[i], dirs[i], NSB_BIND_READONLY);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int nsb_build_add_output(nsb_build *b, const char *path)
+{
+        CHECK_CONFIG(b);
+        if (!path_is_normal_absolute(path) || strcmp(path, "/") == 0)
+                return -EINVAL;
+        for (size_t i = 0; i < b->n_outputs; i++)
+                if (strcmp(b->outputs[i].path, path) == 0)
+                        return -EEXIST;
+        struct nsb_output *v = realloc(b->outputs, (b->n_outputs + 1) * sizeof(*v));
+        if (!v)
+                return -ENOMEM;
+        b->outputs = v;
+        char *copy = strdup(path);
+        if (!copy)
+                return -ENOMEM;
+        b->outputs[b->n_outputs++] = (struct nsb_output) { .path = copy, .name = path_basename(copy), .scratch = -1 };
+        return 0;
+}
+
+int nsb_build_set_sandbox(nsb_build *b, nsb_sandbox mode)
+{
+        CHECK_CONFIG(b);
+        if (mode < NSB_SANDBOX_AUTO || mode > NSB_SANDBOX_OFF)
+                return -EINVAL;
+        b->sandbox = mode;
+        return 0;
+}
+
+int nsb_build_set_tmpdir(nsb_build *b, const char *dir)
+{
+        CHECK_CONFIG(b);
+        if (!path_is_normal_absolute(dir))
+                return -EINVAL;
+        return replace_string(&b->tmpdir, dir);
+}
+
+int nsb_build_set_store_dir(nsb_build *b, const char *dir)
+{
+        CHECK_CONFIG(b);
+        if (!path_is_normal_absolute(dir))
+                return -EINVAL;
+        return replace_string(&b->store_dir, dir);
+}
+
+int nsb_build_set_cores(nsb_build *b, unsigned cores)
+{
+        CHECK_CONFIG(b);
+        b->cores = cores;
+        return 0;
+}
+
+int nsb_build_set_timeout(nsb_build *b, unsigned seconds)
+{
+        CHECK_CONFIG(b);
+        b->timeout = seconds;
+        return 0;
+}
+
+int nsb_build_set_max_silent_time(nsb_build *b, unsigned seconds)
+{
+        CHECK_CONFIG(b);
+        b->max_silent_time = seconds;
+        return 0;
+}
+
+int nsb_build_set_max_log_size(nsb_build *b, uint64_t bytes)
+{
+        CHECK_CONFIG(b);
+        b->max_log_size = bytes;
+        return 0;
+}
+
+int nsb_build_set_user(nsb_build *b, uid_t uid, gid_t gid)
+{
+        CHECK_CONFIG(b);
+        if (uid == 0 || gid == 0 || uid == (uid_t) -1 || gid == (gid_t) -1)
+                return -EINVAL;
+        b->uid = uid;
+        b->gid = gid;
+        return 0;
+}
+
+int nsb_build_set_hostname(nsb_build *b, const char *hostname)
+{
+        CHECK_CONFIG(b);
+        if (!hostname || !*hostname || strlen(hostname) > 64)
+                return -EINVAL;
+        return replace_string(&b->hostname, hostname);
+}
+
+int nsb_build_set_system(nsb_build *b, const char *system)
+{
+        CHECK_CONFIG(b);
+        if (!system)
+                return -EINVAL;
+        struct utsname u;
+        if (uname(&u) < 0)
+                return -errno;
+        unsigned long persona;
+        bool x86_64 = strcmp(u.machine, "x86_64") == 0;
+        bool aarch64 = strcmp(u.machine, "aarch64") == 0;
+        /* Like Nix: a 32-bit system on its 64-bit host runs under
+         * PER_LINUX32 so that uname() reports the 32-bit machine. */
+        if ((x86_64 && strcmp(system, "x86_64-linux") == 0) || (aarch64 && strcmp(system, "aarch64-linux") == 0))
+                persona = PER_LINUX;
+        else if ((x86_64 && strcmp(system, "i686-linux") == 0) ||
+                 (aarch64 && strcmp(system, "armv7l-linux") == 0))
+                persona = PER_LINUX32;
+        else {
+                char native[80];
+                snprintf(native, sizeof(native), "%s-linux", u.machine);
+                if (strcmp(system, native) != 0)
+                        return -EOPNOTSUPP;
+                persona = PER_LINUX;
+        }
+        int r = replace_string(&b->system, system);
+        if (r < 0)
+                return r;
+        b->personality = persona;
+        return 0;
+}
+
+int nsb_build_set_keep_build_dir(nsb_build *b, int keep)
+{
+        CHECK_CONFIG(b);
+        b->keep_build_dir = keep != 0;
+        return 0;
+}
+
+int nsb_build_set_warning_callback(nsb_build *b, nsb_trace_fn fn, void *userdata)
+{
+        CHECK_CONFIG(b);
+        b->warning_fn = fn;
+        b->warning_userdata = userdata;
+        return 0;
+}
+
+int nsb_build_set_die_with_parent(nsb_build *b, int enable)
+{
+        CHECK_CONFIG(b);
+        b->die_with_parent = enable != 0;
+        return 0;
+}
+
+int nsb_build_set_log_fd(nsb_build *b, int fd)
+{
+        CHECK_CONFIG(b);
+        if (fd < 0)
+                return -EBADF;
+        b->log_fd = fd;
+        b->log_fn = NULL;
+        return 0;
+}
+
+int nsb_build_set_log_callback(nsb_build *b, nsb_log_fn fn, void *userdata)
+{
+        CHECK_CONFIG(b);
+        b->log_fn = fn;
+        b->log_userdata = userdata;
+        b->log_fd = -1;
+        return 0;
+}
+
+int nsb_build_set_trace_callback(nsb_build *b, nsb_trace_fn fn, void *userdata)
+{
+        CHECK_CONFIG(b);
+        b->trace_fn = fn;
+        b->trace_userdata = userdata;
+        return 0;
+}
+
+/* ---- tiers ---- */
+
+static const char *const sandbox_names[] = {
+        [NSB_SANDBOX_AUTO] = "auto",
+        [NSB_SANDBOX_FULL] = "full",
+        [NSB_SANDBOX_CHROOT] = "chroot",
+        [NSB_SANDBOX_OFF] = "off",
+};
+
+const char *nsb_sandbox_name(nsb_sandbox mode)
+{
+        if (mode < NSB_SANDBOX_AUTO || mode > NSB_SANDBOX_OFF)
+                return NULL;
+        return sandbox_names[mode];
+}
+
+int nsb_sandbox_from_name(const char *name, nsb_sandbox *ret_mode)
+{
+        for (size_t i = 0; name && i < ELEMENTSOF(sandbox_names); i++)
+                if (strcmp(name, sandbox_names[i]) == 0) {
+                        *ret_mode = (nsb_sandbox) i;
+                        return 0;
+                }
+        return -EINVAL;
+}
+
+int nsb_sandbox_compiled(nsb_sandbox mode)
+{
+        switch (mode) {
+        case NSB_SANDBOX_AUTO:
+        case NSB_SANDBOX_OFF:
+                return 1;
+        case NSB_SANDBOX_FULL:
+                return NSB_TIER_FULL;
+        case NSB_SANDBOX_CHROOT:
+                return NSB_TIER_CHROOT;
+        }
+        return 0;
+}
+
+static nsb_sandbox resolve_tier(nsb_sandbox mode)
+{
+        if (mode != NSB_SANDBOX_AUTO)
+                return mode;
+        if (NSB_TIER_FULL)
+                return NSB_SANDBOX_FULL;
+        if (NSB_TIER_CHROOT)
+                return NSB_SANDBOX_CHROOT;
+        return NSB_SANDBOX_OFF;
+}
+
+/* ---- start ---- */
+
+static void reset_run(nsb_build *b)
+{
+        nsb_monitor_close(b);
+        nsb_builddir_remove(b);
+        nsb_plan_clear(&b->plan);
+}
+
+int nsb_build_start(nsb_build *b)
+{
+        CHECK_CONFIG(b);
+        b->error_errno = 0;
+        b->error_step[0] = b->error_message[0] = '\0';
+        if (!b->builder)
+                return nsb_fail(b, EINVAL, "start build", "no builder was given");
+
+        b->tier = resolve_tier(b->sandbox);
+        if (!nsb_sandbox_compiled(b->tier))
+                return nsb_fail(b, EOPNOTSUPP, "choose sandbox",
+                                "the %s sandbox is not compiled into this nsbuild (features: %s)",
+                                nsb_sandbox_name(b->tier), nsb_compiled_features());
+
+        _cleanup_strv_free_ char **envp = NULL;
+        _cleanup_free_ int *dir_fds = NULL;
+        _cleanup_close_pair_ int status_pipe[2] = { -1, -1 };
+        _cleanup_close_pair_ int log_pipe[2] = { -1, -1 };
+        _cleanup_close_ int null_fd = -1;
+        const char *path_env = NULL;
+        int r;
+
+        r = nsb_builddir_create(b);
+        if (r < 0)
+                goto fail;
+        r = nsb_outputs_prepare(b);
+        if (r < 0)
+                goto fail;
+        if (b->tier != NSB_SANDBOX_OFF) {
+                r = nsb_plan_build(b, b->tier == NSB_SANDBOX_FULL);
+                if (r < 0)
+                        goto fail;
+        }
+        const char *build_top = b->tier == NSB_SANDBOX_OFF ? b->build_dir : "/build";
+        r = nsb_environment_build(b, build_top, &envp, &path_env);
+        if (r < 0) {
+                r = nsb_fail(b, -r, "prepare environment", "out of memory");
+                goto fail;
+        }
+        dir_fds = calloc(b->plan.n_actions + 1, sizeof(int));
+        if (!dir_fds) {
+                r = nsb_fail(b, ENOMEM, "start build", "out of memory");
+                goto fail;
+        }
+        if (pipe2(status_pipe, O_CLOEXEC) < 0 || pipe2(log_pipe, O_CLOEXEC) < 0) {
+                r = nsb_fail(b, errno, "create pipes", "cannot create pipes: %s", strerror(errno));
+                goto fail;
+        }
+        null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (null_fd < 0) {
+                r = nsb_fail(b, errno, "open /dev/null", "cannot open /dev/null: %s", strerror(errno));
+                goto fail;
+        }
+
+        nsb_spawn s = {
+                .builder = b->builder,
+                .argv = b->argv,
+                .envp = envp,
+                .path_env = path_env,
+                .root = b->root_dir,
+                .build_dir = b->build_dir,
+                .chdir_to = build_top,
+                .hostname = b->hostname,
+                .plan = &b->plan,
+                .dir_fds = dir_fds,
+                .status_fd = status_pipe[1],
+                .log_fd = log_pipe[1],
+                .null_fd = null_fd,
+                .uid = b->uid,
+                .gid = b->gid,
+                .personality = b->personality,
+                .parent_pid = getpid(),
+                .die_with_parent = b->die_with_parent,
+                .verbose = b->trace_fn != NULL,
+        };
+        nsb_trace(b, "starting %s in the %s sandbox (build directory %s)", b->builder,
+                  nsb_sandbox_name(b->tier), b->top_dir);
+        switch (b->tier) {
+#if NSB_TIER_FULL
+        case NSB_SANDBOX_FULL:
+                r = nsb_sandbox_full_start(b, &s);
+                break;
+#endif
+#if NSB_TIER_CHROOT
+        case NSB_SANDBOX_CHROOT:
+                r = nsb_sandbox_chroot_start(b, &s);
+                break;
+#endif
+        case NSB_SANDBOX_OFF:
+                r = nsb_sandbox_off_start(b, &s);
+                break;
+        default:
+                r = nsb_fail(b, EOPNOTSUPP, "choose sandbox", "the %s sandbox is not compiled in",
+                             nsb_sandbox_name(b->tier));
+        }
+        if (r < 0)
+                goto fail;
+
+        close_and_invalidate(&status_pipe[1]);
+        close_and_invalidate(&log_pipe[1]);
+        b->state = NSB_STATE_RUNNING;
+
+        /* Block until the child has exec'd the builder or reported why it
+         * could not: sandbox setup is short and runs no foreign code, and a
+         * caller then knows for certain whether the build started. */
+        r = nsb_read_status(b, status_pipe[0]);
+        if (r < 0) {
+                nsb_monitor_kill(b);
+                int st;
+                while (waitpid(b->pid, &st, __WALL) < 0 && errno == EINTR)
+                        ;
+                close_and_invalidate(&b->pidfd);
+                b->state = NSB_STATE_CONFIG;
+                b->result = NSB_RESULT_FAILED;
+                goto fail;
+        }
+        r = nsb_monitor_start(b, TAKE_FD(log_pipe[0]));
+        if (r < 0) {
+                nsb_monitor_kill(b);
+                b->state = NSB_STATE_RUNNING;
+                (void) nsb_build_wait(b);
+                b->result = NSB_RESULT_FAILED;
+                return r;
+        }
+        return 0;
+
+fail:
+        /* The builder never ran, so no output can be its: nothing to
+         * discard (and an output that already existed is the caller's). */
+        b->result = NSB_RESULT_FAILED;
+        reset_run(b);
+        b->state = NSB_STATE_DONE;
+        return r;
+}
+
+const char *nsb_build_dir(const nsb_build *b)
+{
+        return b ? b->top_dir : NULL;
+}
+
+pid_t nsb_build_pid(const nsb_build *b)
+{
+        return b ? b->pid : -1;
+}
+
+int nsb_build_kill(nsb_build *b)
+{
+        if (!b)
+                return -EINVAL;
+        if (b->state != NSB_STATE_RUNNING)
+                return -ESRCH;
+        nsb_monitor_kill(b);
+        return 0;
+}
+
+nsb_result nsb_build_result(const nsb_build *b)
+{
+        return b ? b->result : NSB_RESULT_NONE;
+}
+
+int nsb_build_exit_status(const nsb_build *b)
+{
+        return b ? b->exit_status : -1;
+}
+
+int nsb_build_term_signal(const nsb_build *b)
+{
+        return b ? b->term_signal : 0;
+}
+
+const char *nsb_build_error_message(const nsb_build *b)
+{
+        return b ? b->error_message : "";
+}
+
+const char *nsb_build_error_step(const nsb_build *b)
+{
+        return b ? b->error_step : "";
+}
+
+int nsb_build_error_errno(const nsb_build *b)
+{
+        return b ? b->error_errno : 0;
+}
+
+int nsb_build_exit_code(const nsb_build *b)
+{
+        if (!b)
+                return 125;
+        switch (b->result) {
+        case NSB_RESULT_EXITED:
+                return b->exit_status;
+        case NSB_RESULT_SIGNALED:
+                return 128 + b->term_signal;
+        case NSB_RESULT_TIMED_OUT:
+        case NSB_RESULT_SILENT_TIMEOUT:
+                return 124;
+        case NSB_RESULT_FAILED:
+                if (strcmp(b->error_step, "execute builder") == 0)
+                        return b->error_errno == ENOENT ? 127 : 126;
+                return 125;
+        case NSB_RESULT_LOG_LIMIT:
+        case NSB_RESULT_NONE:
+        default:
+                return 125;
+        }
+}

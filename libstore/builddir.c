@@ -1,0 +1,312 @@
+/* builddir.c - the per-build directory on disk, and the outputs.
+ *
+ * Layout on the host:
+ *   $TMPDIR/nsbuild-XXXXXX/        0700 root-only: nobody else can reach in
+ *       build/                     the builder's /build, owned by the build user
+ *       root/                      mount point of the sandbox root (a tmpfs)
+ *   <output parent>/.nsbuild-XXXXXX/   0700, on the output's filesystem
+ *       s/                         1775 root:build-group, mounted at the
+ *                                  output parent in the sandbox
+ *
+ * The build directory sits inside a root-only parent so that a builder that
+ * makes it world-writable does not open it to other users (CVE-2024-38531),
+ * and it is removed only through directory fds (rm_rf_at), so a symlink the
+ * builder planted is never followed (CVE-2025-46415). */
+#include "config.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "internal.h"
+
+int nsb_builddir_create(nsb_build *b)
+{
+        bool need_root = b->tier == NSB_SANDBOX_FULL || b->tier == NSB_SANDBOX_CHROOT;
+        const char *tmpdir = b->tmpdir;
+        if (!tmpdir) {
+                tmpdir = getenv("TMPDIR");
+                if (!tmpdir || tmpdir[0] != '/')
+                        tmpdir = "/tmp";
+        }
+        if (asprintf(&b->top_dir, "%s/nsbuild-XXXXXX", tmpdir) < 0) {
+                b->top_dir = NULL;
+                return nsb_fail(b, ENOMEM, "create build directory", "out of memory");
+        }
+        if (!mkdtemp(b->top_dir)) {
+                int err = errno;
+                free(b->top_dir);
+                b->top_dir = NULL;
+                return nsb_fail(b, err, "create build directory", "cannot create build directory in %s: %s%s",
+                                tmpdir, strerror(err),
+                                err == ENOENT ? " (set TMPDIR or --tmpdir to an existing directory)" : "");
+        }
+        b->top_fd = open(b->top_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (b->top_fd < 0)
+                return nsb_fail(b, errno, "create build directory", "cannot open %s: %s", b->top_dir,
+                                strerror(errno));
+
+        /* Without a sandbox the build user reaches its directory through
+         * the host's path, so the parent must be traversable (not
+         * listable). */
+        if (b->tier == NSB_SANDBOX_OFF && geteuid() == 0 && fchmod(b->top_fd, 0711) < 0)
+                return nsb_fail(b, errno, "create build directory", "cannot chmod %s: %s", b->top_dir,
+                                strerror(errno));
+
+        if (asprintf(&b->build_dir, "%s/build", b->top_dir) < 0) {
+                b->build_dir = NULL;
+                return nsb_fail(b, ENOMEM, "create build directory", "out of memory");
+        }
+        if (mkdirat(b->top_fd, "build", 0700) < 0)
+                return nsb_fail(b, errno, "create build directory", "cannot create %s: %s", b->build_dir,
+                                strerror(errno));
+        /* Give the directory to the build user; only possible (and only
+         * needed) when we are privileged. */
+        if (geteuid() == 0 && fchownat(b->top_fd, "build", b->uid, b->gid, AT_SYMLINK_NOFOLLOW) < 0)
+                return nsb_fail(b, errno, "create build directory", "cannot chown %s to %u:%u: %s",
+                                b->build_dir, (unsigned) b->uid, (unsigned) b->gid, strerror(errno));
+
+        if (need_root) {
+                if (asprintf(&b->root_dir, "%s/root", b->top_dir) < 0) {
+                        b->root_dir = NULL;
+                        return nsb_fail(b, ENOMEM, "create build directory", "out of memory");
+                }
+                if (mkdirat(b->top_fd, "root", 0755) < 0)
+                        return nsb_fail(b, errno, "create build directory", "cannot create %s: %s",
+                                        b->root_dir, strerror(errno));
+        }
+        return 0;
+}
+
+static char *path_dirname(const char *path)
+{
+        const char *slash = strrchr(path, '/');
+        return slash == path ? strdup("/") : strndup(path, (size_t) (slash - path));
+}
+
+/* Whether PATH is DIR or lies below it. */
+static bool path_is_below(const char *path, const char *dir)
+{
+        size_t n = strlen(dir);
+        if (n == 1)
+                return true;
+        return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+int nsb_outputs_prepare(nsb_build *b)
+{
+        for (size_t i = 0; i < b->n_outputs; i++) {
+                struct nsb_output *o = &b->outputs[i];
+                _cleanup_free_ char *parent = path_dirname(o->path);
+                if (!parent)
+                        return nsb_fail(b, ENOMEM, "prepare outputs", "out of memory");
+
+                for (size_t j = 0; j < b->n_binds; j++)
+                        if (b->binds[j].source && path_is_below(parent, b->binds[j].dest))
+                                return nsb_fail(b, EINVAL, "prepare outputs",
+                                                "output %s lies inside the bind at %s; outputs must be outside binds",
+                                                o->path, b->binds[j].dest);
+
+                _cleanup_close_ int pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (pfd < 0)
+                        return nsb_fail(b, errno, "prepare outputs", "cannot open the directory of output %s: %s",
+                                        o->path, strerror(errno));
+                struct stat st;
+                if (fstatat(pfd, o->name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+                        return nsb_fail(b, EEXIST, "prepare outputs", "output %s already exists; remove it first",
+                                        o->path);
+                if (errno != ENOENT)
+                        return nsb_fail(b, errno, "prepare outputs", "cannot check output %s: %s", o->path,
+                                        strerror(errno));
+
+                /* Without a sandbox the builder creates the output in place. */
+                o->scratch = -1;
+                if (b->tier == NSB_SANDBOX_OFF)
+                        continue;
+
+                /* One scratch directory for all outputs with one parent. */
+                for (size_t k = 0; k < b->n_scratch; k++)
+                        if (strcmp(b->scratch[k].parent, parent) == 0)
+                                o->scratch = (int) k;
+                if (o->scratch >= 0)
+                        continue;
+
+                struct nsb_scratch *v = realloc(b->scratch, (b->n_scratch + 1) * sizeof(*v));
+                if (!v)
+                        return nsb_fail(b, ENOMEM, "prepare outputs", "out of memory");
+                b->scratch = v;
+                struct nsb_scratch *s = &b->scratch[b->n_scratch];
+                *s = (struct nsb_scratch) { .top_fd = -1, .parent = TAKE_PTR(parent) };
+                b->n_scratch++;
+                o->scratch = (int) b->n_scratch - 1;
+
+                if (asprintf(&s->top, "%s/.nsbuild-XXXXXX", strcmp(s->parent, "/") ? s->parent : "") < 0) {
+                        s->top = NULL;
+                        return nsb_fail(b, ENOMEM, "prepare outputs", "out of memory");
+                }
+                if (!mkdtemp(s->top)) {
+                        int err = errno;
+                        free(s->top);
+                        s->top = NULL;
+                        return nsb_fail(b, err, "prepare outputs", "cannot create a scratch directory in %s: %s",
+                                        s->parent, strerror(err));
+                }
+                s->top_fd = open(s->top, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (s->top_fd < 0)
+                        return nsb_fail(b, errno, "prepare outputs", "cannot open %s: %s", s->top, strerror(errno));
+                if (asprintf(&s->dir, "%s/s", s->top) < 0) {
+                        s->dir = NULL;
+                        return nsb_fail(b, ENOMEM, "prepare outputs", "out of memory");
+                }
+                /* Like the store directory of a Nix sandbox: the build group
+                 * may create entries, the sticky bit keeps it from removing
+                 * what it did not create. */
+                if (mkdirat(s->top_fd, "s", 0755) < 0 ||
+                    (geteuid() == 0 && fchownat(s->top_fd, "s", 0, b->gid, AT_SYMLINK_NOFOLLOW) < 0) ||
+                    fchmodat(s->top_fd, "s", geteuid() == 0 ? 01775 : 0755, 0) < 0)
+                        return nsb_fail(b, errno, "prepare outputs", "cannot create %s: %s", s->dir,
+                                        strerror(errno));
+        }
+        return 0;
+}
+
+/* Open the directory PATH (absolute) below DIRFD, one component at a time,
+ * following no symlink. */
+static int open_beneath(int dirfd, const char *path)
+{
+        int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
+        const char *p = path;
+        while (fd >= 0 && *p) {
+                while (*p == '/')
+                        p++;
+                if (!*p)
+                        break;
+                const char *end = strchrnul(p, '/');
+                char name[NAME_MAX + 1];
+                size_t len = (size_t) (end - p);
+                if (len > NAME_MAX) {
+                        close(fd);
+                        errno = ENAMETOOLONG;
+                        return -1;
+                }
+                memcpy(name, p, len);
+                name[len] = '\0';
+                int next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                int saved = errno;
+                close(fd);
+                errno = saved;
+                fd = next;
+                p = end;
+        }
+        return fd;
+}
+
+/* The directory the builder created output O in. */
+static int output_dir_fd(nsb_build *b, const struct nsb_output *o)
+{
+        if (b->tier == NSB_SANDBOX_CHROOT && o->scratch >= 0) {
+                /* The chroot's root is a directory on disk. */
+                _cleanup_close_ int root = open(b->root_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                return root < 0 ? -1 : open_beneath(root, b->scratch[o->scratch].parent);
+        }
+        if (o->scratch < 0) {
+                _cleanup_free_ char *parent = path_dirname(o->path);
+                return parent ? open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+        }
+        return openat(b->scratch[o->scratch].top_fd, "s", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+int nsb_outputs_commit(nsb_build *b)
+{
+        for (size_t i = 0; i < b->n_outputs; i++) {
+                struct nsb_output *o = &b->outputs[i];
+                _cleanup_close_ int sfd = output_dir_fd(b, o);
+                if (sfd < 0)
+                        return nsb_fail(b, errno, "check outputs", "cannot open the directory of output %s: %s",
+                                        o->path, strerror(errno));
+                struct stat st;
+                if (fstatat(sfd, o->name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                        return nsb_fail(b, errno, "check outputs",
+                                        errno == ENOENT ? "builder failed to produce output %s"
+                                                        : "cannot check output %s",
+                                        o->path);
+        }
+        for (size_t i = 0; i < b->n_outputs; i++) {
+                struct nsb_output *o = &b->outputs[i];
+                if (o->scratch < 0)
+                        continue;
+                struct nsb_scratch *s = &b->scratch[o->scratch];
+                _cleanup_close_ int sfd = output_dir_fd(b, o);
+                _cleanup_close_ int pfd = open(s->parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (sfd < 0 || pfd < 0)
+                        return nsb_fail(b, errno, "move outputs into place", "cannot open %s: %s",
+                                        sfd < 0 ? s->dir : s->parent, strerror(errno));
+                /* RENAME_NOREPLACE: whatever appeared at the final path in
+                 * the meantime is not ours to replace. */
+                if (renameat2(sfd, o->name, pfd, o->name, RENAME_NOREPLACE) == 0)
+                        continue;
+                int r = -errno;
+                /* A chroot root under $TMPDIR may be on another filesystem. */
+                if (r == -EXDEV) {
+                        r = nsb_copy_tree_at(sfd, o->name, pfd, o->name, 0);
+                        if (r < 0)
+                                (void) rm_rf_at(pfd, o->name);
+                }
+                if (r < 0)
+                        return nsb_fail(b, -r, "move outputs into place", "cannot move output %s into place: %s",
+                                        o->path, strerror(-r));
+        }
+        return 0;
+}
+
+void nsb_outputs_discard(nsb_build *b)
+{
+        /* Outputs in scratch directories go with them; those made in place
+         * (no sandbox) did not exist before the build, so they are its. */
+        for (size_t i = 0; i < b->n_outputs; i++) {
+                const struct nsb_output *o = &b->outputs[i];
+                if (o->scratch >= 0)
+                        continue;
+                _cleanup_close_ int pfd = output_dir_fd(b, o);
+                if (pfd >= 0)
+                        (void) rm_rf_at(pfd, o->name);
+        }
+}
+
+void nsb_builddir_remove(nsb_build *b)
+{
+        for (size_t i = 0; i < b->n_scratch; i++) {
+                struct nsb_scratch *s = &b->scratch[i];
+                if (s->top) {
+                        _cleanup_close_ int pfd = open(s->parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                        if (pfd >= 0)
+                                (void) rm_rf_at(pfd, path_basename(s->top));
+                }
+                close_and_invalidate(&s->top_fd);
+                free(s->parent);
+                free(s->top);
+                free(s->dir);
+        }
+        free(b->scratch);
+        b->scratch = NULL;
+        b->n_scratch = 0;
+
+        if (b->top_dir && !b->keep_build_dir) {
+                _cleanup_free_ char *parent = path_dirname(b->top_dir);
+                _cleanup_close_ int pfd = parent ? open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+                if (pfd >= 0)
+                        (void) rm_rf_at(pfd, path_basename(b->top_dir));
+        }
+        close_and_invalidate(&b->top_fd);
+        /* A kept directory's path stays readable (nsb_build_dir()) until the
+         * object is freed. */
+        if (!b->keep_build_dir) {
+                free(b->top_dir);
+                free(b->build_dir);
+                b->top_dir = b->build_dir = NULL;
+        }
+        free(b->root_dir);
+        b->root_dir = NULL;
+}

@@ -1,0 +1,246 @@
+/* child.c - the last steps before the builder runs, shared by every tier.
+ *
+ * This runs in the child between clone() and execve().  The caller may be
+ * multi-threaded, so nothing here allocates or takes a lock: only system
+ * calls and work on memory the parent prepared. */
+#include "config.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <grp.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#if HAVE_LIBCAP
+#include <sys/capability.h>
+#else
+#include <linux/capability.h>
+#endif
+
+#include "compat/compat.h"
+#include "internal.h"
+
+void nsb_child_trace(const nsb_spawn *s, nsb_step step, int index)
+{
+        if (!s->verbose)
+                return;
+        nsb_status_msg m = { .is_error = 0, .step = step, .err = 0, .index = index };
+        (void) write(s->status_fd, &m, sizeof(m));
+}
+
+void nsb_child_fail(const nsb_spawn *s, nsb_step step, int err, int index)
+{
+        nsb_status_msg m = { .is_error = 1, .step = step, .err = err, .index = index };
+        (void) write(s->status_fd, &m, sizeof(m));
+        _exit(125);
+}
+
+/* Mark every fd from 3 up close-on-exec.  close_range() does it in one
+ * call (Linux 5.11); older kernels get a walk over /proc/self/fd with
+ * getdents64 into a stack buffer, since opendir() would allocate.  The
+ * status pipe stays open until the exec itself, which closes it and so
+ * tells the parent that the builder runs. */
+static int mark_fds_cloexec(void)
+{
+        if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+                return 0;
+        if (errno != ENOSYS && errno != EINVAL)
+                return -errno;
+        int dfd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return -errno;
+        char buf[4096] __attribute__((aligned(8)));
+        for (;;) {
+                long n = syscall(SYS_getdents64, dfd, buf, sizeof(buf));
+                if (n < 0) {
+                        int err = errno;
+                        close(dfd);
+                        return -err;
+                }
+                if (n == 0)
+                        break;
+                for (long off = 0; off < n;) {
+                        struct {
+                                uint64_t ino;
+                                int64_t off;
+                                unsigned short reclen;
+                                unsigned char type;
+                                char name[];
+                        } *de = (void *) (buf + off);
+                        int fd = 0;
+                        const char *p = de->name;
+                        bool numeric = *p != '\0';
+                        for (; *p; p++) {
+                                if (*p < '0' || *p > '9') {
+                                        numeric = false;
+                                        break;
+                                }
+                                fd = fd * 10 + (*p - '0');
+                        }
+                        if (numeric && fd > 2 && fd != dfd)
+                                (void) fcntl(fd, F_SETFD, FD_CLOEXEC);
+                        off += de->reclen;
+                }
+        }
+        close(dfd);
+        return 0;
+}
+
+/* Drop every capability: the bounding set first (that needs CAP_SETPCAP,
+ * so before setuid), then what setuid() leaves (the inheritable and
+ * ambient sets). */
+static int drop_bounding_set(void)
+{
+        for (int cap = 0; cap < 64; cap++) {
+#if HAVE_LIBCAP
+                if (cap_drop_bound((cap_value_t) cap) < 0) {
+#else
+                if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
+#endif
+                        if (errno == EINVAL)
+                                break; /* past the last capability this kernel knows */
+                        return -errno;
+                }
+        }
+        return 0;
+}
+
+static int clear_capability_sets(void)
+{
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+                return -errno;
+        struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+        struct __user_cap_data_struct data[2] = { { 0 }, { 0 } };
+#if HAVE_LIBCAP
+        if (capset(&hdr, data) < 0)
+#else
+        if (syscall(SYS_capset, &hdr, data) < 0)
+#endif
+                return -errno;
+        return 0;
+}
+
+static void exec_builder(const nsb_spawn *s)
+{
+        if (strchr(s->builder, '/')) {
+                execve(s->builder, s->argv, s->envp);
+                return;
+        }
+        /* A bare name is looked up in the builder's own PATH, without
+         * allocating. */
+        int saved = ENOENT;
+        const char *p = s->path_env;
+        size_t nlen = strlen(s->builder);
+        while (p && *p) {
+                const char *end = strchrnul(p, ':');
+                size_t dlen = (size_t) (end - p);
+                char buf[PATH_MAX];
+                if (dlen > 0 && dlen + 1 + nlen < sizeof(buf)) {
+                        memcpy(buf, p, dlen);
+                        buf[dlen] = '/';
+                        memcpy(buf + dlen + 1, s->builder, nlen + 1);
+                        execve(buf, s->argv, s->envp);
+                        if (errno != ENOENT && errno != ENOTDIR)
+                                saved = errno;
+                }
+                p = *end ? end + 1 : end;
+        }
+        errno = saved;
+}
+
+void nsb_child_begin(const nsb_spawn *s)
+{
+        /* The plan carries exact modes. */
+        umask(0);
+
+        /* The builder starts with default signal dispositions and nothing
+         * blocked, whatever the caller did with its own (a signal the
+         * caller ignores would otherwise stay ignored across exec). */
+        struct sigaction dfl = { .sa_handler = SIG_DFL };
+        for (int sig = 1; sig < _NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        (void) sigaction(sig, &dfl, NULL);
+        sigset_t none;
+        sigemptyset(&none);
+        (void) sigprocmask(SIG_SETMASK, &none, NULL);
+
+        if (s->die_with_parent) {
+                (void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+                /* The parent may have died before the prctl.  In a new PID
+                 * namespace getppid() is 0 and cannot tell; there the
+                 * window is the few microseconds since clone(). */
+                if (getppid() != s->parent_pid && getppid() != 0)
+                        _exit(125);
+        }
+}
+
+void nsb_child_exec_builder(const nsb_spawn *s)
+{
+        int r;
+
+        /* ADDR_NO_RANDOMIZE always, as Nix does: a build should not depend
+         * on where things land in memory. */
+        nsb_child_trace(s, NSB_STEP_PERSONALITY, 0);
+        unsigned long persona = s->personality != 0xffffffffUL ? s->personality
+                                                               : (unsigned long) personality(0xffffffff);
+        if (personality(persona | ADDR_NO_RANDOMIZE) < 0)
+                nsb_child_fail(s, NSB_STEP_PERSONALITY, errno, 0);
+
+        /* No controlling terminal: the builder cannot reach the user's
+         * terminal, and its process group is its own. */
+        nsb_child_trace(s, NSB_STEP_SETSID, 0);
+        if (setsid() < 0)
+                nsb_child_fail(s, NSB_STEP_SETSID, errno, 0);
+
+        nsb_child_trace(s, NSB_STEP_STDIO, 0);
+        if (dup2(s->null_fd, 0) < 0 || dup2(s->log_fd, 1) < 0 || dup2(s->log_fd, 2) < 0)
+                nsb_child_fail(s, NSB_STEP_STDIO, errno, 0);
+
+        nsb_child_trace(s, NSB_STEP_CLOSE_FDS, 0);
+        if ((r = mark_fds_cloexec()) < 0)
+                nsb_child_fail(s, NSB_STEP_CLOSE_FDS, -r, 0);
+
+        nsb_child_trace(s, NSB_STEP_RLIMIT_CORE, 0);
+        struct rlimit no_core = { 0, 0 };
+        if (setrlimit(RLIMIT_CORE, &no_core) < 0)
+                nsb_child_fail(s, NSB_STEP_RLIMIT_CORE, errno, 0);
+        umask(022);
+
+        /* The builder never stays root. */
+        if (geteuid() == 0) {
+                nsb_child_trace(s, NSB_STEP_SETGROUPS, 0);
+                if (setgroups(0, NULL) < 0)
+                        nsb_child_fail(s, NSB_STEP_SETGROUPS, errno, 0);
+                nsb_child_trace(s, NSB_STEP_CAPABILITIES, 0);
+                if ((r = drop_bounding_set()) < 0)
+                        nsb_child_fail(s, NSB_STEP_CAPABILITIES, -r, 0);
+                nsb_child_trace(s, NSB_STEP_SETGID, 0);
+                if (setresgid(s->gid, s->gid, s->gid) < 0)
+                        nsb_child_fail(s, NSB_STEP_SETGID, errno, 0);
+                nsb_child_trace(s, NSB_STEP_SETUID, 0);
+                if (setresuid(s->uid, s->uid, s->uid) < 0)
+                        nsb_child_fail(s, NSB_STEP_SETUID, errno, 0);
+        }
+        nsb_child_trace(s, NSB_STEP_CAPABILITIES, 0);
+        if ((r = clear_capability_sets()) < 0)
+                nsb_child_fail(s, NSB_STEP_CAPABILITIES, -r, 0);
+
+        /* Nothing the builder executes can gain privileges (setuid
+         * binaries, file capabilities). */
+        nsb_child_trace(s, NSB_STEP_NO_NEW_PRIVS, 0);
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                nsb_child_fail(s, NSB_STEP_NO_NEW_PRIVS, errno, 0);
+
+        nsb_child_trace(s, NSB_STEP_CHDIR, 0);
+        if (chdir(s->chdir_to) < 0)
+                nsb_child_fail(s, NSB_STEP_CHDIR, errno, 0);
+
+        nsb_child_trace(s, NSB_STEP_EXEC, 0);
+        exec_builder(s);
+        nsb_child_fail(s, NSB_STEP_EXEC, errno, 0);
+}

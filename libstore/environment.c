@@ -1,0 +1,81 @@
+/* environment.c - the builder's environment and its view of users. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* The builder starts from nothing: the standard variables of a Nix build,
+ * then the caller's, which override them.  PATH points nowhere so that a
+ * builder cannot stumble on host tools by accident. */
+int nsb_environment_build(const nsb_build *b, const char *build_top, char ***ret_envp,
+                          const char **ret_path)
+{
+        char cores[32];
+        snprintf(cores, sizeof(cores), "%u", b->cores);
+        const char *standard[][2] = {
+                { "PATH", "/path-not-set" },
+                { "HOME", "/homeless-shelter" },
+                { "NIX_STORE", b->store_dir },
+                { "NIX_BUILD_CORES", cores },
+                { "NIX_BUILD_TOP", build_top },
+                { "TMPDIR", build_top },
+                { "TEMPDIR", build_top },
+                { "TMP", build_top },
+                { "TEMP", build_top },
+                { "PWD", build_top },
+                { "NIX_LOG_FD", "2" },
+                { "TERM", "xterm-256color" },
+        };
+        size_t n_std = ELEMENTSOF(standard);
+        _cleanup_strv_free_ char **envp = calloc(n_std + b->n_env + 1, sizeof(char *));
+        if (!envp)
+                return -ENOMEM;
+        size_t n = 0;
+        for (size_t i = 0; i < n_std; i++) {
+                bool overridden = false;
+                size_t len = strlen(standard[i][0]);
+                for (size_t j = 0; j < b->n_env && !overridden; j++)
+                        overridden = strncmp(b->env[j], standard[i][0], len) == 0 && b->env[j][len] == '=';
+                if (overridden)
+                        continue;
+                if (asprintf(&envp[n], "%s=%s", standard[i][0], standard[i][1]) < 0) {
+                        envp[n] = NULL;
+                        return -ENOMEM;
+                }
+                n++;
+        }
+        for (size_t j = 0; j < b->n_env; j++)
+                if (!(envp[n++] = strdup(b->env[j])))
+                        return -ENOMEM;
+        *ret_path = NULL;
+        for (size_t i = 0; i < n; i++)
+                if (strncmp(envp[i], "PATH=", 5) == 0)
+                        *ret_path = envp[i] + 5;
+        *ret_envp = TAKE_PTR(envp);
+        return 0;
+}
+
+/* The sandbox's /etc/passwd and /etc/group, as Nix writes them: the build
+ * user is "nixbld" whatever its number, root and nobody exist so that tools
+ * that look themselves up do not fail. */
+char *nsb_passwd_content(const nsb_build *b)
+{
+        char *s;
+        if (asprintf(&s,
+                     "root:x:0:0:Nix build user:/build:/noshell\n"
+                     "nixbld:x:%u:%u:Nix build user:/build:/noshell\n"
+                     "nobody:x:65534:65534:Nobody:/:/noshell\n",
+                     (unsigned) b->uid, (unsigned) b->gid) < 0)
+                return NULL;
+        return s;
+}
+
+char *nsb_group_content(const nsb_build *b)
+{
+        char *s;
+        if (asprintf(&s, "root:x:0:\nnixbld:!:%u:\nnogroup:x:65534:\n", (unsigned) b->gid) < 0)
+                return NULL;
+        return s;
+}

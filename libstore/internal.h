@@ -1,0 +1,268 @@
+/* internal.h - what the pieces of libnsbuild share; not installed. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "nsbuild.h"
+#include "util.h"
+
+/* ---- the sandbox root, as a plan --------------------------------------
+ *
+ * Everything the child does to build the sandbox's root is decided in the
+ * parent, before clone(), and written down as a flat list of actions in
+ * tree order (every directory before what it contains).  The child then
+ * only makes system calls relative to directory fds it opened itself: it
+ * never resolves a multi-component path, so it cannot be led through a
+ * symlink, and it allocates nothing, which keeps it safe after clone() in
+ * a multi-threaded caller and keeps the time between clone and exec small. */
+
+typedef enum nsb_action_type {
+        NSB_ACT_MKDIR,   /* directory NAME, mode MODE */
+        NSB_ACT_FILE,    /* regular file NAME with CONTENT, mode MODE */
+        NSB_ACT_SYMLINK, /* symlink NAME -> SOURCE */
+        NSB_ACT_BIND,    /* bind host path SOURCE at NAME (created as dir or file) */
+        NSB_ACT_MOUNT,   /* fresh filesystem SOURCE (fstype) at NAME, options CONTENT */
+} nsb_action_type;
+
+#define NSB_ACT_READONLY   (1u << 0) /* bind: read-only, nosuid, nodev */
+#define NSB_ACT_DEVICES    (1u << 1) /* bind: allow device nodes */
+#define NSB_ACT_DIR        (1u << 2) /* the node is a directory (bind: source is one) */
+#define NSB_ACT_PARENT     (1u << 3) /* other actions are relative to this one */
+#define NSB_ACT_OPTIONAL   (1u << 4) /* mount: on EINVAL/ENODEV fall back (devpts) */
+#define NSB_ACT_EXISTING   (1u << 5) /* mkdir: may exist already (inside a bind) */
+
+typedef struct nsb_action {
+        nsb_action_type type;
+        unsigned flags;
+        int parent;           /* index of the directory action, -1 for the root */
+        const char *name;     /* last component, relative to the parent */
+        const char *path;     /* absolute path in the sandbox, for messages */
+        const char *source;   /* bind: host path; symlink: target; mount: fstype */
+        const char *content;  /* file: content; mount: options */
+        size_t content_len;
+        unsigned long mount_flags; /* mount: MS_* flags */
+        mode_t mode;
+} nsb_action;
+
+typedef struct nsb_plan {
+        nsb_action *actions;
+        size_t n_actions, n_alloc;
+        nsb_arena arena;      /* every string of the plan */
+} nsb_plan;
+
+struct nsb_bind_spec {
+        char *source;         /* NULL for a symlink */
+        char *dest;
+        char *target;         /* symlink target */
+        unsigned flags;
+};
+
+/* One output and where the builder creates it. */
+struct nsb_output {
+        char *path;           /* absolute, in the sandbox and on the host */
+        const char *name;     /* last component of path */
+        int scratch;          /* index into build->scratch */
+};
+
+/* A disk-backed directory mounted at an output's parent directory, so that
+ * the builder can create the output at its final path.  It lives next to
+ * the final place (same filesystem), so success is a rename(). */
+struct nsb_scratch {
+        char *parent;         /* the output's parent, e.g. /nix/store */
+        char *top;            /* <parent>/.nsbuild-XXXXXX, 0700 root-only */
+        char *dir;            /* <top>/s, mounted at PARENT in the sandbox */
+        int top_fd;
+};
+
+/* ---- child -> parent status protocol ----------------------------------
+ *
+ * The child reports over a close-on-exec pipe: trace records while verbose,
+ * and at most one error record, after which it exits.  EOF without an
+ * error record means the builder was exec'd.  A record is far below
+ * PIPE_BUF, so writes are atomic. */
+
+typedef enum nsb_step {
+        NSB_STEP_NONE = 0,
+        NSB_STEP_CLONE,
+        NSB_STEP_MOUNT_PRIVATE,
+        NSB_STEP_LOOPBACK,
+        NSB_STEP_HOSTNAME,
+        NSB_STEP_DOMAINNAME,
+        NSB_STEP_ROOT_TMPFS,
+        NSB_STEP_OPEN_ROOT,
+        NSB_STEP_ACTION,      /* the plan action with index INDEX */
+        NSB_STEP_PIVOT_ROOT,
+        NSB_STEP_DETACH_OLD_ROOT,
+        NSB_STEP_CHROOT,
+        NSB_STEP_PERSONALITY,
+        NSB_STEP_SETSID,
+        NSB_STEP_STDIO,
+        NSB_STEP_CLOSE_FDS,
+        NSB_STEP_RLIMIT_CORE,
+        NSB_STEP_SETGROUPS,
+        NSB_STEP_SETGID,
+        NSB_STEP_SETUID,
+        NSB_STEP_CAPABILITIES,
+        NSB_STEP_NO_NEW_PRIVS,
+        NSB_STEP_CHDIR,
+        NSB_STEP_EXEC,
+        NSB_STEP_MAX_,
+} nsb_step;
+
+typedef struct nsb_status_msg {
+        int32_t is_error;     /* 0: trace, 1: error */
+        int32_t step;         /* nsb_step */
+        int32_t err;          /* errno */
+        int32_t index;        /* action index for NSB_STEP_ACTION */
+} nsb_status_msg;
+
+/* ---- everything the child needs, prepared by the parent -------------- */
+
+typedef struct nsb_spawn {
+        const char *builder;
+        char *const *argv;
+        char *const *envp;
+        const char *path_env;     /* value of PATH in envp, for a bare builder name */
+        const char *root;         /* host path of the future root (full tier) */
+        const char *build_dir;    /* host path of the build directory */
+        const char *chdir_to;     /* where the builder starts */
+        const char *hostname;
+        const nsb_plan *plan;
+        int *dir_fds;             /* one slot per plan action, prepared by the parent */
+        int status_fd;            /* write end of the status pipe */
+        int log_fd;               /* write end of the log pipe */
+        int null_fd;              /* /dev/null, for stdin */
+        uid_t uid;
+        gid_t gid;
+        unsigned long personality; /* 0xffffffff: leave alone */
+        pid_t parent_pid;
+        bool die_with_parent;
+        bool verbose;
+} nsb_spawn;
+
+/* ---- the build object -------------------------------------------------- */
+
+typedef enum nsb_state {
+        NSB_STATE_CONFIG = 0,
+        NSB_STATE_RUNNING,
+        NSB_STATE_DONE,
+} nsb_state;
+
+struct nsb_build {
+        /* configuration */
+        char *builder;
+        char **argv;
+        char **env;               /* NAME=VALUE of the caller, last wins */
+        size_t n_env;
+        struct nsb_bind_spec *binds;
+        size_t n_binds;
+        struct nsb_output *outputs;
+        size_t n_outputs;
+        nsb_sandbox sandbox;
+        char *tmpdir;
+        char *store_dir;
+        char *hostname;
+        char *system;
+        unsigned long personality;
+        unsigned cores;
+        unsigned timeout;
+        unsigned max_silent_time;
+        uint64_t max_log_size;
+        uid_t uid;
+        gid_t gid;
+        bool keep_build_dir;
+        bool die_with_parent;
+        int log_fd;
+        nsb_log_fn log_fn;
+        void *log_userdata;
+        nsb_trace_fn trace_fn;
+        void *trace_userdata;
+        nsb_trace_fn warning_fn;
+        void *warning_userdata;
+
+        /* a run */
+        nsb_state state;
+        nsb_sandbox tier;         /* the tier actually used */
+        char *top_dir;            /* $TMPDIR/nsbuild-XXXXXX, 0700 */
+        int top_fd;
+        char *build_dir;          /* <top>/build, the builder's /build */
+        char *root_dir;           /* <top>/root, the mount point of the root tmpfs */
+        struct nsb_scratch *scratch;
+        size_t n_scratch;
+        nsb_plan plan;
+        pid_t pid;
+        int pidfd;                /* -1 where the kernel has no pidfds */
+        int log_read_fd;
+        int epoll_fd;
+        int timer_fd;
+        uint64_t log_bytes;
+        uint64_t start_ns;
+        uint64_t last_output_ns;
+        bool log_eof;
+        bool reaped;
+        bool splice_ok;
+        int wait_status;
+
+        /* the result */
+        nsb_result result;
+        int exit_status;
+        int term_signal;
+        int error_errno;
+        char error_step[128];
+        char error_message[1024];
+};
+
+/* build.c */
+int nsb_fail(nsb_build *b, int err, const char *step, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+void nsb_trace(nsb_build *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void nsb_warn(nsb_build *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* plan.c */
+void nsb_plan_clear(nsb_plan *plan);
+int nsb_plan_build(nsb_build *b, bool for_namespaces);
+int nsb_plan_add(nsb_plan *plan, const nsb_action *action);
+
+/* builddir.c */
+int nsb_builddir_create(nsb_build *b);
+int nsb_outputs_prepare(nsb_build *b);
+int nsb_outputs_commit(nsb_build *b);
+void nsb_outputs_discard(nsb_build *b);
+void nsb_builddir_remove(nsb_build *b);
+
+/* copy.c: copy SRC_NAME to DST_NAME (which must not exist); regular files
+ * are hard-linked where NSB_COPY_LINK is given and the filesystem allows. */
+#define NSB_COPY_LINK (1u << 0)
+int nsb_copy_tree_at(int src_dfd, const char *src_name, int dst_dfd, const char *dst_name, unsigned flags);
+
+/* environment.c */
+int nsb_environment_build(const nsb_build *b, const char *build_top, char ***ret_envp,
+                          const char **ret_path);
+char *nsb_passwd_content(const nsb_build *b);
+char *nsb_group_content(const nsb_build *b);
+
+/* monitor.c: the parent side of a running build */
+int nsb_monitor_start(nsb_build *b, int log_read_fd);
+int nsb_monitor_dispatch(nsb_build *b);
+void nsb_monitor_kill(nsb_build *b);
+void nsb_monitor_close(nsb_build *b);
+int nsb_read_status(nsb_build *b, int status_read_fd);
+
+/* child.c: the first and the last steps of every tier's child */
+void nsb_child_begin(const nsb_spawn *s);
+__attribute__((noreturn)) void nsb_child_exec_builder(const nsb_spawn *s);
+__attribute__((noreturn)) void nsb_child_fail(const nsb_spawn *s, nsb_step step, int err, int index);
+void nsb_child_trace(const nsb_spawn *s, nsb_step step, int index);
+
+/* sandbox-*.c: one start function per compiled tier */
+int nsb_sandbox_full_start(nsb_build *b, nsb_spawn *s);
+int nsb_sandbox_chroot_start(nsb_build *b, nsb_spawn *s);
+int nsb_sandbox_off_start(nsb_build *b, nsb_spawn *s);
+
+/* bind-mount.c (full tier): build the root from the plan, or fail */
+void nsb_rootfs_mount_plan(const nsb_spawn *s, int root_fd);
+
+/* network.c (full tier) */
+int nsb_loopback_up(void);

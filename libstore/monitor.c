@@ -1,0 +1,430 @@
+/* monitor.c - the parent's side of a running build.
+ *
+ * One epoll fd gathers the log pipe, the builder's pidfd and a timerfd for
+ * the time limits, so that an embedding store can poll a single fd per
+ * build (nsb_build_fd) from its own event loop. */
+#include "config.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+
+#include "compat/compat.h"
+#include "internal.h"
+
+enum { SRC_LOG = 1, SRC_PID, SRC_TIMER };
+
+/* Where the kernel has no pidfds the timer also polls for the builder's
+ * exit at this interval. */
+#define REAP_POLL_NS (10 * 1000 * 1000ULL)
+
+static const char *step_text(nsb_step step)
+{
+        switch (step) {
+        case NSB_STEP_CLONE: return "create namespaces";
+        case NSB_STEP_MOUNT_PRIVATE: return "make all mounts private";
+        case NSB_STEP_LOOPBACK: return "bring up loopback interface";
+        case NSB_STEP_HOSTNAME: return "set host name";
+        case NSB_STEP_DOMAINNAME: return "set domain name";
+        case NSB_STEP_ROOT_TMPFS: return "mount the root tmpfs";
+        case NSB_STEP_OPEN_ROOT: return "open the sandbox root";
+        case NSB_STEP_ACTION: return "build the sandbox root";
+        case NSB_STEP_PIVOT_ROOT: return "pivot_root into the sandbox root";
+        case NSB_STEP_DETACH_OLD_ROOT: return "detach the old root";
+        case NSB_STEP_CHROOT: return "chroot into the sandbox root";
+        case NSB_STEP_PERSONALITY: return "set personality";
+        case NSB_STEP_SETSID: return "start a new session";
+        case NSB_STEP_STDIO: return "set up standard input and output";
+        case NSB_STEP_CLOSE_FDS: return "close inherited file descriptors";
+        case NSB_STEP_RLIMIT_CORE: return "disable core dumps";
+        case NSB_STEP_SETGROUPS: return "drop supplementary groups";
+        case NSB_STEP_SETGID: return "switch to the build group";
+        case NSB_STEP_SETUID: return "switch to the build user";
+        case NSB_STEP_CAPABILITIES: return "drop capabilities";
+        case NSB_STEP_NO_NEW_PRIVS: return "set no_new_privs";
+        case NSB_STEP_CHDIR: return "enter the build directory";
+        case NSB_STEP_EXEC: return "execute builder";
+        case NSB_STEP_NONE:
+        case NSB_STEP_MAX_: break;
+        }
+        return "set up the sandbox";
+}
+
+/* Describe one plan action: "bind-mount /usr on /usr". */
+static void describe_action(const nsb_build *b, int index, char *buf, size_t size)
+{
+        if (index < 0 || (size_t) index >= b->plan.n_actions) {
+                snprintf(buf, size, "build the sandbox root");
+                return;
+        }
+        const nsb_action *a = &b->plan.actions[index];
+        switch (a->type) {
+        case NSB_ACT_MKDIR: snprintf(buf, size, "create directory %s", a->path); break;
+        case NSB_ACT_FILE: snprintf(buf, size, "create %s", a->path); break;
+        case NSB_ACT_SYMLINK: snprintf(buf, size, "create symlink %s -> %s", a->path, a->source); break;
+        case NSB_ACT_BIND: snprintf(buf, size, "bind-mount %s on %s", a->source, a->path); break;
+        case NSB_ACT_MOUNT: snprintf(buf, size, "mount %s on %s", a->source, a->path); break;
+        }
+}
+
+/* Advice where the kernel's errno alone does not say what to do. */
+static const char *advice(const nsb_build *b, nsb_step step, int err)
+{
+        if (step == NSB_STEP_EXEC && err == ENOENT && !strchr(b->builder, '/'))
+                return " (the builder's PATH is /path-not-set unless set with --setenv; give an absolute path)";
+        if (step == NSB_STEP_EXEC && err == ENOENT)
+                return " (is it inside the sandbox? bind it, or use --host-tools)";
+        if ((step == NSB_STEP_MOUNT_PRIVATE || step == NSB_STEP_ROOT_TMPFS || step == NSB_STEP_ACTION) &&
+            err == EPERM)
+                return " (mounting is refused: a container or security policy may deny it)";
+        return "";
+}
+
+int nsb_read_status(nsb_build *b, int fd)
+{
+        for (;;) {
+                nsb_status_msg m;
+                ssize_t n = read(fd, &m, sizeof(m));
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return nsb_fail(b, errno, "start build", "cannot read the sandbox's status: %s",
+                                        strerror(errno));
+                if (n == 0)
+                        return 0; /* EOF: the builder has been exec'd */
+                if ((size_t) n != sizeof(m))
+                        return nsb_fail(b, EPROTO, "start build", "short status message from the sandbox");
+
+                char what[PATH_MAX + 64];
+                if (m.step == NSB_STEP_ACTION)
+                        describe_action(b, m.index, what, sizeof(what));
+                else if (m.step == NSB_STEP_EXEC)
+                        snprintf(what, sizeof(what), "execute %s", b->builder);
+                else
+                        snprintf(what, sizeof(what), "%s", step_text((nsb_step) m.step));
+                if (!m.is_error) {
+                        nsb_trace(b, "%s", what);
+                        continue;
+                }
+                int err = m.err > 0 ? m.err : EIO;
+                return nsb_fail(b, err, step_text((nsb_step) m.step), "cannot %s: %s%s", what, strerror(err),
+                                advice(b, (nsb_step) m.step, err));
+        }
+}
+
+static int arm_timer(nsb_build *b)
+{
+        uint64_t next = 0;
+        if (b->timeout)
+                next = b->start_ns + b->timeout * 1000000000ULL;
+        if (b->max_silent_time) {
+                uint64_t t = b->last_output_ns + b->max_silent_time * 1000000000ULL;
+                if (!next || t < next)
+                        next = t;
+        }
+        if (b->pidfd < 0 && !b->reaped) {
+                uint64_t t = now_ns() + REAP_POLL_NS;
+                if (!next || t < next)
+                        next = t;
+        }
+        struct itimerspec its = { 0 };
+        if (next) {
+                its.it_value.tv_sec = (time_t) (next / 1000000000ULL);
+                its.it_value.tv_nsec = (long) (next % 1000000000ULL);
+                if (!its.it_value.tv_sec && !its.it_value.tv_nsec)
+                        its.it_value.tv_nsec = 1;
+        }
+        if (timerfd_settime(b->timer_fd, TFD_TIMER_ABSTIME, &its, NULL) < 0)
+                return nsb_fail(b, errno, "monitor build", "cannot arm timer: %s", strerror(errno));
+        return 0;
+}
+
+static int epoll_add(nsb_build *b, int fd, uint32_t tag)
+{
+        struct epoll_event ev = { .events = EPOLLIN, .data.u32 = tag };
+        if (epoll_ctl(b->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0)
+                return nsb_fail(b, errno, "monitor build", "cannot watch the build: %s", strerror(errno));
+        return 0;
+}
+
+int nsb_monitor_start(nsb_build *b, int log_read_fd)
+{
+        int r;
+        b->log_read_fd = log_read_fd;
+        b->start_ns = b->last_output_ns = now_ns();
+        b->log_bytes = 0;
+        b->log_eof = b->reaped = false;
+        b->splice_ok = true;
+        if (fcntl(log_read_fd, F_SETFL, O_NONBLOCK) < 0)
+                return nsb_fail(b, errno, "monitor build", "cannot make the log pipe non-blocking: %s",
+                                strerror(errno));
+        b->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+        if (b->epoll_fd < 0)
+                return nsb_fail(b, errno, "monitor build", "cannot create epoll fd: %s", strerror(errno));
+        b->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+        if (b->timer_fd < 0)
+                return nsb_fail(b, errno, "monitor build", "cannot create timer: %s", strerror(errno));
+        if ((r = epoll_add(b, log_read_fd, SRC_LOG)) < 0 || (r = epoll_add(b, b->timer_fd, SRC_TIMER)) < 0)
+                return r;
+        if (b->pidfd >= 0 && (r = epoll_add(b, b->pidfd, SRC_PID)) < 0)
+                return r;
+        return arm_timer(b);
+}
+
+void nsb_monitor_close(nsb_build *b)
+{
+        close_and_invalidate(&b->log_read_fd);
+        close_and_invalidate(&b->epoll_fd);
+        close_and_invalidate(&b->timer_fd);
+        close_and_invalidate(&b->pidfd);
+}
+
+void nsb_monitor_kill(nsb_build *b)
+{
+        if (b->pid <= 0 || b->reaped)
+                return;
+        /* In the full tier the builder is PID 1 of its namespace: killing it
+         * makes the kernel kill every process of the build.  The pidfd makes
+         * sure the signal cannot reach a recycled pid. */
+        if (b->pidfd >= 0 && pidfd_send_signal(b->pidfd, SIGKILL, NULL, 0) == 0)
+                return;
+        (void) kill(b->pid, SIGKILL);
+}
+
+static void stop_build(nsb_build *b, nsb_result why)
+{
+        if (b->result == NSB_RESULT_NONE)
+                b->result = why;
+        nsb_monitor_kill(b);
+}
+
+/* Hand a chunk of log to the sink.  Errors writing to the sink are the
+ * caller's business (a closed terminal must not fail the build). */
+static void deliver_log(nsb_build *b, const char *buf, size_t n)
+{
+        if (b->log_fn)
+                b->log_fn(buf, n, b->log_userdata);
+        else if (b->log_fd >= 0)
+                (void) write_all(b->log_fd, buf, n);
+}
+
+static int drain_log(nsb_build *b)
+{
+        for (;;) {
+                size_t want = 1 << 20;
+                if (b->max_log_size) {
+                        uint64_t room = b->max_log_size >= b->log_bytes ? b->max_log_size - b->log_bytes : 0;
+                        /* One byte past the limit tells us it was crossed. */
+                        if (room + 1 < want)
+                                want = (size_t) room + 1;
+                }
+                ssize_t n;
+                if (b->log_fd >= 0 && !b->log_fn && b->splice_ok && !b->max_log_size) {
+                        /* Zero-copy from the pipe to a file or pipe sink. */
+                        n = splice(b->log_read_fd, NULL, b->log_fd, NULL, want, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+                        if (n < 0 && (errno == EINVAL || errno == ESPIPE || errno == EBADF)) {
+                                b->splice_ok = false;
+                                continue;
+                        }
+                        if (n < 0 && errno == EAGAIN) {
+                                /* Either the log pipe is empty or a pipe sink
+                                 * is full; tell them apart with a poll-free
+                                 * read of nothing below. */
+                                char buf[65536];
+                                n = read(b->log_read_fd, buf, sizeof(buf));
+                                if (n > 0) {
+                                        deliver_log(b, buf, (size_t) n);
+                                        b->log_bytes += (uint64_t) n;
+                                        b->last_output_ns = now_ns();
+                                        continue;
+                                }
+                        }
+                } else {
+                        char buf[65536];
+                        if (want > sizeof(buf))
+                                want = sizeof(buf);
+                        n = read(b->log_read_fd, buf, want);
+                        if (n > 0) {
+                                size_t keep = (size_t) n;
+                                if (b->max_log_size && b->log_bytes + keep > b->max_log_size)
+                                        keep = (size_t) (b->max_log_size - b->log_bytes);
+                                deliver_log(b, buf, keep);
+                        }
+                }
+                if (n > 0) {
+                        b->log_bytes += (uint64_t) n;
+                        b->last_output_ns = now_ns();
+                        if (b->max_log_size && b->log_bytes > b->max_log_size) {
+                                stop_build(b, NSB_RESULT_LOG_LIMIT);
+                                return 0;
+                        }
+                        continue;
+                }
+                if (n == 0) {
+                        b->log_eof = true;
+                        (void) epoll_ctl(b->epoll_fd, EPOLL_CTL_DEL, b->log_read_fd, NULL);
+                        return 0;
+                }
+                if (errno == EINTR)
+                        continue;
+                if (errno == EAGAIN)
+                        return 0;
+                return nsb_fail(b, errno, "read log", "cannot read the build log: %s", strerror(errno));
+        }
+}
+
+static void try_reap(nsb_build *b)
+{
+        if (b->reaped)
+                return;
+        int st;
+        pid_t p = waitpid(b->pid, &st, WNOHANG | __WALL);
+        if (p == b->pid) {
+                b->reaped = true;
+                b->wait_status = st;
+                if (b->pidfd >= 0)
+                        (void) epoll_ctl(b->epoll_fd, EPOLL_CTL_DEL, b->pidfd, NULL);
+        }
+}
+
+static void check_time(nsb_build *b)
+{
+        uint64_t now = now_ns();
+        if (b->timeout && now >= b->start_ns + b->timeout * 1000000000ULL)
+                stop_build(b, NSB_RESULT_TIMED_OUT);
+        else if (b->max_silent_time && now >= b->last_output_ns + b->max_silent_time * 1000000000ULL)
+                stop_build(b, NSB_RESULT_SILENT_TIMEOUT);
+}
+
+static int finish(nsb_build *b)
+{
+        int st = b->wait_status;
+        if (b->result == NSB_RESULT_NONE) {
+                if (WIFEXITED(st)) {
+                        b->result = NSB_RESULT_EXITED;
+                        b->exit_status = WEXITSTATUS(st);
+                } else if (WIFSIGNALED(st)) {
+                        b->result = NSB_RESULT_SIGNALED;
+                        b->term_signal = WTERMSIG(st);
+                } else {
+                        b->result = NSB_RESULT_FAILED;
+                }
+        } else if (WIFSIGNALED(st))
+                b->term_signal = WTERMSIG(st);
+
+        switch (b->result) {
+        case NSB_RESULT_TIMED_OUT:
+                nsb_fail(b, ETIMEDOUT, "run builder", "timed out after %u seconds", b->timeout);
+                break;
+        case NSB_RESULT_SILENT_TIMEOUT:
+                nsb_fail(b, ETIMEDOUT, "run builder", "timed out after %u seconds of silence", b->max_silent_time);
+                break;
+        case NSB_RESULT_LOG_LIMIT:
+                nsb_fail(b, EFBIG, "run builder", "killed after writing more than %llu bytes of log output",
+                         (unsigned long long) b->max_log_size);
+                break;
+        case NSB_RESULT_EXITED:
+                if (b->exit_status == 0 && nsb_outputs_commit(b) < 0)
+                        b->result = NSB_RESULT_FAILED;
+                break;
+        default:
+                break;
+        }
+        if (b->result != NSB_RESULT_EXITED || b->exit_status != 0)
+                nsb_outputs_discard(b);
+        nsb_monitor_close(b);
+        nsb_builddir_remove(b);
+        nsb_plan_clear(&b->plan);
+        b->state = NSB_STATE_DONE;
+        return 1;
+}
+
+int nsb_monitor_dispatch(nsb_build *b)
+{
+        struct epoll_event ev[4];
+        int n = epoll_wait(b->epoll_fd, ev, ELEMENTSOF(ev), 0);
+        if (n < 0 && errno != EINTR)
+                return nsb_fail(b, errno, "monitor build", "epoll_wait failed: %s", strerror(errno));
+        bool timer = false;
+        for (int i = 0; i < n; i++) {
+                switch (ev[i].data.u32) {
+                case SRC_LOG: {
+                        int r = drain_log(b);
+                        if (r < 0) {
+                                stop_build(b, NSB_RESULT_FAILED);
+                                b->log_eof = true;
+                        }
+                        break;
+                }
+                case SRC_PID:
+                        try_reap(b);
+                        break;
+                case SRC_TIMER: {
+                        uint64_t ticks;
+                        (void) read(b->timer_fd, &ticks, sizeof(ticks));
+                        timer = true;
+                        break;
+                }
+                }
+        }
+        if (timer) {
+                check_time(b);
+                if (b->pidfd < 0)
+                        try_reap(b);
+        }
+        if (b->reaped && !b->log_eof) {
+                /* The builder is gone; in the full tier so is every process
+                 * that could hold the log pipe, so EOF comes promptly.  The
+                 * other tiers have no PID namespace: kill what is left of
+                 * the builder's session and take what the pipe holds now,
+                 * rather than wait for a daemon that escaped it. */
+                if (b->tier != NSB_SANDBOX_FULL)
+                        (void) kill(-b->pid, SIGKILL);
+                int r = drain_log(b);
+                if (r < 0 || b->tier != NSB_SANDBOX_FULL)
+                        b->log_eof = true;
+        }
+        if (b->reaped && b->log_eof)
+                return finish(b);
+        if (timer && arm_timer(b) < 0)
+                return -EIO;
+        return 0;
+}
+
+int nsb_build_fd(const nsb_build *b)
+{
+        return b && b->state == NSB_STATE_RUNNING ? b->epoll_fd : -1;
+}
+
+int nsb_build_dispatch(nsb_build *b)
+{
+        if (!b)
+                return -EINVAL;
+        if (b->state == NSB_STATE_DONE)
+                return 1;
+        if (b->state != NSB_STATE_RUNNING)
+                return -ESRCH;
+        return nsb_monitor_dispatch(b);
+}
+
+int nsb_build_wait(nsb_build *b)
+{
+        if (!b)
+                return -EINVAL;
+        for (;;) {
+                int r = nsb_build_dispatch(b);
+                if (r < 0)
+                        return r;
+                if (r > 0)
+                        return 0;
+                struct epoll_event ev;
+                if (epoll_wait(b->epoll_fd, &ev, 1, -1) < 0 && errno != EINTR)
+                        return nsb_fail(b, errno, "monitor build", "epoll_wait failed: %s", strerror(errno));
+        }
+}

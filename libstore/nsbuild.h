@@ -1,0 +1,198 @@
+/* nsbuild.h - run a package builder in a sandbox.
+ *
+ * libnsbuild runs one builder (a program, its arguments and environment)
+ * in a sandbox that shows it only the inputs it was given, gives it no
+ * network but a private loopback interface, no other process to talk to
+ * and no privileges, and removes everything it made afterwards.
+ *
+ * Usage:
+ *
+ *     nsb_build *b;
+ *     if (nsb_build_new(&b) < 0) ...;
+ *     nsb_build_set_builder(b, "/bin/sh", (const char *[]){"sh", "-c", "...", NULL});
+ *     nsb_build_add_input(b, "/nix/store/...-bash");
+ *     nsb_build_add_output(b, "/nix/store/...-hello");
+ *     if (nsb_build_start(b) < 0 || nsb_build_wait(b) < 0)
+ *             fprintf(stderr, "%s\n", nsb_build_error_message(b));
+ *     else if (nsb_build_result(b) == NSB_RESULT_EXITED) ...
+ *     nsb_build_free(b);
+ *
+ * Conventions: functions that can fail return 0 (or a non-negative value)
+ * on success and a negative errno value on failure; the library never
+ * prints, never exits, never installs signal handlers and opens every file
+ * descriptor close-on-exec.  A build object is not thread-safe, but
+ * distinct build objects may be used from different threads at once.
+ * Strings passed in are copied; the caller keeps ownership.
+ */
+#ifndef NSBUILD_H
+#define NSBUILD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The library's version, e.g. "0.1.0". */
+const char *nsb_version(void);
+
+/* What this copy of the library was compiled with, one word a capability:
+ * "+MOUNT_NS +NET_NS +IPC_NS +UTS_NS +PID_NS +USER_NS +CHROOT -SECCOMP
+ * +LIBCAP".  A '+' means compiled in, not that the running kernel allows
+ * it. */
+const char *nsb_compiled_features(void);
+
+/* Sandbox tiers, strongest first. */
+typedef enum nsb_sandbox {
+        NSB_SANDBOX_AUTO = 0, /* the strongest tier that works here */
+        NSB_SANDBOX_FULL,     /* mount, network, IPC, UTS and PID namespaces */
+        NSB_SANDBOX_CHROOT,   /* plain chroot, no namespaces */
+        NSB_SANDBOX_OFF,      /* no isolation: a fresh build directory only */
+} nsb_sandbox;
+
+/* Name of a tier ("auto", "full", "chroot", "off"), NULL if out of range. */
+const char *nsb_sandbox_name(nsb_sandbox mode);
+/* Parse a tier name; returns 0 or -EINVAL. */
+int nsb_sandbox_from_name(const char *name, nsb_sandbox *ret_mode);
+/* 1 if this copy of the library contains the tier, else 0. */
+int nsb_sandbox_compiled(nsb_sandbox mode);
+
+typedef struct nsb_build nsb_build;
+
+/* Create a build object with the defaults: sandbox auto, build user
+ * 30001:30000, hostname "localhost", store directory "/nix/store", build
+ * directories under $TMPDIR (else /tmp), no time or log limits, log
+ * discarded.  Returns 0 or -ENOMEM. */
+int nsb_build_new(nsb_build **ret_build);
+/* Free the object.  A build still running is killed (with everything it
+ * started) and reaped, and its build directory removed.  NULL is a no-op. */
+void nsb_build_free(nsb_build *build);
+
+/* The program to run, an absolute path inside the sandbox (a name without
+ * '/' is looked up in the PATH given with nsb_build_setenv), and its
+ * argument vector (NULL-terminated; argv[0] included).  argv may be NULL,
+ * meaning { path, NULL }. */
+int nsb_build_set_builder(nsb_build *build, const char *path, const char *const *argv);
+
+/* Add NAME=VALUE to the builder's environment, after the standard
+ * variables (so it overrides them).  Setting a name twice keeps the last
+ * value. */
+int nsb_build_setenv(nsb_build *build, const char *name, const char *value);
+
+/* Bind flags. */
+#define NSB_BIND_READONLY (1u << 0) /* read-only, nosuid, nodev */
+#define NSB_BIND_DEVICES  (1u << 1) /* keep device nodes usable (no nodev) */
+
+/* Make host path SOURCE visible at DEST (an absolute path in the sandbox;
+ * NULL means the same as SOURCE).  A symlink at SOURCE is recreated as the
+ * same symlink, never followed.  Destinations are mounted parents first,
+ * whatever the order of the calls. */
+int nsb_build_add_bind(nsb_build *build, const char *source, const char *dest, unsigned flags);
+/* An input: read-only at the same path. */
+int nsb_build_add_input(nsb_build *build, const char *path);
+/* Recreate a symlink at PATH in the sandbox pointing to TARGET. */
+int nsb_build_add_symlink(nsb_build *build, const char *target, const char *path);
+/* The usual host tool directories (/usr, and /bin, /sbin, /lib, /lib64,
+ * /lib32, /libx32 as symlinks where they are symlinks on the host, else as
+ * read-only binds).  Returns 0 or a negative errno. */
+int nsb_build_add_host_tools(nsb_build *build);
+
+/* An output: an absolute path whose parent directory exists on the host and
+ * which must not exist yet.  The builder creates it (file or directory) at
+ * that same path; after a successful build it is moved into place; after a
+ * failure nothing of it is left. */
+int nsb_build_add_output(nsb_build *build, const char *path);
+
+int nsb_build_set_sandbox(nsb_build *build, nsb_sandbox mode);
+/* Where the per-build directory is created (default $TMPDIR, else /tmp). */
+int nsb_build_set_tmpdir(nsb_build *build, const char *dir);
+/* The store directory announced as NIX_STORE (default /nix/store). */
+int nsb_build_set_store_dir(nsb_build *build, const char *dir);
+/* NIX_BUILD_CORES (default: the number of online CPUs). */
+int nsb_build_set_cores(nsb_build *build, unsigned cores);
+/* Seconds; 0 means no limit. */
+int nsb_build_set_timeout(nsb_build *build, unsigned seconds);
+int nsb_build_set_max_silent_time(nsb_build *build, unsigned seconds);
+/* Bytes of log; 0 means no limit. */
+int nsb_build_set_max_log_size(nsb_build *build, uint64_t bytes);
+/* The build user; uid 0 is refused (-EINVAL): the builder never runs as root. */
+int nsb_build_set_user(nsb_build *build, uid_t uid, gid_t gid);
+int nsb_build_set_hostname(nsb_build *build, const char *hostname);
+/* The Nix system type ("x86_64-linux", "i686-linux", ...); selects the
+ * personality.  Returns -EOPNOTSUPP for a system this host cannot run. */
+int nsb_build_set_system(nsb_build *build, const char *system);
+/* Kill the build when the thread that started it dies (PR_SET_PDEATHSIG);
+ * off by default, since in a multi-threaded embedder that thread may end
+ * before the build should. */
+int nsb_build_set_die_with_parent(nsb_build *build, int enable);
+/* Keep the build directory after the build instead of removing it. */
+int nsb_build_set_keep_build_dir(nsb_build *build, int keep);
+
+/* The log (the builder's stdout and stderr, one stream) goes to FD, which
+ * the caller keeps owning, or to the callback.  The last call wins. */
+int nsb_build_set_log_fd(nsb_build *build, int fd);
+typedef void (*nsb_log_fn)(const char *data, size_t len, void *userdata);
+int nsb_build_set_log_callback(nsb_build *build, nsb_log_fn fn, void *userdata);
+/* Called with one line of text for each setup step, for a verbose mode. */
+typedef void (*nsb_trace_fn)(const char *message, void *userdata);
+int nsb_build_set_trace_callback(nsb_build *build, nsb_trace_fn fn, void *userdata);
+/* Called with one line for each thing the user should know but that does
+ * not stop the build (a weaker sandbox, a device node that could not be
+ * made).  Without a callback, warnings are dropped. */
+int nsb_build_set_warning_callback(nsb_build *build, nsb_trace_fn fn, void *userdata);
+
+/* Set up the sandbox and start the builder.  Returns once the builder has
+ * been exec'd (0) or setup failed (negative errno; the details are in
+ * nsb_build_error_*()).  No part of a failed setup is left behind. */
+int nsb_build_start(nsb_build *build);
+/* The path of the build directory on the host, once started. */
+const char *nsb_build_dir(const nsb_build *build);
+/* The builder's pid (in the caller's PID namespace), once started. */
+pid_t nsb_build_pid(const nsb_build *build);
+
+/* For event loops: an fd that polls readable (POLLIN) whenever
+ * nsb_build_dispatch() has work; -1 when no build is running. */
+int nsb_build_fd(const nsb_build *build);
+/* Do whatever is ready without blocking: forward log output, enforce the
+ * limits, reap the builder.  Returns 1 when the build has finished (the
+ * result is available), 0 while it runs, or a negative errno. */
+int nsb_build_dispatch(nsb_build *build);
+/* Block until the build has finished.  Returns 0 or a negative errno. */
+int nsb_build_wait(nsb_build *build);
+/* Stop a running build: everything it started is killed. */
+int nsb_build_kill(nsb_build *build);
+
+typedef enum nsb_result {
+        NSB_RESULT_NONE = 0,      /* not started, or still running */
+        NSB_RESULT_EXITED,        /* see nsb_build_exit_status() */
+        NSB_RESULT_SIGNALED,      /* see nsb_build_term_signal() */
+        NSB_RESULT_TIMED_OUT,     /* killed: the timeout passed */
+        NSB_RESULT_SILENT_TIMEOUT,/* killed: no output for max-silent-time */
+        NSB_RESULT_LOG_LIMIT,     /* killed: log larger than max-log-size */
+        NSB_RESULT_FAILED,        /* nsbuild itself failed; see nsb_build_error_*() */
+} nsb_result;
+
+nsb_result nsb_build_result(const nsb_build *build);
+/* The result as one shell-style exit status, the CLI's: the builder's own
+ * exit status; 128+N when killed by signal N; 124 timed out (either
+ * timeout); 127 builder not found; 126 builder not executable; 125 any
+ * other failure of nsbuild or of the sandbox setup (including a log over
+ * max-log-size and a missing output). */
+int nsb_build_exit_code(const nsb_build *build);
+int nsb_build_exit_status(const nsb_build *build);
+int nsb_build_term_signal(const nsb_build *build);
+
+/* The last error: a one-line message naming the step, the path and the
+ * errno ("cannot bring up loopback interface: Operation not permitted"),
+ * the step alone ("bring up loopback interface"), and the errno.  The
+ * message is "" when there was no error. */
+const char *nsb_build_error_message(const nsb_build *build);
+const char *nsb_build_error_step(const nsb_build *build);
+int nsb_build_error_errno(const nsb_build *build);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* NSBUILD_H */

@@ -1,0 +1,133 @@
+/* sandbox-full.c - the full namespace sandbox.
+ *
+ * One clone() creates the mount, network, IPC, UTS and PID namespaces and
+ * the builder's process at once.  unshare() could not do it alone: a new
+ * PID namespace applies only to the children of the caller, so it would
+ * cost an extra fork.  With clone() the builder is PID 1 of its namespace,
+ * and when PID 1 exits the kernel kills every other process in it: a
+ * daemon the builder left behind cannot outlive the build. */
+#include "config.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "compat/compat.h"
+#include "internal.h"
+
+#define CHILD_STACK_SIZE (256 * 1024)
+
+static int sandbox_child(void *arg)
+{
+        const nsb_spawn *s = arg;
+        int r;
+
+        nsb_child_begin(s);
+
+        /* Before any other mount: make every mount in our copy of the mount
+         * table private, so that nothing we mount propagates back to the
+         * host's namespace (with shared propagation, systemd's default, our
+         * binds would appear there). */
+        nsb_child_trace(s, NSB_STEP_MOUNT_PRIVATE, 0);
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+                nsb_child_fail(s, NSB_STEP_MOUNT_PRIVATE, errno, 0);
+
+        nsb_child_trace(s, NSB_STEP_LOOPBACK, 0);
+        if ((r = nsb_loopback_up()) < 0)
+                nsb_child_fail(s, NSB_STEP_LOOPBACK, -r, 0);
+
+        nsb_child_trace(s, NSB_STEP_HOSTNAME, 0);
+        if (sethostname(s->hostname, strlen(s->hostname)) < 0)
+                nsb_child_fail(s, NSB_STEP_HOSTNAME, errno, 0);
+        nsb_child_trace(s, NSB_STEP_DOMAINNAME, 0);
+        if (setdomainname("(none)", 6) < 0)
+                nsb_child_fail(s, NSB_STEP_DOMAINNAME, errno, 0);
+
+        /* The root is a tmpfs of its own, not a directory of the host's
+         * filesystem: mounts below it are cheap (their parent mount has no
+         * other children) and it vanishes with the namespace. */
+        nsb_child_trace(s, NSB_STEP_ROOT_TMPFS, 0);
+        if (mount("tmpfs", s->root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+                nsb_child_fail(s, NSB_STEP_ROOT_TMPFS, errno, 0);
+        nsb_child_trace(s, NSB_STEP_OPEN_ROOT, 0);
+        int root_fd = open(s->root, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (root_fd < 0)
+                nsb_child_fail(s, NSB_STEP_OPEN_ROOT, errno, 0);
+
+        nsb_rootfs_mount_plan(s, root_fd);
+
+        /* pivot_root, not chroot: chroot only changes this process's idea
+         * of "/", the host's whole tree stays mounted underneath and a
+         * process with the right capability (or an fd from outside) can
+         * climb back out.  pivot_root moves the old root away, and the
+         * detach below removes it from this namespace entirely.
+         * pivot_root(".", ".") stacks the old root on top of the new one,
+         * so no put_old directory is needed inside the sandbox. */
+        nsb_child_trace(s, NSB_STEP_PIVOT_ROOT, 0);
+        if (fchdir(root_fd) < 0 || pivot_root(".", ".") < 0)
+                nsb_child_fail(s, NSB_STEP_PIVOT_ROOT, errno, 0);
+        nsb_child_trace(s, NSB_STEP_DETACH_OLD_ROOT, 0);
+        if (umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+                nsb_child_fail(s, NSB_STEP_DETACH_OLD_ROOT, errno, 0);
+        close(root_fd);
+
+        nsb_child_exec_builder(s);
+}
+
+int nsb_sandbox_full_start(nsb_build *b, nsb_spawn *s)
+{
+        const int flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWPID | SIGCHLD;
+
+        /* The child gets a copy of our memory (no CLONE_VM), so this stack
+         * is ours to unmap as soon as clone() returns. */
+        void *stack = mmap(NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE,
+                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+        if (stack == MAP_FAILED)
+                return nsb_fail(b, errno, "create namespaces", "cannot allocate the child's stack: %s",
+                                strerror(errno));
+        char *top = (char *) stack + CHILD_STACK_SIZE;
+
+        /* CLONE_PIDFD (Linux 5.2) hands us a pidfd race-free; older kernels
+         * refuse the flag with EINVAL, and then pidfd_open or polling. */
+        int pidfd = -1;
+        pid_t pid = clone(sandbox_child, top, flags | CLONE_PIDFD, s, &pidfd);
+        if (pid < 0 && errno == EINVAL) {
+                pidfd = -1;
+                pid = clone(sandbox_child, top, flags, s);
+                if (pid > 0) {
+                        pidfd = pidfd_open(pid, 0);
+                        if (pidfd >= 0)
+                                (void) fcntl(pidfd, F_SETFD, FD_CLOEXEC);
+                }
+        }
+        int err = errno;
+        (void) munmap(stack, CHILD_STACK_SIZE);
+        if (pid < 0) {
+                const char *why = "";
+                switch (err) {
+                case EPERM:
+                        why = geteuid() == 0
+                                      ? " (refused by a security policy: seccomp, AppArmor or a container; try --sandbox=chroot)"
+                                      : " (creating namespaces needs root; run as root or use --sandbox=off)";
+                        break;
+                case EINVAL:
+                        why = " (this kernel lacks one of the mount, network, IPC, UTS or PID namespaces)";
+                        break;
+                case ENOSPC:
+                        why = " (a namespace limit is reached: see /proc/sys/user/max_*_namespaces)";
+                        break;
+                case EUSERS:
+                        why = " (too many nested namespaces)";
+                        break;
+                }
+                return nsb_fail(b, err, "create namespaces", "cannot create namespaces: %s%s", strerror(err), why);
+        }
+        b->pid = pid;
+        b->pidfd = pidfd;
+        return 0;
+}

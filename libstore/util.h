@@ -1,0 +1,81 @@
+/* util.h - small helpers shared by the library; not installed. */
+#pragma once
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+/* Cleanup helpers in the style of systemd and bubblewrap: a variable
+ * declared with _cleanup_free_ or _cleanup_close_ is released on every path
+ * out of its scope; steal it with TAKE_PTR / TAKE_FD to keep it. */
+#define _cleanup_(f) __attribute__((cleanup(f)))
+#define _cleanup_free_ _cleanup_(freep)
+#define _cleanup_close_ _cleanup_(closep)
+#define _cleanup_strv_free_ _cleanup_(strv_freep)
+
+static inline void freep(void *p) { free(*(void **) p); }
+static inline void closep(int *fd)
+{
+        if (*fd >= 0) {
+                int saved = errno;
+                (void) close(*fd);
+                errno = saved;
+        }
+}
+/* For int fds[2] from pipe2() and socketpair(). */
+static inline void close_pairp(int (*pair)[2])
+{
+        closep(&(*pair)[0]);
+        closep(&(*pair)[1]);
+}
+#define _cleanup_close_pair_ _cleanup_(close_pairp)
+
+#define TAKE_PTR(p) ({ __typeof__(p) _p = (p); (p) = NULL; _p; })
+#define TAKE_FD(fd) ({ int _fd = (fd); (fd) = -1; _fd; })
+
+#define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Close FD if valid and set it to -1. */
+static inline void close_and_invalidate(int *fd)
+{
+        if (*fd >= 0) {
+                (void) close(*fd);
+                *fd = -1;
+        }
+}
+
+void strv_free(char **v);
+static inline void strv_freep(char ***v) { strv_free(*v); }
+size_t strv_length(char *const *v);
+/* Copy a NULL-terminated vector; NULL on allocation failure. */
+char **strv_copy(const char *const *v);
+
+/* A bump allocator for many small strings freed at once. */
+typedef struct nsb_arena {
+        struct nsb_arena_block *blocks;
+} nsb_arena;
+void *arena_alloc(nsb_arena *a, size_t size);
+char *arena_strdup(nsb_arena *a, const char *s);
+char *arena_strndup(nsb_arena *a, const char *s, size_t n);
+void arena_free(nsb_arena *a);
+
+/* Whether PATH is absolute and normal: no empty, "." or ".." component and
+ * no trailing slash ("/" itself is normal). */
+bool path_is_normal_absolute(const char *path);
+/* Pointer to the last component of a normal absolute path. */
+const char *path_basename(const char *path);
+
+/* write(2) until everything is written; returns 0 or -errno. */
+int write_all(int fd, const void *buf, size_t len);
+/* Monotonic time in nanoseconds. */
+uint64_t now_ns(void);
+
+/* Remove NAME inside directory DIRFD and everything below it, never
+ * following a symlink and never leaving the file system hierarchy under
+ * DIRFD: every step is relative to a directory fd opened with O_NOFOLLOW.
+ * Directories whose permissions a builder reset are made accessible first.
+ * Returns 0 (also when NAME does not exist) or the first -errno. */
+int rm_rf_at(int dirfd, const char *name);

@@ -1,0 +1,79 @@
+#!/bin/sh
+# The command line: --help, --version, option errors and exit statuses.
+. "${top_srcdir:-.}/tests/tap.sh"
+
+out=$("$NSBUILD" --version); st=$?
+ok $st "--version exits 0"
+like "$out" "nsbuild " "--version names the program and version"
+features=$(printf '%s\n' "$out" | tail -n 1)
+for f in MOUNT_NS NET_NS IPC_NS UTS_NS PID_NS USER_NS CHROOT SECCOMP LIBCAP; do
+	case " $features " in
+	*" +$f "*|*" -$f "*) ok 0 "--version reports $f" ;;
+	*) ok 1 "--version reports $f"; diag "feature line: $features" ;;
+	esac
+done
+
+# The feature line agrees with what configure decided (config.h).
+cfg="$top_builddir/config.h"
+for f in MOUNT_NS NET_NS CHROOT; do
+	if grep -q "^#define NSB_HAVE_$f 1" "$cfg"; then want="+$f"; else want="-$f"; fi
+	like " $features " " $want " "--version matches config.h for $f"
+done
+
+out=$("$NSBUILD" --help); st=$?
+ok $st "--help exits 0"
+like "$out" "run [OPTIONS] -- PROGRAM" "--help shows the run synopsis"
+
+out=$("$NSBUILD" run --help); st=$?
+ok $st "run --help exits 0"
+# util-linux style: usage() lists every option getopt_long accepts.
+for opt in --sandbox --ro-bind --bind --dev-bind --input --output --host-tools --setenv \
+	--timeout --max-silent-time --max-log-size --user --hostname --system --store --cores \
+	--tmpdir --log --keep-root --verbose --help; do
+	like "$out" "$opt" "run --help lists $opt"
+done
+
+"$NSBUILD" run --no-such-option -- /bin/true 2>"$tap_tmp/err"; st=$?
+is "$st" 125 "an unknown option exits 125"
+like "$(cat "$tap_tmp/err")" "Try 'nsbuild run --help'" "and points to --help"
+
+"$NSBUILD" frobnicate 2>"$tap_tmp/err"; st=$?
+is "$st" 125 "an unknown command exits 125"
+like "$(cat "$tap_tmp/err")" "unknown command 'frobnicate'" "and names it"
+
+"$NSBUILD" run 2>"$tap_tmp/err"; st=$?
+is "$st" 125 "run without a program exits 125"
+
+"$NSBUILD" run --sandbox=bogus -- /bin/true 2>"$tap_tmp/err"; st=$?
+is "$st" 125 "--sandbox=bogus exits 125"
+like "$(cat "$tap_tmp/err")" "'bogus' is not one of auto, full, chroot, off" "and lists the modes"
+
+"$NSBUILD" run --ro-bind relative/path -- /bin/true 2>"$tap_tmp/err"; st=$?
+is "$st" 125 "a relative bind source exits 125"
+like "$(cat "$tap_tmp/err")" "must be absolute" "with a one-line reason"
+
+"$NSBUILD" run --ro-bind /usr:/../escape -- /bin/true 2>"$tap_tmp/err"; st=$?
+is "$st" 125 "a bind destination with .. is refused"
+
+"$NSBUILD" run --user 0:0 -- /bin/true 2>"$tap_tmp/err"; st=$?
+is "$st" 125 "--user 0:0 is refused"
+like "$(cat "$tap_tmp/err")" "must not be root" "the builder never runs as root"
+
+"$NSBUILD" run --timeout abc -- /bin/true 2>"$tap_tmp/err"; st=$?
+is "$st" 125 "a non-numeric --timeout exits 125"
+
+"$NSBUILD" run --max-log-size 10X -- /bin/true 2>"$tap_tmp/err"; st=$?
+is "$st" 125 "a bad --max-log-size suffix exits 125"
+
+"$NSBUILD" run --system vax-vms -- /bin/true 2>"$tap_tmp/err"; st=$?
+is "$st" 125 "an unsupported --system exits 125"
+like "$(cat "$tap_tmp/err")" "cannot run builds for 'vax-vms'" "and names the system"
+
+"$NSBUILD" run --setenv NOVALUE -- /bin/true 2>"$tap_tmp/err"; st=$?
+is "$st" 125 "--setenv without = exits 125"
+
+"$NSBUILD" run --sandbox=off --log /nonexistent-dir/log -- /bin/true 2>"$tap_tmp/err"; st=$?
+is "$st" 125 "an unwritable --log exits 125"
+like "$(cat "$tap_tmp/err")" "cannot open log file /nonexistent-dir/log" "and names the file"
+
+done_testing

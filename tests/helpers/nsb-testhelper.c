@@ -1,0 +1,396 @@
+/* nsb-testhelper - small probes the tests run inside (and outside) the
+ * sandbox, so that no test depends on tools a minimal system may lack.
+ *
+ *   ifaces                       print "NAME up|down" for every interface
+ *   listen ADDR PORT SECONDS     listen; print "listening"; wait for one
+ *                                connection; exit 0 (accepted or timed out),
+ *                                2 when bind/listen fails
+ *   connect ADDR PORT            exit 0 if a TCP connection succeeds, else
+ *                                print the errno name and exit 1
+ *   self-talk PORT HOLD          listen on 127.0.0.1:PORT, connect to it,
+ *                                exchange a byte, hold the port HOLD seconds
+ *   abstract-listen NAME SECS    listen on the abstract unix socket @NAME
+ *   abstract-connect NAME        exit 0 if @NAME accepts a connection
+ *   ipc-create KEY               create a SysV shm, msg queue and semaphore
+ *                                with KEY and the POSIX mqueue /nsbKEY
+ *   ipc-check KEY                print which of those exist (shm msg sem mq)
+ *   ipc-remove KEY               remove them
+ *   creds                        print uid, gid, groups, Cap*, NoNewPrivs
+ *   fds                          print the open fds (except the one listing)
+ *   pid                          print getpid()
+ *   daemon MARKER                leave a double-forked, setsid daemon behind
+ *                                whose argv contains MARKER
+ *   try-write PATH               create PATH; print "ok" or the errno name
+ *   spew BYTES                   write BYTES bytes of 'x' to stdout
+ *   sleep SECONDS                sleep
+ *   hostname                     print the host and domain name
+ *   crash                        die of SIGSEGV (a fault, which reaches even
+ *                                PID 1, unlike a signal sent to itself)
+ *   exit N                       exit with status N
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <mqueue.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+static void usage(void)
+{
+        fprintf(stderr, "usage: nsb-testhelper COMMAND [ARGS] (see the source)\n");
+        exit(64);
+}
+
+static const char *errname(int e)
+{
+        const char *n = strerrorname_np(e);
+        return n ? n : "EUNKNOWN";
+}
+
+static int tcp_socket(void)
+{
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+                printf("socket: %s\n", errname(errno));
+                exit(2);
+        }
+        int one = 1;
+        (void) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        return fd;
+}
+
+static struct sockaddr_in inet_addr_port(const char *addr, const char *port)
+{
+        struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t) atoi(port)) };
+        if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1) {
+                fprintf(stderr, "bad address %s\n", addr);
+                exit(64);
+        }
+        return sa;
+}
+
+static int listen_on(struct sockaddr_in sa)
+{
+        int fd = tcp_socket();
+        if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0 || listen(fd, 8) < 0) {
+                printf("bind: %s\n", errname(errno));
+                fflush(stdout);
+                exit(2);
+        }
+        return fd;
+}
+
+static int cmd_ifaces(void)
+{
+        struct if_nameindex *ifs = if_nameindex();
+        if (!ifs) {
+                printf("if_nameindex: %s\n", errname(errno));
+                return 1;
+        }
+        int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        for (struct if_nameindex *i = ifs; i->if_name; i++) {
+                struct ifreq ifr = { 0 };
+                snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", i->if_name);
+                bool up = fd >= 0 && ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 && (ifr.ifr_flags & IFF_UP);
+                printf("%s %s\n", i->if_name, up ? "up" : "down");
+        }
+        if_freenameindex(ifs);
+        return 0;
+}
+
+static int cmd_listen(char **argv)
+{
+        int fd = listen_on(inet_addr_port(argv[0], argv[1]));
+        printf("listening\n");
+        fflush(stdout);
+        struct pollfd p = { .fd = fd, .events = POLLIN };
+        int n = poll(&p, 1, atoi(argv[2]) * 1000);
+        if (n > 0) {
+                int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+                printf(c >= 0 ? "accepted\n" : "accept failed\n");
+        } else
+                printf("timeout\n");
+        return 0;
+}
+
+static int cmd_connect(char **argv)
+{
+        struct sockaddr_in sa = inet_addr_port(argv[0], argv[1]);
+        int fd = tcp_socket();
+        if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0) {
+                printf("%s\n", errname(errno));
+                return 1;
+        }
+        printf("connected\n");
+        return 0;
+}
+
+static int cmd_self_talk(char **argv)
+{
+        struct sockaddr_in sa = inet_addr_port("127.0.0.1", argv[0]);
+        int l = listen_on(sa);
+        int c = tcp_socket();
+        if (connect(c, (struct sockaddr *) &sa, sizeof(sa)) < 0) {
+                printf("connect: %s\n", errname(errno));
+                return 1;
+        }
+        int a = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+        char byte = 'x', got = 0;
+        if (a < 0 || write(c, &byte, 1) != 1 || read(a, &got, 1) != 1 || got != 'x') {
+                printf("exchange failed: %s\n", errname(errno));
+                return 1;
+        }
+        printf("talked\n");
+        fflush(stdout);
+        sleep((unsigned) atoi(argv[1]));
+        return 0;
+}
+
+static struct sockaddr_un abstract_addr(const char *name, socklen_t *len)
+{
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        size_t n = strlen(name);
+        if (n + 1 >= sizeof(sa.sun_path))
+                exit(64);
+        memcpy(sa.sun_path + 1, name, n);
+        *len = (socklen_t) (offsetof(struct sockaddr_un, sun_path) + 1 + n);
+        return sa;
+}
+
+static int cmd_abstract_listen(char **argv)
+{
+        socklen_t len;
+        struct sockaddr_un sa = abstract_addr(argv[0], &len);
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0 || bind(fd, (struct sockaddr *) &sa, len) < 0 || listen(fd, 8) < 0) {
+                printf("bind: %s\n", errname(errno));
+                return 2;
+        }
+        printf("listening\n");
+        fflush(stdout);
+        struct pollfd p = { .fd = fd, .events = POLLIN };
+        printf(poll(&p, 1, atoi(argv[1]) * 1000) > 0 ? "accepted\n" : "timeout\n");
+        return 0;
+}
+
+static int cmd_abstract_connect(char **argv)
+{
+        socklen_t len;
+        struct sockaddr_un sa = abstract_addr(argv[0], &len);
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0 || connect(fd, (struct sockaddr *) &sa, len) < 0) {
+                printf("%s\n", errname(errno));
+                return 1;
+        }
+        printf("connected\n");
+        return 0;
+}
+
+static key_t parse_key(const char *s)
+{
+        return (key_t) strtol(s, NULL, 0);
+}
+
+static int cmd_ipc_create(char **argv)
+{
+        key_t key = parse_key(argv[0]);
+        char mq[64];
+        snprintf(mq, sizeof(mq), "/nsb%s", argv[0]);
+        struct mq_attr attr = { .mq_maxmsg = 1, .mq_msgsize = 16 };
+        int bad = 0;
+        if (shmget(key, 4096, IPC_CREAT | IPC_EXCL | 0600) < 0)
+                bad = printf("shmget: %s\n", errname(errno));
+        if (msgget(key, IPC_CREAT | IPC_EXCL | 0600) < 0)
+                bad = printf("msgget: %s\n", errname(errno));
+        if (semget(key, 1, IPC_CREAT | IPC_EXCL | 0600) < 0)
+                bad = printf("semget: %s\n", errname(errno));
+        mqd_t q = mq_open(mq, O_CREAT | O_EXCL | O_RDWR, 0600, &attr);
+        if (q == (mqd_t) -1)
+                bad = printf("mq_open: %s\n", errname(errno));
+        if (!bad)
+                printf("created\n");
+        return bad ? 1 : 0;
+}
+
+static int cmd_ipc_check(char **argv)
+{
+        key_t key = parse_key(argv[0]);
+        char mq[64];
+        snprintf(mq, sizeof(mq), "/nsb%s", argv[0]);
+        printf("shm %s\n", shmget(key, 0, 0) >= 0 ? "present" : "absent");
+        printf("msg %s\n", msgget(key, 0) >= 0 ? "present" : "absent");
+        printf("sem %s\n", semget(key, 0, 0) >= 0 ? "present" : "absent");
+        mqd_t q = mq_open(mq, O_RDONLY);
+        printf("mq %s\n", q != (mqd_t) -1 ? "present" : "absent");
+        return 0;
+}
+
+static int cmd_ipc_remove(char **argv)
+{
+        key_t key = parse_key(argv[0]);
+        char mq[64];
+        snprintf(mq, sizeof(mq), "/nsb%s", argv[0]);
+        int id;
+        if ((id = shmget(key, 0, 0)) >= 0)
+                shmctl(id, IPC_RMID, NULL);
+        if ((id = msgget(key, 0)) >= 0)
+                msgctl(id, IPC_RMID, NULL);
+        if ((id = semget(key, 0, 0)) >= 0)
+                semctl(id, 0, IPC_RMID);
+        mq_unlink(mq);
+        return 0;
+}
+
+static int cmd_creds(void)
+{
+        printf("uid %u %u\n", (unsigned) getuid(), (unsigned) geteuid());
+        printf("gid %u %u\n", (unsigned) getgid(), (unsigned) getegid());
+        gid_t groups[64];
+        int n = getgroups(64, groups);
+        printf("groups");
+        for (int i = 0; i < n; i++)
+                printf(" %u", (unsigned) groups[i]);
+        printf("\n");
+        FILE *f = fopen("/proc/self/status", "re");
+        if (!f) {
+                printf("status %s\n", errname(errno));
+                return 1;
+        }
+        char line[256];
+        while (fgets(line, sizeof(line), f))
+                if (strncmp(line, "Cap", 3) == 0 || strncmp(line, "NoNewPrivs", 10) == 0 ||
+                    strncmp(line, "Seccomp:", 8) == 0)
+                        fputs(line, stdout);
+        fclose(f);
+        return 0;
+}
+
+static int cmd_fds(void)
+{
+        DIR *d = opendir("/proc/self/fd");
+        if (!d) {
+                printf("opendir: %s\n", errname(errno));
+                return 1;
+        }
+        struct dirent *de;
+        while ((de = readdir(d)))
+                if (de->d_name[0] != '.' && atoi(de->d_name) != dirfd(d))
+                        printf("%s\n", de->d_name);
+        closedir(d);
+        return 0;
+}
+
+static int cmd_daemon(char **argv)
+{
+        pid_t p = fork();
+        if (p < 0)
+                return 1;
+        if (p > 0) {
+                printf("daemonized\n");
+                return 0;
+        }
+        setsid();
+        if (fork() != 0)
+                _exit(0);
+        int null = open("/dev/null", O_RDWR);
+        dup2(null, 0);
+        dup2(null, 1);
+        dup2(null, 2);
+        execl("/proc/self/exe", "nsb-testhelper", "sleep", "60", argv[0], (char *) NULL);
+        _exit(1);
+}
+
+static int cmd_try_write(char **argv)
+{
+        int fd = open(argv[0], O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0) {
+                printf("%s\n", errname(errno));
+                return 1;
+        }
+        close(fd);
+        printf("ok\n");
+        return 0;
+}
+
+static int cmd_spew(char **argv)
+{
+        long long left = atoll(argv[0]);
+        char buf[65536];
+        memset(buf, 'x', sizeof(buf));
+        while (left > 0) {
+                size_t n = left < (long long) sizeof(buf) ? (size_t) left : sizeof(buf);
+                ssize_t w = write(1, buf, n);
+                if (w <= 0)
+                        return 1;
+                left -= w;
+        }
+        return 0;
+}
+
+static int cmd_hostname(void)
+{
+        struct utsname u;
+        if (uname(&u) < 0)
+                return 1;
+        printf("%s %s\n", u.nodename, u.domainname);
+        return 0;
+}
+
+int main(int argc, char **argv)
+{
+        if (argc < 2)
+                usage();
+        const char *cmd = argv[1];
+        char **a = argv + 2;
+        int n = argc - 2;
+        setvbuf(stdout, NULL, _IOLBF, 0);
+        if (!strcmp(cmd, "ifaces") && n == 0) return cmd_ifaces();
+        if (!strcmp(cmd, "listen") && n == 3) return cmd_listen(a);
+        if (!strcmp(cmd, "connect") && n == 2) return cmd_connect(a);
+        if (!strcmp(cmd, "self-talk") && n == 2) return cmd_self_talk(a);
+        if (!strcmp(cmd, "abstract-listen") && n == 2) return cmd_abstract_listen(a);
+        if (!strcmp(cmd, "abstract-connect") && n == 1) return cmd_abstract_connect(a);
+        if (!strcmp(cmd, "ipc-create") && n == 1) return cmd_ipc_create(a);
+        if (!strcmp(cmd, "ipc-check") && n == 1) return cmd_ipc_check(a);
+        if (!strcmp(cmd, "ipc-remove") && n == 1) return cmd_ipc_remove(a);
+        if (!strcmp(cmd, "creds") && n == 0) return cmd_creds();
+        if (!strcmp(cmd, "fds") && n == 0) return cmd_fds();
+        if (!strcmp(cmd, "pid") && n == 0) return printf("%d\n", (int) getpid()) < 0;
+        if (!strcmp(cmd, "daemon") && n == 1) return cmd_daemon(a);
+        if (!strcmp(cmd, "try-write") && n == 1) return cmd_try_write(a);
+        if (!strcmp(cmd, "spew") && n == 1) return cmd_spew(a);
+        if (!strcmp(cmd, "sleep") && n >= 1) {
+                struct timespec ts = { .tv_sec = atoi(a[0]) };
+                if (strchr(a[0], '.'))
+                        ts.tv_nsec = (long) ((atof(a[0]) - (double) ts.tv_sec) * 1e9);
+                nanosleep(&ts, NULL);
+                return 0;
+        }
+        if (!strcmp(cmd, "hostname") && n == 0) return cmd_hostname();
+        if (!strcmp(cmd, "crash") && n == 0) {
+                *(volatile int *) 0 = 0;
+                return 1;
+        }
+        if (!strcmp(cmd, "exit") && n == 1) return atoi(a[0]);
+        usage();
+}

@@ -1,0 +1,121 @@
+#!/bin/sh
+# The filesystem: only what is bound exists; inputs are read-only; outputs
+# are created at their own path and moved into place; nothing is left
+# behind on the host, not a mount and not a directory.
+. "${top_srcdir:-.}/tests/tap.sh"
+require_full
+
+export TMPDIR="$tap_tmp/tmp"
+mkdir -p "$TMPDIR"
+store="$tap_tmp/store"
+mkdir -p "$store/aaa-input/sub"
+echo data >"$store/aaa-input/sub/file"
+# World-writable, so that only the read-only mount can stop a write.
+chmod 666 "$store/aaa-input/sub/file"; chmod 777 "$store/aaa-input/sub"
+ln -s aaa-input "$store/bbb-link"
+ln -s /etc/shadow "$store/aaa-input/escape"
+mountinfo_before=$(cat /proc/self/mountinfo)
+
+run() { "$NSBUILD" run --sandbox=full --host-tools --ro-bind "$HELPER:/t/helper" --setenv PATH=/usr/bin:/bin "$@"; }
+
+# Only bound paths exist.
+out=$(run -- /bin/sh -c 'for d in /home /root /var /opt /srv /boot /sys /mnt /run /media; do [ -e $d ] && echo $d; done; echo end')
+is "$out" "end" "none of the host's unbound top-level directories exist"
+out=$("$NSBUILD" run --sandbox=full --ro-bind "$HELPER:/t/helper" -- /t/helper fds 2>&1); st=$?
+is "$st" 127 "without --host-tools even the dynamic loader is absent"
+want="/build /dev /etc /proc /t /tmp /usr"
+for d in bin sbin lib lib64 lib32 libx32; do [ -e "/$d" ] || [ -L "/$d" ] && want="$want /$d"; done
+want=$(printf '%s\n' $want | LC_ALL=C sort | tr '\n' ' ')
+out=$(run -- /bin/sh -c 'echo /*' | tr ' ' '\n' | LC_ALL=C sort | tr '\n' ' ')
+is "$out" "$want" "the root holds the skeleton, the host tools and the binds, nothing else"
+out=$(run -- /bin/sh -c 'cd /dev && echo *; echo pts: $(cd /dev/pts && echo *)')
+is "$out" "fd full null ptmx pts random shm stderr stdin stdout tty urandom zero
+pts: ptmx" "/dev is minimal and devpts is a private instance"
+
+# Inputs are read-only, at the same path; symlinks are recreated, never
+# followed out.
+out=$(run --input "$store/aaa-input" -- /bin/cat "$store/aaa-input/sub/file")
+is "$out" "data" "an input is readable at its own path"
+out=$(run --input "$store/aaa-input" -- /t/helper try-write "$store/aaa-input/sub/new")
+is "$out" "EROFS" "an input is read-only (EROFS)"
+out=$(run --input "$store/aaa-input" -- /t/helper try-write "$store/aaa-input/sub/file")
+is "$out" "EROFS" "an input's files are read-only too"
+out=$(run --input "$store/aaa-input" -- /bin/cat "$store/aaa-input/escape" 2>&1)
+like "$out" "No such file" "a symlink inside an input resolves inside the sandbox, not on the host"
+out=$(run --input "$store/aaa-input" --input "$store/bbb-link" -- /bin/readlink "$store/bbb-link")
+is "$out" "aaa-input" "a symlink input is recreated as the same symlink"
+out=$(run --input "$store/aaa-input" -- /bin/sh -c "[ -e $store/bbb-link ] && echo visible || echo absent")
+is "$out" "absent" "a store path that is not an input is absent"
+out=$(run --ro-bind "$store/aaa-input:/elsewhere" -- /bin/cat /elsewhere/sub/file)
+is "$out" "data" "--ro-bind SRC:DEST places SRC at DEST"
+
+# Read-write binds write through to the host.
+mkdir -p "$tap_tmp/rw"; chmod 777 "$tap_tmp/rw"
+out=$(run --bind "$tap_tmp/rw:/rw" -- /bin/sh -c 'echo written > /rw/f && echo ok') 
+is "$(cat "$tap_tmp/rw/f" 2>/dev/null)" "written" "--bind is writable and reaches the host"
+
+# The builder cannot write outside /build, /tmp and its outputs.
+out=$(run -- /t/helper try-write /etc/passwd)
+is "$out" "EACCES" "/etc/passwd is not writable"
+out=$(run -- /t/helper try-write /etc/new)
+is "$out" "EACCES" "/etc is not writable"
+out=$(run -- /t/helper try-write /new)
+is "$out" "EACCES" "the root is not writable"
+out=$(run -- /t/helper try-write /usr/new)
+is "$out" "EROFS" "/usr from --host-tools is read-only"
+out=$(run -- /bin/sh -c '/t/helper try-write /tmp/f && /t/helper try-write /build/f && /t/helper try-write /dev/shm/f')
+is "$out" "ok
+ok
+ok" "/tmp, /build and /dev/shm are writable"
+out=$(run -- /bin/sh -c '/bin/stat -c "%a %U" /build /tmp')
+is "$out" "700 nixbld
+1777 root" "/build belongs to the build user (0700), /tmp is 1777"
+
+# While a build runs, its directory on the host sits in a root-only parent.
+run -- /t/helper sleep 2 &
+b=$!
+i=0; while [ $i -lt 100 ] && [ -z "$(ls "$TMPDIR")" ]; do "$HELPER" sleep 0.02; i=$((i+1)); done
+top=$(ls -d "$TMPDIR"/nsbuild-* 2>/dev/null | head -n 1)
+is "$(stat -c '%a %U' "$top" 2>/dev/null)" "700 root" "the build directory's parent on the host is 0700 root"
+is "$(stat -c '%a %u' "$top/build" 2>/dev/null)" "700 30001" "the build directory belongs to the build user"
+wait $b
+
+# Outputs.
+out=$(run --output "$store/ccc-out" --setenv out="$store/ccc-out" -- /bin/sh -c 'mkdir $out && echo built > $out/result'); st=$?
+ok $st "a build creates a directory output"
+is "$(cat "$store/ccc-out/result" 2>/dev/null)" "built" "the output is in place afterwards"
+out=$(run --output "$store/ddd-file" -- /bin/sh -c "echo single > $store/ddd-file"); st=$?
+is "$(cat "$store/ddd-file" 2>/dev/null)" "single" "an output may be a single file"
+out=$(run --input "$store/aaa-input" --output "$store/eee-out" -- /bin/sh -c "/bin/cp -r $store/aaa-input/sub $store/eee-out")
+is "$(cat "$store/eee-out/file" 2>/dev/null)" "data" "inputs and outputs share the store directory"
+
+err=$(run --output "$store/fff-missing" -- /bin/true 2>&1); st=$?
+is "$st" 125 "a missing output fails the build with 125"
+like "$err" "builder failed to produce output $store/fff-missing" "naming the output"
+
+err=$(run --output "$store/ggg-partial" -- /bin/sh -c "mkdir $store/ggg-partial; echo half > $store/ggg-partial/x; exit 3" 2>&1); st=$?
+is "$st" 3 "a failing builder's status is passed through"
+[ -e "$store/ggg-partial" ]; is $? 1 "a failed build leaves no partial output"
+
+echo mine >"$store/hhh-exists"
+err=$(run --output "$store/hhh-exists" -- /bin/true 2>&1); st=$?
+is "$st" 125 "an output that already exists is refused"
+like "$err" "output $store/hhh-exists already exists" "with a message naming it"
+is "$(cat "$store/hhh-exists")" "mine" "and the caller's file is untouched"
+
+is "$(ls -A "$store" | grep -c '^\.nsbuild')" "0" "no scratch directory is left in the store"
+
+# Nothing is left: no directory in TMPDIR, no mount on the host.
+is "$(ls -A "$TMPDIR")" "" "every build directory is gone"
+is "$(cat /proc/self/mountinfo)" "$mountinfo_before" "the host's mount table is what it was"
+
+out=$(run --keep-root -- /bin/sh -c 'echo kept > /build/proof' 2>&1)
+kept=$(printf '%s\n' "$out" | sed -n 's/^nsbuild: kept build directory //p')
+is "$(cat "$kept/build/proof" 2>/dev/null)" "kept" "--keep-root keeps the build directory and prints it"
+[ -n "$kept" ] && rm -rf "$kept"
+
+mkdir -p "$tap_tmp/othertmp"
+out=$(run --tmpdir "$tap_tmp/othertmp" --keep-root -- /bin/true 2>&1)
+like "$out" "kept build directory $tap_tmp/othertmp/nsbuild-" "--tmpdir chooses where the build directory is made"
+
+done_testing

@@ -1,0 +1,81 @@
+#!/bin/sh
+# Processes and privileges: a fresh PID namespace whose death takes every
+# process of the build with it; no capability; no_new_privs; the build user;
+# nothing but stdin, stdout and stderr open.
+. "${top_srcdir:-.}/tests/tap.sh"
+require_full
+
+out=$(sbx -- pid); st=$?
+ok $st "the builder runs"
+is "$out" "1" "the builder is PID 1 of a fresh PID namespace"
+
+out=$("$NSBUILD" run --sandbox=full --host-tools -- /bin/sh -c 'for p in /proc/[0-9]*; do echo ${p#/proc/}; done')
+is "$(printf '%s' "$out" | tr '\n' ' ')" "1" "no host process is visible in its /proc"
+
+out=$(sbx -- creds)
+like "$out" "uid 30001 30001" "the builder runs as uid 30001"
+like "$out" "gid 30000 30000" "with gid 30000"
+for c in CapInh CapPrm CapEff CapBnd CapAmb; do
+	like "$out" "$c:	0000000000000000" "$c is empty"
+done
+like "$out" "NoNewPrivs:	1" "no_new_privs is set"
+
+out=$(sbx --user 4242:4343 -- creds)
+like "$out" "uid 4242 4242" "--user sets the uid"
+like "$out" "gid 4343 4343" "--user sets the gid"
+like "$(sbx -- creds)" "groups
+" "and no supplementary group"
+out=$("$NSBUILD" run --sandbox=full --host-tools --user 4242:4343 -- /bin/sh -c '/bin/cat /etc/passwd /etc/group')
+like "$out" "nixbld:x:4242:4343:Nix build user:/build:/noshell" "/etc/passwd names the build user nixbld"
+like "$out" "nixbld:!:4343:" "/etc/group names its group nixbld"
+
+out=$(sbx -- fds | tr '\n' ' ')
+is "$out" "0 1 2 " "the builder has only fds 0, 1 and 2"
+# An fd the caller leaks (no O_CLOEXEC) does not reach the builder.
+out=$(exec 7</dev/null; sbx -- fds | tr '\n' ' ')
+is "$out" "0 1 2 " "an fd the caller left open without O_CLOEXEC does not leak in"
+
+out=$(sbx -- hostname)
+is "$out" "localhost (none)" "host name localhost, domain name (none)"
+out=$(sbx --hostname builder7 -- hostname)
+is "$out" "builder7 (none)" "--hostname sets the host name"
+
+# A daemon left behind (double fork + setsid) dies with the build.
+# survivors MARKER: the pids of helper daemons carrying MARKER.
+survivors() {
+	for f in /proc/[0-9]*/cmdline; do
+		case $(tr '\0' ' ' <"$f" 2>/dev/null) in
+		"nsb-testhelper sleep 60 $1 ") p=${f#/proc/}; echo "${p%/cmdline}" ;;
+		esac
+	done
+}
+marker="nsb-daemon-marker-$$"
+out=$(sbx -- daemon "$marker"); st=$?
+ok $st "a builder leaves a daemon behind and exits"
+is "$(survivors "$marker")" "" "no process of the build survives it"
+
+# Control for the check above: the same daemon without a sandbox survives.
+"$NSBUILD" run --sandbox=off -- "$HELPER" daemon "$marker-control" >/dev/null
+left=$(survivors "$marker-control")
+if [ -n "$left" ]; then ok 0 "control: without a PID namespace the daemon survives"; else ok 1 "control: without a PID namespace the daemon survives"; fi
+[ -z "$left" ] || kill $left
+
+# The environment: cleared, then the standard variables, then --setenv.
+out=$(FOO=leak "$NSBUILD" run --sandbox=full --host-tools --setenv EXTRA=1 --setenv HOME=/custom -- /usr/bin/env | sort | tr '\n' ' ')
+is "$out" "EXTRA=1 HOME=/custom NIX_BUILD_CORES=$(getconf _NPROCESSORS_ONLN) NIX_BUILD_TOP=/build NIX_LOG_FD=2 NIX_STORE=/nix/store PATH=/path-not-set PWD=/build TEMP=/build TEMPDIR=/build TERM=xterm-256color TMP=/build TMPDIR=/build " \
+	"the environment is the standard set plus --setenv, which overrides"
+
+# Personality: address randomisation off; i686-linux runs as a 32-bit machine.
+out=$("$NSBUILD" run --sandbox=full --host-tools -- /bin/cat /proc/self/personality)
+is "$out" "00040000" "ADDR_NO_RANDOMIZE is set"
+if [ "$(uname -m)" = x86_64 ]; then
+	out=$("$NSBUILD" run --sandbox=full --host-tools --system i686-linux -- /bin/uname -m)
+	is "$out" "i686" "--system i686-linux makes uname report i686"
+else
+	skip "--system i686-linux needs an x86_64 host"
+fi
+
+out=$("$NSBUILD" run --sandbox=full --host-tools -- /bin/sh -c 'umask; ulimit -c')
+is "$(printf '%s' "$out" | tr '\n' ' ')" "0022 0" "umask 022 and no core dumps"
+
+done_testing

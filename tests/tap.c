@@ -1,0 +1,73 @@
+/* tap.c - TAP output for the C tests (read by automake's tap-driver.sh). */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "tap.h"
+
+static int n_tests, n_failed;
+static bool planned;
+
+void tap_plan(int n)
+{
+        printf("1..%d\n", n);
+        planned = true;
+}
+
+void tap_skip_all(const char *fmt, ...)
+{
+        va_list ap;
+        printf("1..0 # SKIP ");
+        va_start(ap, fmt);
+        vprintf(fmt, ap);
+        va_end(ap);
+        printf("\n");
+        exit(0);
+}
+
+bool tap_ok(bool cond, const char *fmt, ...)
+{
+        va_list ap;
+        n_tests++;
+        if (!cond)
+                n_failed++;
+        printf("%sok %d - ", cond ? "" : "not ", n_tests);
+        va_start(ap, fmt);
+        vprintf(fmt, ap);
+        va_end(ap);
+        printf("\n");
+        fflush(stdout);
+        return cond;
+}
+
+void tap_skip(const char *fmt, ...)
+{
+        va_list ap;
+        n_tests++;
+        printf("ok %d # SKIP ", n_tests);
+        va_start(ap, fmt);
+        vprintf(fmt, ap);
+        va_end(ap);
+        printf("\n");
+}
+
+void tap_diag(const char *fmt, ...)
+{
+        va_list ap;
+        printf("# ");
+        va_start(ap, fmt);
+        vprintf(fmt, ap);
+        va_end(ap);
+        printf("\n");
+        fflush(stdout);
+}
+
+int tap_done(void)
+{
+        if (!planned)
+                printf("1..%d\n", n_tests);
+        fflush(stdout);
+        return n_failed ? 1 : 0;
+}

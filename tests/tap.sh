@@ -1,0 +1,93 @@
+# tap.sh - TAP helpers for the shell tests; sourced, not run.
+#
+#   plan N | skip_all REASON | ok COND-EXIT NAME | is GOT WANT NAME
+#   like GOT PATTERN NAME | skip REASON | diag TEXT | done_testing
+# Every test file uses $NSBUILD (the tool) and $HELPER (nsb-testhelper),
+# exported by the Makefile.
+
+tap_n=0
+tap_failed=0
+
+plan() { echo "1..$1"; tap_planned=1; }
+skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
+
+# ok STATUS NAME: pass when STATUS is 0 (typically "$?" of a command).
+ok() {
+	tap_n=$((tap_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $tap_n - $2"
+	else
+		echo "not ok $tap_n - $2"
+		tap_failed=$((tap_failed + 1))
+	fi
+}
+
+is() {
+	if [ "$1" = "$2" ]; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		diag "got:  '$1'" "want: '$2'"
+	fi
+}
+
+# like GOT PATTERN NAME: GOT contains the fixed string PATTERN.
+like() {
+	case $1 in
+	*"$2"*) ok 0 "$3" ;;
+	*) ok 1 "$3"; diag "got:  '$1'" "want something containing: '$2'" ;;
+	esac
+}
+
+unlike() {
+	case $1 in
+	*"$2"*) ok 1 "$3"; diag "got:  '$1'" "want nothing containing: '$2'" ;;
+	*) ok 0 "$3" ;;
+	esac
+}
+
+skip() {
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n # SKIP $*"
+}
+
+done_testing() {
+	[ -n "${tap_planned:-}" ] || echo "1..$tap_n"
+	[ "$tap_failed" -eq 0 ]
+	exit $?
+}
+
+# A scratch directory removed at exit.
+tap_tmp=$(mktemp -d "${TMPDIR:-/tmp}/nsb-test.XXXXXX") || exit 99
+trap 'rm -rf "$tap_tmp"' EXIT
+
+# The sandbox tier these tests can use here, or skip_all with the reason.
+# require_full: the namespace sandbox must be compiled in and usable.
+require_full() {
+	case $("$NSBUILD" --version) in
+	*-MOUNT_NS*|*-NET_NS*|*-IPC_NS*|*-UTS_NS*|*-PID_NS*)
+		skip_all "the full namespace sandbox is not compiled into this build ($("$NSBUILD" --version | tail -n 1))" ;;
+	esac
+	if [ "$(id -u)" -ne 0 ]; then
+		skip_all "the full sandbox needs root here (unprivileged builds through a user namespace are not implemented yet)"
+	fi
+	if ! "$NSBUILD" run --sandbox=full -- /nonexistent 2>"$tap_tmp/probe.err"; then
+		if ! grep -q "cannot execute /nonexistent" "$tap_tmp/probe.err"; then
+			skip_all "the full sandbox cannot start on this kernel: $(cat "$tap_tmp/probe.err")"
+		fi
+	fi
+}
+
+# Run the helper in the full sandbox: sbx [nsbuild options] -- helper-args
+# The helper is bound at /t/helper, with the host's /usr for its libc.
+sbx() {
+	_opts=
+	while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+		_opts="$_opts $1"
+		shift
+	done
+	shift
+	# shellcheck disable=SC2086
+	"$NSBUILD" run --sandbox="${SANDBOX:-full}" --host-tools --ro-bind "$HELPER:/t/helper" $_opts -- /t/helper "$@"
+}

@@ -1,0 +1,185 @@
+/* test-api.c - the public C API, used in-process as an embedding store
+ * would: argument checking, errors, the event-loop interface, and that
+ * repeated builds leak no fd and no child. */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "nsbuild.h"
+#include "tap.h"
+
+static int count_fds(void)
+{
+        int n = 0;
+        DIR *d = opendir("/proc/self/fd");
+        if (!d)
+                return -1;
+        while (readdir(d))
+                n++;
+        closedir(d);
+        return n;
+}
+
+struct capture {
+        char buf[4096];
+        size_t len;
+};
+
+static void capture_log(const char *data, size_t len, void *userdata)
+{
+        struct capture *c = userdata;
+        if (len > sizeof(c->buf) - 1 - c->len)
+                len = sizeof(c->buf) - 1 - c->len;
+        memcpy(c->buf + c->len, data, len);
+        c->len += len;
+        c->buf[c->len] = '\0';
+}
+
+/* Run HELPER ARG in MODE through the event-loop interface; returns the
+ * exit code and fills CAP. */
+static int run_polled(nsb_sandbox mode, const char *helper, const char *const *argv, struct capture *cap)
+{
+        nsb_build *b;
+        if (nsb_build_new(&b) < 0)
+                return -1;
+        (void) nsb_build_set_sandbox(b, mode);
+        if (mode == NSB_SANDBOX_FULL) {
+                (void) nsb_build_add_host_tools(b);
+                (void) nsb_build_add_bind(b, helper, "/t/helper", NSB_BIND_READONLY);
+                (void) nsb_build_set_builder(b, "/t/helper", argv);
+        } else
+                (void) nsb_build_set_builder(b, helper, argv);
+        (void) nsb_build_set_log_callback(b, capture_log, cap);
+        int code = -1;
+        if (nsb_build_start(b) < 0) {
+                tap_diag("start: %s", nsb_build_error_message(b));
+                code = nsb_build_exit_code(b);
+                nsb_build_free(b);
+                return code;
+        }
+        for (;;) {
+                int r = nsb_build_dispatch(b);
+                if (r < 0)
+                        break;
+                if (r > 0) {
+                        code = nsb_build_exit_code(b);
+                        break;
+                }
+                struct pollfd p = { .fd = nsb_build_fd(b), .events = POLLIN };
+                if (poll(&p, 1, 10000) <= 0)
+                        break;
+        }
+        nsb_build_free(b);
+        return code;
+}
+
+int main(void)
+{
+        const char *helper = getenv("HELPER");
+        nsb_build *b;
+
+        tap_ok(strcmp(nsb_version(), PACKAGE_VERSION) == 0, "nsb_version is the package version");
+        tap_ok(strstr(nsb_compiled_features(), "MOUNT_NS") != NULL, "nsb_compiled_features lists capabilities");
+        tap_is_int(nsb_sandbox_compiled(NSB_SANDBOX_FULL), NSB_TIER_FULL, "the full tier is compiled as configured");
+        tap_is_int(nsb_sandbox_compiled(NSB_SANDBOX_CHROOT), NSB_TIER_CHROOT, "the chroot tier is compiled as configured");
+        tap_is_int(nsb_sandbox_compiled(NSB_SANDBOX_OFF), 1, "the off tier is always there");
+        nsb_sandbox m = NSB_SANDBOX_OFF;
+        tap_ok(nsb_sandbox_from_name("chroot", &m) == 0 && m == NSB_SANDBOX_CHROOT, "tier names parse");
+        tap_is_int(nsb_sandbox_from_name("bogus", &m), -EINVAL, "unknown tier names are refused");
+        tap_ok(nsb_sandbox_name((nsb_sandbox) 42) == NULL, "an out-of-range tier has no name");
+
+        tap_is_int(nsb_build_new(NULL), -EINVAL, "nsb_build_new(NULL) is refused");
+        tap_is_int(nsb_build_new(&b), 0, "nsb_build_new");
+        tap_is_int(nsb_build_set_builder(b, NULL, NULL), -EINVAL, "a NULL builder is refused");
+        tap_is_int(nsb_build_add_bind(b, "relative", NULL, 0), -EINVAL, "a relative bind source is refused");
+        tap_is_int(nsb_build_add_bind(b, "/usr", "/a/../b", 0), -EINVAL, "a bind destination with .. is refused");
+        tap_is_int(nsb_build_add_bind(b, "/usr", "/usr", 0x100), -EINVAL, "unknown bind flags are refused");
+        tap_is_int(nsb_build_add_output(b, "/"), -EINVAL, "/ is not an output");
+        tap_is_int(nsb_build_add_output(b, "/tmp/x"), 0, "an output");
+        tap_is_int(nsb_build_add_output(b, "/tmp/x"), -EEXIST, "the same output twice is refused");
+        tap_is_int(nsb_build_set_user(b, 0, 100), -EINVAL, "uid 0 is refused");
+        tap_is_int(nsb_build_set_user(b, 1000, 0), -EINVAL, "gid 0 is refused");
+        tap_is_int(nsb_build_setenv(b, "A=B", "c"), -EINVAL, "a variable name with = is refused");
+        tap_is_int(nsb_build_set_hostname(b, ""), -EINVAL, "an empty host name is refused");
+        tap_is_int(nsb_build_set_system(b, "vax-vms"), -EOPNOTSUPP, "an unknown system is refused");
+        tap_is_int(nsb_build_set_sandbox(b, (nsb_sandbox) 9), -EINVAL, "an unknown tier is refused");
+        tap_is_int(nsb_build_set_log_fd(b, -1), -EBADF, "a negative log fd is refused");
+        tap_is_int(nsb_build_start(b), -EINVAL, "starting without a builder fails");
+        tap_ok(strcmp(nsb_build_error_message(b), "no builder was given") == 0, "and says why");
+        tap_is_int(nsb_build_exit_code(b), 125, "which is exit code 125");
+        tap_is_int(nsb_build_fd(b), -1, "a build that is not running has no fd");
+        tap_is_int(nsb_build_dispatch(b), -ESRCH, "dispatch on a build that never ran fails");
+        nsb_build_free(b);
+        nsb_build_free(NULL);
+
+        if (!helper) {
+                tap_skip("HELPER is not set (run through make check)");
+                return tap_done();
+        }
+
+        /* A build through the poll interface, in the off tier that works
+         * everywhere, and in the full tier where it can run. */
+        const char *const spew[] = { "nsb-testhelper", "hostname", NULL };
+        struct capture cap = { .len = 0 };
+        int code = run_polled(NSB_SANDBOX_OFF, helper, spew, &cap);
+        tap_is_int(code, 0, "an off-tier build through nsb_build_fd/dispatch exits 0");
+        tap_ok(cap.len > 0 && cap.buf[cap.len - 1] == '\n', "its log reached the callback");
+
+        bool full = NSB_TIER_FULL && geteuid() == 0;
+        if (full) {
+                cap.len = 0;
+                code = run_polled(NSB_SANDBOX_FULL, helper, spew, &cap);
+                tap_is_int(code, 0, "a full-tier build through the poll interface exits 0");
+                tap_ok(strcmp(cap.buf, "localhost (none)\n") == 0, "and its log arrives whole: '%s'", cap.buf);
+        } else {
+                tap_skip("the full tier needs root and a namespace build");
+                tap_skip("the full tier needs root and a namespace build");
+        }
+
+        /* Exec failures are results with the conventional codes. */
+        const char *const missing[] = { "missing", NULL };
+        tap_is_int(run_polled(NSB_SANDBOX_OFF, "/no/such/builder", missing, &cap), 127,
+                   "a missing builder gives 127");
+
+        /* Repeated builds leak neither fds nor children. */
+        int fds_before = count_fds();
+        const char *const ok_argv[] = { "nsb-testhelper", "exit", "0", NULL };
+        int failures = 0;
+        for (int i = 0; i < 50; i++)
+                if (run_polled(full ? NSB_SANDBOX_FULL : NSB_SANDBOX_OFF, helper, ok_argv, &cap) != 0)
+                        failures++;
+        tap_is_int(failures, 0, "50 builds in a row succeed");
+        tap_is_int(count_fds(), fds_before, "and leave the fd count unchanged");
+        tap_ok(waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD, "and leave no child behind");
+
+        /* Killing a running build. */
+        nsb_build_new(&b);
+        const char *const sleeper[] = { "nsb-testhelper", "sleep", "30", NULL };
+        nsb_build_set_sandbox(b, NSB_SANDBOX_OFF);
+        nsb_build_set_builder(b, helper, sleeper);
+        tap_is_int(nsb_build_start(b), 0, "a long build starts");
+        tap_ok(nsb_build_pid(b) > 0, "and has a pid");
+        tap_is_int(nsb_build_setenv(b, "X", "y"), -EBUSY, "a running build cannot be reconfigured");
+        tap_is_int(nsb_build_kill(b), 0, "nsb_build_kill");
+        tap_is_int(nsb_build_wait(b), 0, "nsb_build_wait returns after a kill");
+        tap_is_int(nsb_build_result(b), NSB_RESULT_SIGNALED, "the result is 'signaled'");
+        tap_is_int(nsb_build_term_signal(b), 9, "by SIGKILL");
+        nsb_build_free(b);
+
+        /* Freeing a running build kills and reaps it. */
+        nsb_build_new(&b);
+        nsb_build_set_sandbox(b, NSB_SANDBOX_OFF);
+        nsb_build_set_builder(b, helper, sleeper);
+        nsb_build_start(b);
+        pid_t pid = nsb_build_pid(b);
+        nsb_build_free(b);
+        tap_ok(kill(pid, 0) < 0 && errno == ESRCH, "nsb_build_free kills and reaps a running build");
+        return tap_done();
+}

@@ -1,0 +1,66 @@
+/* test-util.c - the library's internal helpers. */
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "util.h"
+
+static bool exists_at(int dfd, const char *name)
+{
+        struct stat st;
+        return fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+int main(void)
+{
+        tap_ok(path_is_normal_absolute("/"), "/ is normal");
+        tap_ok(path_is_normal_absolute("/nix/store/abc-foo"), "/nix/store/abc-foo is normal");
+        tap_ok(!path_is_normal_absolute("nix/store"), "relative path refused");
+        tap_ok(!path_is_normal_absolute("/foo/.."), "/foo/.. refused");
+        tap_ok(!path_is_normal_absolute("/../escape"), "/../escape refused");
+        tap_ok(!path_is_normal_absolute("/a//b"), "empty component refused");
+        tap_ok(!path_is_normal_absolute("/a/./b"), ". component refused");
+        tap_ok(!path_is_normal_absolute("/a/"), "trailing slash refused");
+        tap_ok(!path_is_normal_absolute(""), "empty path refused");
+        tap_ok(strcmp(path_basename("/a/b/c"), "c") == 0, "basename");
+
+        nsb_arena a = { 0 };
+        char *s1 = arena_strdup(&a, "hello");
+        char big[100000];
+        memset(big, 'x', sizeof(big) - 1);
+        big[sizeof(big) - 1] = '\0';
+        char *s2 = arena_strdup(&a, big);
+        tap_ok(s1 && s2 && strcmp(s1, "hello") == 0 && strlen(s2) == sizeof(big) - 1,
+               "arena keeps small and large strings");
+        arena_free(&a);
+
+        /* rm_rf_at never follows a symlink out of the tree it removes. */
+        char tmpl[] = "/tmp/nsb-test-util-XXXXXX";
+        if (!mkdtemp(tmpl)) {
+                tap_ok(false, "mkdtemp: %m");
+                return tap_done();
+        }
+        int top = open(tmpl, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        bool setup = top >= 0 && mkdirat(top, "victim", 0755) == 0 &&
+                     close(openat(top, "victim/precious", O_CREAT | O_WRONLY | O_CLOEXEC, 0644)) == 0 &&
+                     mkdirat(top, "tree", 0755) == 0 && mkdirat(top, "tree/sub", 0755) == 0 &&
+                     symlinkat("../victim", top, "tree/link") == 0 &&
+                     symlinkat(tmpl, top, "tree/sub/abs") == 0 &&
+                     close(openat(top, "tree/sub/file", O_CREAT | O_WRONLY | O_CLOEXEC, 0644)) == 0 &&
+                     mkdirat(top, "tree/locked", 0755) == 0 && mkdirat(top, "tree/locked/inner", 0755) == 0 &&
+                     fchmodat(top, "tree/locked", 0, 0) == 0;
+        tap_ok(setup, "set up a tree with symlinks out of it and a mode-000 directory");
+        tap_is_int(rm_rf_at(top, "tree"), 0, "rm_rf_at removes the tree");
+        tap_ok(!exists_at(top, "tree"), "the tree is gone");
+        tap_ok(exists_at(top, "victim/precious"), "the symlink targets outside are untouched");
+        tap_is_int(rm_rf_at(top, "does-not-exist"), 0, "removing a missing name is not an error");
+        tap_is_int(rm_rf_at(top, "victim"), 0, "cleanup");
+        close(top);
+        rmdir(tmpl);
+        return tap_done();
+}

@@ -1,0 +1,449 @@
+/* nsbuild - run a package builder in a sandbox.
+ *
+ * The command-line face of libnsbuild: it parses options, hands them to
+ * the library, streams the log and turns the result into an exit status:
+ * the builder's own; 124 timed out; 125 nsbuild or the sandbox failed;
+ * 126 builder not executable; 127 builder not found; 128+N killed by
+ * signal N. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "nsbuild.h"
+
+#define EXIT_NSBUILD_FAILED 125
+
+static const char *program_name = "nsbuild";
+static bool verbose;
+
+static void vwarn_prefixed(const char *fmt, va_list ap)
+{
+        fprintf(stderr, "%s: ", program_name);
+        vfprintf(stderr, fmt, ap);
+        fputc('\n', stderr);
+}
+
+__attribute__((format(printf, 1, 2))) static void warn_msg(const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        vwarn_prefixed(fmt, ap);
+        va_end(ap);
+}
+
+/* Print "nsbuild: MESSAGE" and exit 125. */
+__attribute__((noreturn, format(printf, 1, 2))) static void die(const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        vwarn_prefixed(fmt, ap);
+        va_end(ap);
+        exit(EXIT_NSBUILD_FAILED);
+}
+
+/* Print "nsbuild: MESSAGE: strerror(-r)" and exit 125. */
+__attribute__((noreturn, format(printf, 2, 3))) static void die_with_error(int r, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        fprintf(stderr, "%s: ", program_name);
+        vfprintf(stderr, fmt, ap);
+        fprintf(stderr, ": %s\n", strerror(r < 0 ? -r : r));
+        va_end(ap);
+        exit(EXIT_NSBUILD_FAILED);
+}
+
+static void usage_main(FILE *out)
+{
+        fprintf(out,
+                "Usage:\n"
+                " %1$s run [OPTIONS] -- PROGRAM [ARG...]\n"
+                " %1$s --help | --version\n"
+                "\n"
+                "Run a package builder in a sandbox: it sees only what it is given, reaches\n"
+                "no network and no other process, runs unprivileged and leaves nothing behind.\n"
+                "\n"
+                "Commands:\n"
+                " run        run PROGRAM in the sandbox (see '%1$s run --help')\n"
+                "\n"
+                "Options:\n"
+                " -h, --help     display this help\n"
+                " -V, --version  display the version and the compiled-in features\n"
+                "\n"
+                "See nsbuild(1).\n",
+                program_name);
+}
+
+static void usage_run(FILE *out)
+{
+        fprintf(out,
+                "Usage:\n"
+                " %1$s run [OPTIONS] -- PROGRAM [ARG...]\n"
+                "\n"
+                "Run PROGRAM in the sandbox; nothing of the host is visible unless bound.\n"
+                "\n"
+                "Options:\n"
+                "     --sandbox=MODE         auto (default), full, chroot or off\n"
+                "     --ro-bind SRC[:DEST]   bind host path SRC read-only at DEST (default SRC)\n"
+                "     --bind SRC[:DEST]      bind host path SRC read-write at DEST\n"
+                "     --dev-bind SRC[:DEST]  like --bind, device nodes usable\n"
+                "     --input PATH           bind PATH read-only at the same path\n"
+                "     --output PATH          PATH is created by the build, moved into place on success\n"
+                "     --host-tools           bind /usr (and /bin, /lib, ... as on the host) read-only\n"
+                "     --setenv NAME=VALUE    set NAME in the builder's environment\n"
+                "     --timeout SECONDS      kill the build after SECONDS (exit 124)\n"
+                "     --max-silent-time SECONDS\n"
+                "                            kill the build after SECONDS without output (exit 124)\n"
+                "     --max-log-size BYTES   kill the build after BYTES of log (suffixes K, M, G)\n"
+                "     --user UID:GID         the build user (default 30001:30000)\n"
+                "     --hostname NAME        the sandbox's host name (default localhost)\n"
+                "     --system SYSTEM        the Nix system type, e.g. i686-linux (sets the personality)\n"
+                "     --store DIR            the store directory, announced as NIX_STORE (default /nix/store)\n"
+                "     --cores N              NIX_BUILD_CORES (default: the online CPUs)\n"
+                "     --tmpdir DIR           where the build directory is made (default $TMPDIR or /tmp)\n"
+                "     --log FILE             write the build log to FILE instead of standard output\n"
+                "     --keep-root            keep the build directory and print its path\n"
+                " -v, --verbose              print each setup step on standard error\n"
+                " -h, --help                 display this help\n"
+                "\n"
+                "Exit status: the builder's own; 124 timed out; 125 nsbuild or the sandbox\n"
+                "failed; 126 builder not executable; 127 builder not found; 128+N killed by\n"
+                "signal N.\n",
+                program_name);
+}
+
+static void print_version(void)
+{
+        printf("%s %s\n%s\n", program_name, nsb_version(), nsb_compiled_features());
+}
+
+static unsigned parse_unsigned(const char *opt, const char *s)
+{
+        char *end;
+        errno = 0;
+        unsigned long v = strtoul(s, &end, 10);
+        if (errno || end == s || *end || s[0] == '-' || v > UINT_MAX)
+                die("%s: '%s' is not a non-negative integer", opt, s);
+        return (unsigned) v;
+}
+
+static uint64_t parse_size(const char *opt, const char *s)
+{
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(s, &end, 10);
+        if (errno || end == s || s[0] == '-')
+                die("%s: '%s' is not a size", opt, s);
+        unsigned shift = 0;
+        if (*end) {
+                switch (*end) {
+                case 'K': case 'k': shift = 10; break;
+                case 'M': case 'm': shift = 20; break;
+                case 'G': case 'g': shift = 30; break;
+                default: die("%s: '%s' is not a size (suffixes: K, M, G)", opt, s);
+                }
+                if (end[1])
+                        die("%s: '%s' is not a size (suffixes: K, M, G)", opt, s);
+        }
+        if (v > (UINT64_MAX >> shift))
+                die("%s: '%s' is too large", opt, s);
+        return (uint64_t) v << shift;
+}
+
+static void add_bind_option(nsb_build *b, const char *opt, const char *arg, unsigned flags)
+{
+        char *copy = strdup(arg);
+        if (!copy)
+                die("out of memory");
+        char *dest = strchr(copy, ':');
+        if (dest)
+                *dest++ = '\0';
+        int r = nsb_build_add_bind(b, copy, dest, flags);
+        if (r == -EINVAL)
+                die("%s %s: paths must be absolute, without '.' or '..' components or a trailing '/'", opt, arg);
+        if (r < 0)
+                die_with_error(r, "%s %s", opt, arg);
+        free(copy);
+}
+
+static void trace_to_stderr(const char *message, void *userdata)
+{
+        (void) userdata;
+        fprintf(stderr, "%s: %s\n", program_name, message);
+}
+
+enum {
+        OPT_SANDBOX = 0x100,
+        OPT_RO_BIND,
+        OPT_BIND,
+        OPT_DEV_BIND,
+        OPT_INPUT,
+        OPT_OUTPUT,
+        OPT_HOST_TOOLS,
+        OPT_SETENV,
+        OPT_TIMEOUT,
+        OPT_MAX_SILENT,
+        OPT_MAX_LOG,
+        OPT_USER,
+        OPT_HOSTNAME,
+        OPT_SYSTEM,
+        OPT_STORE,
+        OPT_CORES,
+        OPT_TMPDIR,
+        OPT_LOG,
+        OPT_KEEP_ROOT,
+};
+
+/* Wait for the build, forwarding SIGINT, SIGTERM and SIGHUP as a kill of
+ * the whole build.  Returns the signal that stopped us, or 0. */
+static int wait_for_build(nsb_build *b, int sfd)
+{
+        int stopped_by = 0;
+        for (;;) {
+                int r = nsb_build_dispatch(b);
+                if (r < 0)
+                        die_with_error(r, "%s", nsb_build_error_message(b)[0] ? nsb_build_error_message(b)
+                                                                               : "cannot monitor the build");
+                if (r > 0)
+                        return stopped_by;
+                struct pollfd p[2] = {
+                        { .fd = nsb_build_fd(b), .events = POLLIN },
+                        { .fd = sfd, .events = POLLIN },
+                };
+                if (poll(p, 2, -1) < 0 && errno != EINTR)
+                        die_with_error(-errno, "poll");
+                if (p[1].revents & POLLIN) {
+                        struct signalfd_siginfo si;
+                        if (read(sfd, &si, sizeof(si)) == (ssize_t) sizeof(si)) {
+                                stopped_by = (int) si.ssi_signo;
+                                (void) nsb_build_kill(b);
+                        }
+                }
+        }
+}
+
+static int cmd_run(int argc, char **argv)
+{
+        static const struct option longopts[] = {
+                { "sandbox", required_argument, NULL, OPT_SANDBOX },
+                { "ro-bind", required_argument, NULL, OPT_RO_BIND },
+                { "bind", required_argument, NULL, OPT_BIND },
+                { "dev-bind", required_argument, NULL, OPT_DEV_BIND },
+                { "input", required_argument, NULL, OPT_INPUT },
+                { "output", required_argument, NULL, OPT_OUTPUT },
+                { "host-tools", no_argument, NULL, OPT_HOST_TOOLS },
+                { "setenv", required_argument, NULL, OPT_SETENV },
+                { "timeout", required_argument, NULL, OPT_TIMEOUT },
+                { "max-silent-time", required_argument, NULL, OPT_MAX_SILENT },
+                { "max-log-size", required_argument, NULL, OPT_MAX_LOG },
+                { "user", required_argument, NULL, OPT_USER },
+                { "hostname", required_argument, NULL, OPT_HOSTNAME },
+                { "system", required_argument, NULL, OPT_SYSTEM },
+                { "store", required_argument, NULL, OPT_STORE },
+                { "cores", required_argument, NULL, OPT_CORES },
+                { "tmpdir", required_argument, NULL, OPT_TMPDIR },
+                { "log", required_argument, NULL, OPT_LOG },
+                { "keep-root", no_argument, NULL, OPT_KEEP_ROOT },
+                { "verbose", no_argument, NULL, 'v' },
+                { "help", no_argument, NULL, 'h' },
+                { NULL, 0, NULL, 0 },
+        };
+        nsb_build *b;
+        int r = nsb_build_new(&b);
+        if (r < 0)
+                die_with_error(r, "cannot create a build");
+        bool keep_root = false;
+        const char *log_path = NULL;
+        int c;
+
+        /* "+": stop at the first non-option, the program. */
+        while ((c = getopt_long(argc, argv, "+vh", longopts, NULL)) != -1) {
+                switch (c) {
+                case OPT_SANDBOX: {
+                        nsb_sandbox mode;
+                        if (nsb_sandbox_from_name(optarg, &mode) < 0)
+                                die("--sandbox: '%s' is not one of auto, full, chroot, off", optarg);
+                        r = nsb_build_set_sandbox(b, mode);
+                        break;
+                }
+                case OPT_RO_BIND: add_bind_option(b, "--ro-bind", optarg, NSB_BIND_READONLY); break;
+                case OPT_BIND: add_bind_option(b, "--bind", optarg, 0); break;
+                case OPT_DEV_BIND: add_bind_option(b, "--dev-bind", optarg, NSB_BIND_DEVICES); break;
+                case OPT_INPUT:
+                        if ((r = nsb_build_add_input(b, optarg)) == -EINVAL)
+                                die("--input %s: the path must be absolute and normal", optarg);
+                        break;
+                case OPT_OUTPUT:
+                        r = nsb_build_add_output(b, optarg);
+                        if (r == -EINVAL)
+                                die("--output %s: the path must be absolute and normal", optarg);
+                        if (r == -EEXIST)
+                                die("--output %s: given twice", optarg);
+                        break;
+                case OPT_HOST_TOOLS:
+                        if ((r = nsb_build_add_host_tools(b)) < 0)
+                                die_with_error(r, "--host-tools");
+                        break;
+                case OPT_SETENV: {
+                        char *eq = strchr(optarg, '=');
+                        if (!eq || eq == optarg)
+                                die("--setenv: '%s' is not NAME=VALUE", optarg);
+                        *eq = '\0';
+                        r = nsb_build_setenv(b, optarg, eq + 1);
+                        *eq = '=';
+                        break;
+                }
+                case OPT_TIMEOUT: r = nsb_build_set_timeout(b, parse_unsigned("--timeout", optarg)); break;
+                case OPT_MAX_SILENT:
+                        r = nsb_build_set_max_silent_time(b, parse_unsigned("--max-silent-time", optarg));
+                        break;
+                case OPT_MAX_LOG: r = nsb_build_set_max_log_size(b, parse_size("--max-log-size", optarg)); break;
+                case OPT_USER: {
+                        unsigned uid, gid;
+                        char extra;
+                        if (sscanf(optarg, "%u:%u%c", &uid, &gid, &extra) != 2)
+                                die("--user: '%s' is not UID:GID", optarg);
+                        if (nsb_build_set_user(b, uid, gid) < 0)
+                                die("--user: %s: the build user must not be root (0) or -1", optarg);
+                        break;
+                }
+                case OPT_HOSTNAME:
+                        if (nsb_build_set_hostname(b, optarg) < 0)
+                                die("--hostname: '%s' is empty or longer than 64 bytes", optarg);
+                        break;
+                case OPT_SYSTEM:
+                        r = nsb_build_set_system(b, optarg);
+                        if (r == -EOPNOTSUPP)
+                                die("--system: this machine cannot run builds for '%s'", optarg);
+                        break;
+                case OPT_STORE:
+                        if (nsb_build_set_store_dir(b, optarg) < 0)
+                                die("--store: '%s' must be an absolute, normal path", optarg);
+                        break;
+                case OPT_CORES: r = nsb_build_set_cores(b, parse_unsigned("--cores", optarg)); break;
+                case OPT_TMPDIR:
+                        if (nsb_build_set_tmpdir(b, optarg) < 0)
+                                die("--tmpdir: '%s' must be an absolute, normal path", optarg);
+                        break;
+                case OPT_LOG: log_path = optarg; break;
+                case OPT_KEEP_ROOT: keep_root = true; break;
+                case 'v': verbose = true; break;
+                case 'h': usage_run(stdout); exit(EXIT_SUCCESS);
+                default:
+                        fprintf(stderr, "Try '%s run --help' for more information.\n", program_name);
+                        exit(EXIT_NSBUILD_FAILED);
+                }
+                if (r < 0)
+                        die_with_error(r, "%s", argv[optind - 1]);
+        }
+        if (optind >= argc)
+                die("run: no program given (usage: %s run [OPTIONS] -- PROGRAM [ARG...])", program_name);
+
+        r = nsb_build_set_builder(b, argv[optind], (const char *const *) argv + optind);
+        if (r < 0)
+                die_with_error(r, "cannot set the builder");
+        int log_fd = STDOUT_FILENO;
+        if (log_path) {
+                log_fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644);
+                if (log_fd < 0)
+                        die_with_error(-errno, "cannot open log file %s", log_path);
+        }
+        if ((r = nsb_build_set_log_fd(b, log_fd)) < 0 || (r = nsb_build_set_keep_build_dir(b, keep_root)) < 0 ||
+            (r = nsb_build_set_die_with_parent(b, 1)) < 0)
+                die_with_error(r, "cannot configure the build");
+        if (verbose && (r = nsb_build_set_trace_callback(b, trace_to_stderr, NULL)) < 0)
+                die_with_error(r, "cannot configure the build");
+
+        /* Signals become a kill of the build, read from a signalfd; the
+         * library gives the builder a clean signal mask of its own. */
+        sigset_t mask;
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGHUP);
+        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+                die_with_error(-errno, "sigprocmask");
+        int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+        if (sfd < 0)
+                die_with_error(-errno, "signalfd");
+
+        r = nsb_build_start(b);
+        if (r < 0) {
+                warn_msg("%s", nsb_build_error_message(b));
+                int code = nsb_build_exit_code(b);
+                nsb_build_free(b);
+                return code;
+        }
+        int stopped_by = wait_for_build(b, sfd);
+        int code = nsb_build_exit_code(b);
+        switch (nsb_build_result(b)) {
+        case NSB_RESULT_EXITED:
+                if (nsb_build_exit_status(b) != 0)
+                        warn_msg("builder failed with exit status %d", nsb_build_exit_status(b));
+                break;
+        case NSB_RESULT_SIGNALED:
+                warn_msg("builder killed by signal %d (%s)", nsb_build_term_signal(b),
+                         strsignal(nsb_build_term_signal(b)));
+                break;
+        case NSB_RESULT_NONE:
+                break;
+        default:
+                warn_msg("%s", nsb_build_error_message(b));
+                break;
+        }
+        if (stopped_by) {
+                warn_msg("stopped by signal %d (%s)", stopped_by, strsignal(stopped_by));
+                code = 128 + stopped_by;
+        }
+        if (keep_root && nsb_build_dir(b))
+                warn_msg("kept build directory %s", nsb_build_dir(b));
+        nsb_build_free(b);
+        if (log_fd != STDOUT_FILENO)
+                close(log_fd);
+        close(sfd);
+        return code;
+}
+
+int main(int argc, char **argv)
+{
+        static const struct option longopts[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, 'V' },
+                { NULL, 0, NULL, 0 },
+        };
+        int c;
+        while ((c = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
+                switch (c) {
+                case 'h': usage_main(stdout); return EXIT_SUCCESS;
+                case 'V': print_version(); return EXIT_SUCCESS;
+                default:
+                        fprintf(stderr, "Try '%s --help' for more information.\n", program_name);
+                        return EXIT_NSBUILD_FAILED;
+                }
+        }
+        if (optind >= argc) {
+                usage_main(stderr);
+                return EXIT_NSBUILD_FAILED;
+        }
+        const char *cmd = argv[optind];
+        /* Each command parses its own options from its own argv. */
+        argc -= optind;
+        argv += optind;
+        optind = 1;
+        if (strcmp(cmd, "run") == 0)
+                return cmd_run(argc, argv);
+        die("unknown command '%s' (see '%s --help')", cmd, program_name);
+}
