@@ -236,7 +236,10 @@ int nsb_build_add_host_tools(nsb_build *b)
         CHECK_CONFIG(b);
         /* On a merged-/usr system the top-level directories are symlinks
          * into /usr: recreate them as the same symlinks. */
-        static const char *const dirs[] = { "/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32" };
+        /* /etc/alternatives: Debian's cc, awk, editor, ... are symlinks
+         * through it. */
+        static const char *const dirs[] = { "/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32",
+                                            "/etc/alternatives" };
         for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
                 struct stat st;
                 int r;
@@ -530,6 +533,14 @@ int nsb_build_start(nsb_build *b)
                 r = nsb_fail(b, -r, "prepare environment", "out of memory");
                 goto fail;
         }
+#if NSB_HAVE_SECCOMP
+        r = nsb_seccomp_prepare();
+        if (r < 0) {
+                r = nsb_fail(b, -r, "prepare the system-call filter", "cannot prepare the system-call filter: %s",
+                             strerror(-r));
+                goto fail;
+        }
+#endif
         dir_fds = calloc(b->plan.n_actions + 1, sizeof(int));
         if (!dir_fds) {
                 r = nsb_fail(b, ENOMEM, "start build", "out of memory");
@@ -564,6 +575,7 @@ int nsb_build_start(nsb_build *b)
                 .personality = b->personality,
                 .parent_pid = getpid(),
                 .die_with_parent = b->die_with_parent,
+                .seccomp = NSB_HAVE_SECCOMP,
                 .verbose = b->trace_fn != NULL,
         };
         nsb_trace(b, "starting %s in the %s sandbox (build directory %s)", b->builder,

@@ -236,6 +236,14 @@ void nsb_child_exec_builder(const nsb_spawn *s)
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 nsb_child_fail(s, NSB_STEP_NO_NEW_PRIVS, errno, 0);
 
+#if NSB_HAVE_SECCOMP
+        if (s->seccomp) {
+                nsb_child_trace(s, NSB_STEP_SECCOMP, 0);
+                if ((r = nsb_seccomp_install()) < 0)
+                        nsb_child_fail(s, NSB_STEP_SECCOMP, -r, 0);
+        }
+#endif
+
         nsb_child_trace(s, NSB_STEP_CHDIR, 0);
         if (chdir(s->chdir_to) < 0)
                 nsb_child_fail(s, NSB_STEP_CHDIR, errno, 0);

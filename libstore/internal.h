@@ -106,6 +106,7 @@ typedef enum nsb_step {
         NSB_STEP_SETUID,
         NSB_STEP_CAPABILITIES,
         NSB_STEP_NO_NEW_PRIVS,
+        NSB_STEP_SECCOMP,
         NSB_STEP_CHDIR,
         NSB_STEP_EXEC,
         NSB_STEP_MAX_,
@@ -138,6 +139,7 @@ typedef struct nsb_spawn {
         gid_t gid;
         unsigned long personality; /* 0xffffffff: leave alone */
         pid_t parent_pid;
+        bool seccomp;             /* install the filter prepared by nsb_seccomp_prepare() */
         bool die_with_parent;
         bool verbose;
 } nsb_spawn;
@@ -263,6 +265,11 @@ int nsb_sandbox_off_start(nsb_build *b, nsb_spawn *s);
 
 /* bind-mount.c (full tier): build the root from the plan, or fail */
 void nsb_rootfs_mount_plan(const nsb_spawn *s, int root_fd);
+
+/* seccomp.c (where libseccomp is available): compile the filter once per
+ * process (parent), install it (child, after no_new_privs). */
+int nsb_seccomp_prepare(void);
+int nsb_seccomp_install(void);
 
 /* network.c (full tier) */
 int nsb_loopback_up(void);

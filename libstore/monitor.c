@@ -48,6 +48,7 @@ static const char *step_text(nsb_step step)
         case NSB_STEP_SETUID: return "switch to the build user";
         case NSB_STEP_CAPABILITIES: return "drop capabilities";
         case NSB_STEP_NO_NEW_PRIVS: return "set no_new_privs";
+        case NSB_STEP_SECCOMP: return "install the system-call filter";
         case NSB_STEP_CHDIR: return "enter the build directory";
         case NSB_STEP_EXEC: return "execute builder";
         case NSB_STEP_NONE:

@@ -96,7 +96,8 @@ int nsb_build_add_input(nsb_build *build, const char *path);
 int nsb_build_add_symlink(nsb_build *build, const char *target, const char *path);
 /* The usual host tool directories (/usr, and /bin, /sbin, /lib, /lib64,
  * /lib32, /libx32 as symlinks where they are symlinks on the host, else as
- * read-only binds).  Returns 0 or a negative errno. */
+ * read-only binds; and /etc/alternatives, through which Debian's cc, awk
+ * and others resolve), those that exist.  Returns 0 or a negative errno. */
 int nsb_build_add_host_tools(nsb_build *build);
 
 /* An output: an absolute path whose parent directory exists on the host and

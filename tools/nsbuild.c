@@ -29,7 +29,7 @@
 static const char *program_name = "nsbuild";
 static bool verbose;
 
-static void vwarn_prefixed(const char *fmt, va_list ap)
+__attribute__((format(printf, 1, 0))) static void vwarn_prefixed(const char *fmt, va_list ap)
 {
         fprintf(stderr, "%s: ", program_name);
         vfprintf(stderr, fmt, ap);
@@ -102,7 +102,8 @@ static void usage_run(FILE *out)
                 "     --dev-bind SRC[:DEST]  like --bind, device nodes usable\n"
                 "     --input PATH           bind PATH read-only at the same path\n"
                 "     --output PATH          PATH is created by the build, moved into place on success\n"
-                "     --host-tools           bind /usr (and /bin, /lib, ... as on the host) read-only\n"
+                "     --host-tools           bind /usr, /etc/alternatives (and /bin, /lib, ... as on\n"
+                "                            the host) read-only\n"
                 "     --setenv NAME=VALUE    set NAME in the builder's environment\n"
                 "     --timeout SECONDS      kill the build after SECONDS (exit 124)\n"
                 "     --max-silent-time SECONDS\n"

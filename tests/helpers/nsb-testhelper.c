@@ -27,6 +27,10 @@
  *   crash                        die of SIGSEGV (a fault, which reaches even
  *                                PID 1, unlike a signal sent to itself)
  *   exit N                       exit with status N
+ *   chmod-setuid PATH            create PATH and try chmod/fchmod/fchmodat/
+ *                                fchmodat2 with S_ISUID and S_ISGID; print
+ *                                the errno name of each (or "ok")
+ *   setxattr PATH                try setxattr and setxattrat on PATH
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -51,7 +55,10 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <sys/xattr.h>
+#include <stdint.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -356,6 +363,40 @@ static int cmd_hostname(void)
         return 0;
 }
 
+static void report(const char *what, long r)
+{
+        printf("%s %s\n", what, r == 0 ? "ok" : errname(errno));
+}
+
+static int cmd_chmod_setuid(char **argv)
+{
+        int fd = open(argv[0], O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0) {
+                printf("open %s\n", errname(errno));
+                return 1;
+        }
+        report("chmod-suid", chmod(argv[0], 04755));
+        report("chmod-sgid", chmod(argv[0], 02755));
+        report("fchmod-suid", fchmod(fd, 04755));
+        report("fchmodat-sgid", fchmodat(AT_FDCWD, argv[0], 02755, 0));
+        report("fchmodat2-suid", syscall(452, AT_FDCWD, argv[0], 04755, 0));
+        report("chmod-plain", chmod(argv[0], 0755));
+        close(fd);
+        return 0;
+}
+
+static int cmd_setxattr(char **argv)
+{
+        report("setxattr", setxattr(argv[0], "user.nsb", "x", 1, 0));
+        struct {
+                uint64_t value;
+                uint32_t size;
+                uint32_t flags;
+        } args = { (uint64_t) (uintptr_t) "x", 1, 0 };
+        report("setxattrat", syscall(463, AT_FDCWD, argv[0], 0, "user.nsb", &args, sizeof(args)));
+        return 0;
+}
+
 int main(int argc, char **argv)
 {
         if (argc < 2)
@@ -392,5 +433,7 @@ int main(int argc, char **argv)
                 return 1;
         }
         if (!strcmp(cmd, "exit") && n == 1) return atoi(a[0]);
+        if (!strcmp(cmd, "chmod-setuid") && n == 1) return cmd_chmod_setuid(a);
+        if (!strcmp(cmd, "setxattr") && n == 1) return cmd_setxattr(a);
         usage();
 }

@@ -1,0 +1,96 @@
+#!/bin/sh
+# The whole test suite, in every configuration CI builds (README's second
+# command).  Each configuration is built out of tree under _matrix/ so they
+# do not collide:
+#   1. default              make check; tiers full, chroot, off
+#   2. --disable-namespaces make check; tiers chroot, off; no mount calls
+#   3. a libc without unshare() and headers without CLONE_NEWNET, simulated
+#      through configure's cache variables: make check; tiers chroot, off
+#   4. clang                make check
+#   5. make distcheck
+# Every build uses --enable-werror.
+set -eu
+cd "$(dirname "$0")/.."
+top=$(pwd)
+jobs=$(nproc 2>/dev/null || echo 2)
+matrix="$top/_matrix"
+rm -rf "$matrix"
+mkdir -p "$matrix"
+total_pass=0 total_fail=0 total_skip=0
+
+say() { printf '\n=== %s\n' "$*"; }
+fail() { printf 'matrix: FAILED: %s\n' "$*" >&2; exit 1; }
+
+[ -x configure ] || ./bootstrap
+
+# build NAME CONFIGURE-ARGS...: configure, make and make check in _matrix/NAME.
+build() {
+	name=$1; shift
+	say "$name: configure $*"
+	mkdir -p "$matrix/$name"
+	cd "$matrix/$name"
+	"$top/configure" --enable-werror "$@" >configure.out 2>&1 || { cat configure.out; fail "$name: configure"; }
+	sed -n '/^nsbuild .* configuration$/,$p' configure.out
+	make -j"$jobs" >make.out 2>&1 || { cat make.out; fail "$name: make"; }
+	if grep -E 'warning:' make.out; then fail "$name: compiler warnings"; fi
+	make -j"$jobs" check >check.out 2>&1 || { cat check.out; cat test-suite.log 2>/dev/null; fail "$name: make check"; }
+	sed -n '/^# TOTAL/,/^# ERROR/p' check.out
+	total_pass=$((total_pass + $(sed -n 's/^# PASS: *//p' check.out)))
+	total_fail=$((total_fail + $(sed -n 's/^# FAIL: *//p' check.out) + $(sed -n 's/^# ERROR: *//p' check.out)))
+	total_skip=$((total_skip + $(sed -n 's/^# SKIP: *//p' check.out)))
+	# Skips must say why: list them.
+	grep -hE '^(ok [0-9]+ # SKIP|1\.\.0 # SKIP)' tests/*.log 2>/dev/null | sed 's/^/  skipped: /' | sort | uniq -c || true
+	cd "$top"
+}
+
+# expect NAME TIERS VERSION-WORDS...: the configure summary and --version
+# say what this configuration must contain.
+expect() {
+	name=$1 tiers=$2; shift 2
+	grep -qx "  tiers: $tiers" "$matrix/$name/configure.out" || fail "$name: expected 'tiers: $tiers'"
+	features=$("$matrix/$name/tools/nsbuild" --version | tail -n 1)
+	for w; do
+		case " $features " in *" $w "*) ;; *) fail "$name: --version lacks $w ($features)";; esac
+	done
+	echo "$name: tiers $tiers; --version: $features"
+}
+
+# no_namespace_calls NAME: the fallback build references none of them.
+no_namespace_calls() {
+	lib="$matrix/$1/libstore/.libs/libnsbuild.so"
+	bin="$matrix/$1/tools/.libs/nsbuild"
+	refs=$(nm -D "$lib" "$bin" | grep -wE 'U (unshare|mount|umount2?|pivot_root|setns|open_tree|move_mount|mount_setattr|sethostname|setdomainname)' || true)
+	[ -z "$refs" ] || fail "$1: the fallback build references namespace calls: $refs"
+	echo "$1: nm finds no unshare, mount, umount2, pivot_root, setns or new mount API"
+}
+
+build default
+expect default "full, chroot, off" +MOUNT_NS +NET_NS +IPC_NS +UTS_NS +PID_NS +CHROOT
+nm -D "$matrix/default/libstore/.libs/libnsbuild.so" | grep -qw 'U mount' || fail "default: the full tier does not reference mount()"
+
+build no-namespaces --disable-namespaces
+expect no-namespaces "chroot, off" -MOUNT_NS -NET_NS -IPC_NS -UTS_NS -PID_NS +CHROOT
+no_namespace_calls no-namespaces
+
+build simulated-libc ac_cv_func_unshare=no ac_cv_have_decl_CLONE_NEWNET=no
+expect simulated-libc "chroot, off" -MOUNT_NS -NET_NS +CHROOT
+grep -q '^/\* #undef HAVE_UNSHARE \*/' "$matrix/simulated-libc/config.h" || fail "simulated-libc: HAVE_UNSHARE is set"
+grep -q '^#define HAVE_DECL_CLONE_NEWNET 0' "$matrix/simulated-libc/config.h" || fail "simulated-libc: CLONE_NEWNET is declared"
+no_namespace_calls simulated-libc
+
+if command -v clang >/dev/null; then
+	build clang CC=clang
+	expect clang "full, chroot, off" +MOUNT_NS +NET_NS
+else
+	fail "clang is not installed (.ci/install-deps installs it)"
+fi
+
+say "distcheck"
+cd "$matrix/default"
+make -j"$jobs" distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror >distcheck.out 2>&1 || { tail -n 60 distcheck.out; fail "make distcheck"; }
+grep -A3 'archives ready for distribution' distcheck.out
+cd "$top"
+
+say "summary"
+echo "matrix: default, no-namespaces, simulated-libc, clang and distcheck all passed"
+echo "$total_pass passed, $total_fail failed, $total_skip skipped"
