@@ -619,6 +619,9 @@ int nsb_build_start(nsb_build *b)
                 b->result = NSB_RESULT_FAILED;
                 goto fail;
         }
+        /* TAKE_FD leaves -1 behind for the cleanup handler, which cppcheck
+         * does not see reading it. */
+        // cppcheck-suppress unreadVariable
         r = nsb_monitor_start(b, TAKE_FD(log_pipe[0]));
         if (r < 0) {
                 nsb_monitor_kill(b);

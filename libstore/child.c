@@ -65,10 +65,14 @@ static int mark_fds_cloexec(void)
                 if (n == 0)
                         break;
                 for (long off = 0; off < n;) {
+                        /* struct linux_dirent64, the kernel's layout. */
                         struct {
+                                // cppcheck-suppress unusedStructMember
                                 uint64_t ino;
+                                // cppcheck-suppress unusedStructMember
                                 int64_t off;
                                 unsigned short reclen;
+                                // cppcheck-suppress unusedStructMember
                                 unsigned char type;
                                 char name[];
                         } *de = (void *) (buf + off);

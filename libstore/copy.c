@@ -106,7 +106,7 @@ int nsb_copy_tree_at(int src_dfd, const char *src_name, int dst_dfd, const char 
                 r = 0;
                 struct dirent *de;
                 while (r == 0 && (errno = 0, de = readdir(d)))
-                        if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+                        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
                                 r = nsb_copy_tree_at(sfd, de->d_name, dfd, de->d_name, flags);
                 if (r == 0 && errno)
                         r = -errno;

@@ -271,5 +271,10 @@ void nsb_rootfs_mount_plan(const nsb_spawn *s, int root_fd);
 int nsb_seccomp_prepare(void);
 int nsb_seccomp_install(void);
 
+/* clone.c (full tier): fork into new namespaces; 0 in the child, the pid
+ * (and *ret_pidfd, -1 where the kernel has none) in the parent, or a
+ * negative errno. */
+pid_t nsb_clone_fork(unsigned long flags, int *ret_pidfd);
+
 /* network.c (full tier) */
 int nsb_loopback_up(void);

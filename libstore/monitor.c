@@ -22,7 +22,7 @@ enum { SRC_LOG = 1, SRC_PID, SRC_TIMER };
 
 /* Where the kernel has no pidfds the timer also polls for the builder's
  * exit at this interval. */
-#define REAP_POLL_NS (10 * 1000 * 1000ULL)
+#define REAP_POLL_NS 10000000ULL
 
 static const char *step_text(nsb_step step)
 {

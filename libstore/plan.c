@@ -166,8 +166,7 @@ int nsb_plan_build(nsb_build *b, bool for_namespaces)
         struct node_list l = { 0 };
         int r;
 
-        r = add_skeleton(b, &l, for_namespaces);
-        if (r < 0)
+        if (add_skeleton(b, &l, for_namespaces) < 0)
                 goto fail_nomem;
 
         for (size_t i = 0; i < b->n_binds; i++) {
@@ -214,13 +213,13 @@ int nsb_plan_build(nsb_build *b, bool for_namespaces)
                         if (!a.source)
                                 goto fail_nomem;
                 }
-                if ((r = node_add(&l, spec->dest, &a, true)) < 0)
+                if (node_add(&l, spec->dest, &a, true) < 0)
                         goto fail_nomem;
         }
 
         for (size_t i = 0; i < b->n_scratch; i++) {
                 nsb_action a = { .type = NSB_ACT_BIND, .flags = NSB_ACT_DIR, .source = b->scratch[i].dir };
-                if ((r = node_add(&l, b->scratch[i].parent, &a, false)) < 0)
+                if (node_add(&l, b->scratch[i].parent, &a, false) < 0)
                         goto fail_nomem;
         }
 
@@ -279,7 +278,7 @@ int nsb_plan_build(nsb_build *b, bool for_namespaces)
                         if (!a.path)
                                 goto fail_nomem;
                         a.name = path_basename(a.path);
-                        if ((r = nsb_plan_add(plan, &a)) < 0)
+                        if (nsb_plan_add(plan, &a) < 0)
                                 goto fail_nomem;
                         stack[depth].path = a.path;
                         stack[depth].index = (int) plan->n_actions - 1;
@@ -293,7 +292,7 @@ int nsb_plan_build(nsb_build *b, bool for_namespaces)
                 a.name = path_basename(dest);
                 if (depth > 0 && stack[depth - 1].inside_bind && a.type == NSB_ACT_MKDIR)
                         a.flags |= NSB_ACT_EXISTING;
-                if ((r = nsb_plan_add(plan, &a)) < 0)
+                if (nsb_plan_add(plan, &a) < 0)
                         goto fail_nomem;
                 if (a.flags & NSB_ACT_DIR) {
                         if (depth >= ELEMENTSOF(stack)) {

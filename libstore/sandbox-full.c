@@ -12,7 +12,6 @@
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,11 +19,8 @@
 #include "compat/compat.h"
 #include "internal.h"
 
-#define CHILD_STACK_SIZE (256 * 1024)
-
-static int sandbox_child(void *arg)
+__attribute__((noreturn)) static void sandbox_child(const nsb_spawn *s)
 {
-        const nsb_spawn *s = arg;
         int r;
 
         nsb_child_begin(s);
@@ -81,33 +77,13 @@ static int sandbox_child(void *arg)
 
 int nsb_sandbox_full_start(nsb_build *b, nsb_spawn *s)
 {
-        const int flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWPID | SIGCHLD;
-
-        /* The child gets a copy of our memory (no CLONE_VM), so this stack
-         * is ours to unmap as soon as clone() returns. */
-        void *stack = mmap(NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE,
-                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-        if (stack == MAP_FAILED)
-                return nsb_fail(b, errno, "create namespaces", "cannot allocate the child's stack: %s",
-                                strerror(errno));
-        char *top = (char *) stack + CHILD_STACK_SIZE;
-
-        /* CLONE_PIDFD (Linux 5.2) hands us a pidfd race-free; older kernels
-         * refuse the flag with EINVAL, and then pidfd_open or polling. */
+        const unsigned long flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWPID;
         int pidfd = -1;
-        pid_t pid = clone(sandbox_child, top, flags | CLONE_PIDFD, s, &pidfd);
-        if (pid < 0 && errno == EINVAL) {
-                pidfd = -1;
-                pid = clone(sandbox_child, top, flags, s);
-                if (pid > 0) {
-                        pidfd = pidfd_open(pid, 0);
-                        if (pidfd >= 0)
-                                (void) fcntl(pidfd, F_SETFD, FD_CLOEXEC);
-                }
-        }
-        int err = errno;
-        (void) munmap(stack, CHILD_STACK_SIZE);
+        pid_t pid = nsb_clone_fork(flags, &pidfd);
+        if (pid == 0)
+                sandbox_child(s);
         if (pid < 0) {
+                int err = -pid;
                 const char *why = "";
                 switch (err) {
                 case EPERM:

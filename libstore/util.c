@@ -55,7 +55,7 @@ void *arena_alloc(nsb_arena *a, size_t size)
         size = (size + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
         struct nsb_arena_block *b = a->blocks;
         if (!b || b->size - b->used < size) {
-                size_t cap = size > 64 * 1024 ? size : 64 * 1024;
+                size_t cap = size > (size_t) 64 * 1024 ? size : (size_t) 64 * 1024;
                 b = malloc(sizeof(*b) + cap);
                 if (!b)
                         return NULL;

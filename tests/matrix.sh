@@ -8,6 +8,8 @@
 #      through configure's cache variables: make check; tiers chroot, off
 #   4. clang                make check
 #   5. make distcheck
+#   6. clang with AddressSanitizer and UndefinedBehaviorSanitizer: make check
+#   7. cppcheck over the sources
 # Every build uses --enable-werror.
 set -eu
 cd "$(dirname "$0")/.."
@@ -85,6 +87,25 @@ else
 	fail "clang is not installed (.ci/install-deps installs it)"
 fi
 
+if command -v clang >/dev/null; then
+	san="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+	build sanitize CC=clang "CFLAGS=-O1 -g $san" "LDFLAGS=$san"
+	if grep -lE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$matrix"/sanitize/tests/*.log; then
+		fail "sanitize: a sanitizer reported an error"
+	fi
+	echo "sanitize: no sanitizer report"
+fi
+
+say "cppcheck"
+if command -v cppcheck >/dev/null; then
+	cppcheck -q --error-exitcode=1 --enable=warning,style,performance,portability --std=c11 \
+		--inline-suppr --suppress=missingIncludeSystem -D__linux__ \
+		-I libstore -I . -I "$matrix/default" libstore tools compat tests || fail "cppcheck found problems"
+	echo "cppcheck: clean"
+else
+	fail "cppcheck is not installed (.ci/install-deps installs it)"
+fi
+
 say "distcheck"
 cd "$matrix/default"
 make -j"$jobs" distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror >distcheck.out 2>&1 || { tail -n 60 distcheck.out; fail "make distcheck"; }
@@ -92,5 +113,5 @@ grep -A3 'archives ready for distribution' distcheck.out
 cd "$top"
 
 say "summary"
-echo "matrix: default, no-namespaces, simulated-libc, clang and distcheck all passed"
+echo "matrix: default, no-namespaces, simulated-libc, clang, sanitize, cppcheck and distcheck all passed"
 echo "$total_pass passed, $total_fail failed, $total_skip skipped"

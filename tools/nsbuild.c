@@ -313,10 +313,13 @@ static int cmd_run(int argc, char **argv)
                         break;
                 case OPT_MAX_LOG: r = nsb_build_set_max_log_size(b, parse_size("--max-log-size", optarg)); break;
                 case OPT_USER: {
-                        unsigned uid, gid;
-                        char extra;
-                        if (sscanf(optarg, "%u:%u%c", &uid, &gid, &extra) != 2)
+                        char *colon = strchr(optarg, ':');
+                        if (!colon)
                                 die("--user: '%s' is not UID:GID", optarg);
+                        *colon = '\0';
+                        unsigned uid = parse_unsigned("--user", optarg);
+                        unsigned gid = parse_unsigned("--user", colon + 1);
+                        *colon = ':';
                         if (nsb_build_set_user(b, uid, gid) < 0)
                                 die("--user: %s: the build user must not be root (0) or -1", optarg);
                         break;
@@ -381,15 +384,15 @@ static int cmd_run(int argc, char **argv)
         if (sfd < 0)
                 die_with_error(-errno, "signalfd");
 
+        int code, stopped_by = 0;
         r = nsb_build_start(b);
         if (r < 0) {
                 warn_msg("%s", nsb_build_error_message(b));
-                int code = nsb_build_exit_code(b);
-                nsb_build_free(b);
-                return code;
+                code = nsb_build_exit_code(b);
+                goto out;
         }
-        int stopped_by = wait_for_build(b, sfd);
-        int code = nsb_build_exit_code(b);
+        stopped_by = wait_for_build(b, sfd);
+        code = nsb_build_exit_code(b);
         switch (nsb_build_result(b)) {
         case NSB_RESULT_EXITED:
                 if (nsb_build_exit_status(b) != 0)
@@ -411,6 +414,7 @@ static int cmd_run(int argc, char **argv)
         }
         if (keep_root && nsb_build_dir(b))
                 warn_msg("kept build directory %s", nsb_build_dir(b));
+out:
         nsb_build_free(b);
         if (log_fd != STDOUT_FILENO)
                 close(log_fd);
