@@ -574,6 +574,7 @@ int nsb_build_start(nsb_build *b)
                 .gid = b->gid,
                 .personality = b->personality,
                 .parent_pid = getpid(),
+                .last_cap = nsb_last_capability(),
                 .die_with_parent = b->die_with_parent,
                 .seccomp = NSB_HAVE_SECCOMP,
                 .verbose = b->trace_fn != NULL,

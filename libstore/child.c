@@ -7,7 +7,6 @@
 
 #include <fcntl.h>
 #include <limits.h>
-#include <grp.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/personality.h>
@@ -16,11 +15,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#if HAVE_LIBCAP
-#include <sys/capability.h>
-#else
 #include <linux/capability.h>
-#endif
 
 #include "compat/compat.h"
 #include "internal.h"
@@ -97,20 +92,15 @@ static int mark_fds_cloexec(void)
 
 /* Drop every capability: the bounding set first (that needs CAP_SETPCAP,
  * so before setuid), then what setuid() leaves (the inheritable and
- * ambient sets). */
-static int drop_bounding_set(void)
+ * ambient sets).  The parent asked libcap how many capabilities this
+ * kernel has; the child makes the system calls itself, because libcap's
+ * own calls may go through libpsx and broadcast to threads that do not
+ * exist after a raw clone. */
+static int drop_bounding_set(unsigned last_cap)
 {
-        for (int cap = 0; cap < 64; cap++) {
-#if HAVE_LIBCAP
-                if (cap_drop_bound((cap_value_t) cap) < 0) {
-#else
-                if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
-#endif
-                        if (errno == EINVAL)
-                                break; /* past the last capability this kernel knows */
+        for (unsigned cap = 0; cap <= last_cap; cap++)
+                if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
                         return -errno;
-                }
-        }
         return 0;
 }
 
@@ -120,11 +110,7 @@ static int clear_capability_sets(void)
                 return -errno;
         struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
         struct __user_cap_data_struct data[2] = { { 0 }, { 0 } };
-#if HAVE_LIBCAP
-        if (capset(&hdr, data) < 0)
-#else
         if (syscall(SYS_capset, &hdr, data) < 0)
-#endif
                 return -errno;
         return 0;
 }
@@ -215,19 +201,24 @@ void nsb_child_exec_builder(const nsb_spawn *s)
                 nsb_child_fail(s, NSB_STEP_RLIMIT_CORE, errno, 0);
         umask(022);
 
-        /* The builder never stays root. */
+        /* The builder never stays root.  The raw system calls, not glibc's
+         * wrappers: in a multi-threaded caller those broadcast the change
+         * to every thread glibc believes in (__nptl_setxid), and after a
+         * raw clone none of them exists in the child, so they would wait
+         * forever.  The system call changes exactly this thread, which is
+         * the whole child. */
         if (geteuid() == 0) {
                 nsb_child_trace(s, NSB_STEP_SETGROUPS, 0);
-                if (setgroups(0, NULL) < 0)
+                if (syscall(SYS_setgroups, 0, NULL) < 0)
                         nsb_child_fail(s, NSB_STEP_SETGROUPS, errno, 0);
                 nsb_child_trace(s, NSB_STEP_CAPABILITIES, 0);
-                if ((r = drop_bounding_set()) < 0)
+                if ((r = drop_bounding_set(s->last_cap)) < 0)
                         nsb_child_fail(s, NSB_STEP_CAPABILITIES, -r, 0);
                 nsb_child_trace(s, NSB_STEP_SETGID, 0);
-                if (setresgid(s->gid, s->gid, s->gid) < 0)
+                if (syscall(SYS_setresgid, s->gid, s->gid, s->gid) < 0)
                         nsb_child_fail(s, NSB_STEP_SETGID, errno, 0);
                 nsb_child_trace(s, NSB_STEP_SETUID, 0);
-                if (setresuid(s->uid, s->uid, s->uid) < 0)
+                if (syscall(SYS_setresuid, s->uid, s->uid, s->uid) < 0)
                         nsb_child_fail(s, NSB_STEP_SETUID, errno, 0);
         }
         nsb_child_trace(s, NSB_STEP_CAPABILITIES, 0);

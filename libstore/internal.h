@@ -139,6 +139,7 @@ typedef struct nsb_spawn {
         gid_t gid;
         unsigned long personality; /* 0xffffffff: leave alone */
         pid_t parent_pid;
+        unsigned last_cap;        /* the highest capability this kernel knows */
         bool seccomp;             /* install the filter prepared by nsb_seccomp_prepare() */
         bool die_with_parent;
         bool verbose;
@@ -221,6 +222,9 @@ int nsb_fail(nsb_build *b, int err, const char *step, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
 void nsb_trace(nsb_build *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void nsb_warn(nsb_build *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* privileges.c: the highest capability number of the running kernel */
+unsigned nsb_last_capability(void);
 
 /* plan.c */
 void nsb_plan_clear(nsb_plan *plan);

@@ -70,6 +70,17 @@ build default
 expect default "full, chroot, off" +MOUNT_NS +NET_NS +IPC_NS +UTS_NS +PID_NS +CHROOT
 nm -D "$matrix/default/libstore/.libs/libnsbuild.so" | grep -qw 'U mount' || fail "default: the full tier does not reference mount()"
 
+# What a packager gets from make install DESTDIR=...
+say "default: install layout and exported ABI"
+dest="$matrix/destdir"
+make -C "$matrix/default" install DESTDIR="$dest" >/dev/null 2>&1 || fail "make install DESTDIR"
+for f in bin/nsbuild include/nsbuild.h lib/libnsbuild.so lib/pkgconfig/nsbuild.pc share/man/man1/nsbuild.1; do
+	[ -e "$dest/usr/local/$f" ] || fail "make install did not install $f"
+done
+stray=$(nm -D --defined-only "$dest/usr/local/lib/libnsbuild.so" | awk '{print $3}' | grep -v -e '^nsb_' -e '^NSBUILD_' || true)
+[ -z "$stray" ] || fail "libnsbuild exports more than nsb_*: $stray"
+echo "default: DESTDIR layout bin, include, lib, lib/pkgconfig, share/man; exports only nsb_* ($(nm -D --defined-only "$dest/usr/local/lib/libnsbuild.so" | grep -c ' nsb_') symbols)"
+
 build no-namespaces --disable-namespaces
 expect no-namespaces "chroot, off" -MOUNT_NS -NET_NS -IPC_NS -UTS_NS -PID_NS +CHROOT
 no_namespace_calls no-namespaces
