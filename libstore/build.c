@@ -342,6 +342,7 @@ int nsb_build_set_user(nsb_build *b, uid_t uid, gid_t gid)
                 return -EINVAL;
         b->uid = uid;
         b->gid = gid;
+        b->user_set = true;
         return 0;
 }
 
@@ -508,6 +509,21 @@ int nsb_build_start(nsb_build *b)
                                 "the %s sandbox is not compiled into this nsbuild (features: %s)",
                                 nsb_sandbox_name(b->tier), nsb_compiled_features());
 
+        /* Without root the full tier runs in a user namespace of its own,
+         * where the caller's uid and gid appear as the build user: 1000
+         * and 100 unless the caller chose others, as in Nix. */
+        _cleanup_free_ char *uid_map = NULL, *gid_map = NULL;
+        b->user_ns = b->tier == NSB_SANDBOX_FULL && geteuid() != 0;
+        if (b->user_ns) {
+                if (!b->user_set) {
+                        b->uid = 1000;
+                        b->gid = 100;
+                }
+                if (asprintf(&uid_map, "%u %u 1\n", (unsigned) b->uid, (unsigned) geteuid()) < 0 ||
+                    asprintf(&gid_map, "%u %u 1\n", (unsigned) b->gid, (unsigned) getegid()) < 0)
+                        return nsb_fail(b, ENOMEM, "start build", "out of memory");
+        }
+
         _cleanup_strv_free_ char **envp = NULL;
         _cleanup_free_ int *dir_fds = NULL;
         _cleanup_close_pair_ int status_pipe[2] = { -1, -1 };
@@ -565,6 +581,8 @@ int nsb_build_start(nsb_build *b)
                 .build_dir = b->build_dir,
                 .chdir_to = build_top,
                 .hostname = b->hostname,
+                .uid_map = uid_map,
+                .gid_map = gid_map,
                 .plan = &b->plan,
                 .dir_fds = dir_fds,
                 .status_fd = status_pipe[1],

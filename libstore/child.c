@@ -99,8 +99,15 @@ static int mark_fds_cloexec(void)
 static int drop_bounding_set(unsigned last_cap)
 {
         for (unsigned cap = 0; cap <= last_cap; cap++)
-                if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+                if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) {
+                        /* Without CAP_SETPCAP (an unprivileged caller
+                         * outside any user namespace: the off tier) the
+                         * set cannot shrink, and there is nothing in it
+                         * such a process could use. */
+                        if (errno == EPERM && cap == 0 && geteuid() != 0)
+                                return 0;
                         return -errno;
+                }
         return 0;
 }
 
@@ -207,13 +214,13 @@ void nsb_child_exec_builder(const nsb_spawn *s)
          * raw clone none of them exists in the child, so they would wait
          * forever.  The system call changes exactly this thread, which is
          * the whole child. */
+        nsb_child_trace(s, NSB_STEP_CAPABILITIES, 0);
+        if ((r = drop_bounding_set(s->last_cap)) < 0)
+                nsb_child_fail(s, NSB_STEP_CAPABILITIES, -r, 0);
         if (geteuid() == 0) {
                 nsb_child_trace(s, NSB_STEP_SETGROUPS, 0);
                 if (syscall(SYS_setgroups, 0, NULL) < 0)
                         nsb_child_fail(s, NSB_STEP_SETGROUPS, errno, 0);
-                nsb_child_trace(s, NSB_STEP_CAPABILITIES, 0);
-                if ((r = drop_bounding_set(s->last_cap)) < 0)
-                        nsb_child_fail(s, NSB_STEP_CAPABILITIES, -r, 0);
                 nsb_child_trace(s, NSB_STEP_SETGID, 0);
                 if (syscall(SYS_setresgid, s->gid, s->gid, s->gid) < 0)
                         nsb_child_fail(s, NSB_STEP_SETGID, errno, 0);

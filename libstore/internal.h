@@ -86,6 +86,7 @@ struct nsb_scratch {
 typedef enum nsb_step {
         NSB_STEP_NONE = 0,
         NSB_STEP_CLONE,
+        NSB_STEP_USER_NS_MAP,
         NSB_STEP_MOUNT_PRIVATE,
         NSB_STEP_LOOPBACK,
         NSB_STEP_HOSTNAME,
@@ -95,6 +96,7 @@ typedef enum nsb_step {
         NSB_STEP_ACTION,      /* the plan action with index INDEX */
         NSB_STEP_PIVOT_ROOT,
         NSB_STEP_DETACH_OLD_ROOT,
+        NSB_STEP_ROOT_READONLY,
         NSB_STEP_CHROOT,
         NSB_STEP_PERSONALITY,
         NSB_STEP_SETSID,
@@ -130,6 +132,8 @@ typedef struct nsb_spawn {
         const char *build_dir;    /* host path of the build directory */
         const char *chdir_to;     /* where the builder starts */
         const char *hostname;
+        const char *uid_map;      /* user namespace maps, NULL when privileged */
+        const char *gid_map;
         const nsb_plan *plan;
         int *dir_fds;             /* one slot per plan action, prepared by the parent */
         int status_fd;            /* write end of the status pipe */
@@ -175,6 +179,8 @@ struct nsb_build {
         uint64_t max_log_size;
         uid_t uid;
         gid_t gid;
+        bool user_set;            /* uid/gid given by the caller */
+        bool user_ns;             /* this run maps the caller into a user namespace */
         bool keep_build_dir;
         bool die_with_parent;
         int log_fd;

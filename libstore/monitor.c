@@ -28,6 +28,7 @@ static const char *step_text(nsb_step step)
 {
         switch (step) {
         case NSB_STEP_CLONE: return "create namespaces";
+        case NSB_STEP_USER_NS_MAP: return "map the build user in the user namespace";
         case NSB_STEP_MOUNT_PRIVATE: return "make all mounts private";
         case NSB_STEP_LOOPBACK: return "bring up loopback interface";
         case NSB_STEP_HOSTNAME: return "set host name";
@@ -37,6 +38,7 @@ static const char *step_text(nsb_step step)
         case NSB_STEP_ACTION: return "build the sandbox root";
         case NSB_STEP_PIVOT_ROOT: return "pivot_root into the sandbox root";
         case NSB_STEP_DETACH_OLD_ROOT: return "detach the old root";
+        case NSB_STEP_ROOT_READONLY: return "make the root read-only";
         case NSB_STEP_CHROOT: return "chroot into the sandbox root";
         case NSB_STEP_PERSONALITY: return "set personality";
         case NSB_STEP_SETSID: return "start a new session";

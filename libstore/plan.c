@@ -105,43 +105,48 @@ static int add_skeleton(nsb_build *b, struct node_list *l, bool for_namespaces)
         if (!pw || !gr)
                 return -ENOMEM;
 
+        enum { BOTH, NS_ONLY, CHROOT_ONLY };
         const struct {
                 const char *dest;
                 nsb_action a;
-                bool ns_only;
+                int tiers;
         } skel[] = {
-                { "/tmp", MKDIR(01777), false },
-                { "/etc", MKDIR(0755), false },
-                { "/etc/passwd", { .type = NSB_ACT_FILE, .content = pw, .content_len = strlen(pw), .mode = 0444 }, false },
-                { "/etc/group", { .type = NSB_ACT_FILE, .content = gr, .content_len = strlen(gr), .mode = 0444 }, false },
-                { "/etc/hosts", { .type = NSB_ACT_FILE, .content = hosts, .content_len = sizeof(hosts) - 1, .mode = 0444 }, false },
-                { "/dev", MKDIR(0755), false },
-                { "/dev/null", { .type = NSB_ACT_BIND, .flags = NSB_ACT_DEVICES, .source = "/dev/null" }, false },
-                { "/dev/zero", { .type = NSB_ACT_BIND, .flags = NSB_ACT_DEVICES, .source = "/dev/zero" }, false },
-                { "/dev/full", { .type = NSB_ACT_BIND, .flags = NSB_ACT_DEVICES, .source = "/dev/full" }, false },
-                { "/dev/random", { .type = NSB_ACT_BIND, .flags = NSB_ACT_DEVICES, .source = "/dev/random" }, false },
-                { "/dev/urandom", { .type = NSB_ACT_BIND, .flags = NSB_ACT_DEVICES, .source = "/dev/urandom" }, false },
-                { "/dev/tty", { .type = NSB_ACT_BIND, .flags = NSB_ACT_DEVICES, .source = "/dev/tty" }, false },
-                { "/dev/fd", { .type = NSB_ACT_SYMLINK, .source = "/proc/self/fd" }, false },
-                { "/dev/stdin", { .type = NSB_ACT_SYMLINK, .source = "/proc/self/fd/0" }, false },
-                { "/dev/stdout", { .type = NSB_ACT_SYMLINK, .source = "/proc/self/fd/1" }, false },
-                { "/dev/stderr", { .type = NSB_ACT_SYMLINK, .source = "/proc/self/fd/2" }, false },
+                { "/tmp", MKDIR(01777), CHROOT_ONLY },
+                /* With mounts /tmp is a tmpfs of its own, so that the root
+                 * can be made read-only. */
+                { "/tmp", { .type = NSB_ACT_MOUNT, .flags = NSB_ACT_DIR, .source = "tmpfs",
+                            .content = "mode=1777", .mount_flags = MS_NOSUID | MS_NODEV, .mode = 01777 }, NS_ONLY },
+                { "/etc", MKDIR(0755), BOTH },
+                { "/etc/passwd", { .type = NSB_ACT_FILE, .content = pw, .content_len = strlen(pw), .mode = 0444 }, BOTH },
+                { "/etc/group", { .type = NSB_ACT_FILE, .content = gr, .content_len = strlen(gr), .mode = 0444 }, BOTH },
+                { "/etc/hosts", { .type = NSB_ACT_FILE, .content = hosts, .content_len = sizeof(hosts) - 1, .mode = 0444 }, BOTH },
+                { "/dev", MKDIR(0755), BOTH },
+                { "/dev/null", { .type = NSB_ACT_BIND, .flags = NSB_ACT_DEVICES, .source = "/dev/null" }, BOTH },
+                { "/dev/zero", { .type = NSB_ACT_BIND, .flags = NSB_ACT_DEVICES, .source = "/dev/zero" }, BOTH },
+                { "/dev/full", { .type = NSB_ACT_BIND, .flags = NSB_ACT_DEVICES, .source = "/dev/full" }, BOTH },
+                { "/dev/random", { .type = NSB_ACT_BIND, .flags = NSB_ACT_DEVICES, .source = "/dev/random" }, BOTH },
+                { "/dev/urandom", { .type = NSB_ACT_BIND, .flags = NSB_ACT_DEVICES, .source = "/dev/urandom" }, BOTH },
+                { "/dev/tty", { .type = NSB_ACT_BIND, .flags = NSB_ACT_DEVICES, .source = "/dev/tty" }, BOTH },
+                { "/dev/fd", { .type = NSB_ACT_SYMLINK, .source = "/proc/self/fd" }, BOTH },
+                { "/dev/stdin", { .type = NSB_ACT_SYMLINK, .source = "/proc/self/fd/0" }, BOTH },
+                { "/dev/stdout", { .type = NSB_ACT_SYMLINK, .source = "/proc/self/fd/1" }, BOTH },
+                { "/dev/stderr", { .type = NSB_ACT_SYMLINK, .source = "/proc/self/fd/2" }, BOTH },
                 /* A private devpts instance, so the builder sees no other
                  * session's terminals; kernels that refuse "newinstance"
                  * get the host's /dev/pts bound instead. */
                 { "/dev/pts", { .type = NSB_ACT_MOUNT, .flags = NSB_ACT_DIR | NSB_ACT_OPTIONAL,
                                 .source = "devpts", .content = "newinstance,ptmxmode=0666,mode=0620",
-                                .mount_flags = MS_NOSUID | MS_NOEXEC, .mode = 0755 }, true },
-                { "/dev/ptmx", { .type = NSB_ACT_SYMLINK, .source = "pts/ptmx" }, true },
+                                .mount_flags = MS_NOSUID | MS_NOEXEC, .mode = 0755 }, NS_ONLY },
+                { "/dev/ptmx", { .type = NSB_ACT_SYMLINK, .source = "pts/ptmx" }, NS_ONLY },
                 { "/dev/shm", { .type = NSB_ACT_MOUNT, .flags = NSB_ACT_DIR, .source = "tmpfs",
-                                .content = "mode=1777", .mount_flags = MS_NOSUID | MS_NODEV, .mode = 01777 }, true },
+                                .content = "mode=1777", .mount_flags = MS_NOSUID | MS_NODEV, .mode = 01777 }, NS_ONLY },
                 /* A fresh /proc of the builder's own PID namespace. */
                 { "/proc", { .type = NSB_ACT_MOUNT, .flags = NSB_ACT_DIR, .source = "proc",
-                             .mount_flags = MS_NOSUID | MS_NODEV | MS_NOEXEC, .mode = 0555 }, true },
-                { "/build", { .type = NSB_ACT_BIND, .flags = NSB_ACT_DIR, .source = b->build_dir }, false },
+                             .mount_flags = MS_NOSUID | MS_NODEV | MS_NOEXEC, .mode = 0555 }, NS_ONLY },
+                { "/build", { .type = NSB_ACT_BIND, .flags = NSB_ACT_DIR, .source = b->build_dir }, BOTH },
         };
         for (size_t i = 0; i < ELEMENTSOF(skel); i++) {
-                if (skel[i].ns_only && !for_namespaces)
+                if ((skel[i].tiers == NS_ONLY && !for_namespaces) || (skel[i].tiers == CHROOT_ONLY && for_namespaces))
                         continue;
                 int r = node_add(l, skel[i].dest, &skel[i].a, false);
                 if (r < 0)

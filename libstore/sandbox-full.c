@@ -19,11 +19,40 @@
 #include "compat/compat.h"
 #include "internal.h"
 
+/* Write CONTENT to /proc/self/FILE (the host's /proc, still mounted). */
+static int write_proc_self(const char *file, const char *content)
+{
+        int dfd = open("/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return -errno;
+        int fd = openat(dfd, file, O_WRONLY | O_CLOEXEC);
+        close(dfd);
+        if (fd < 0)
+                return -errno;
+        int r = write_all(fd, content, strlen(content));
+        close(fd);
+        return r;
+}
+
 __attribute__((noreturn)) static void sandbox_child(const nsb_spawn *s)
 {
         int r;
 
         nsb_child_begin(s);
+
+        /* In a user namespace of our own (unprivileged caller) we hold
+         * every capability over the new namespaces but are nobody until
+         * the maps are written.  An unprivileged process may map exactly
+         * its own uid and gid, and the gid only once setgroups is denied;
+         * it may write its own maps, so no help from the parent is
+         * needed. */
+        if (s->uid_map) {
+                nsb_child_trace(s, NSB_STEP_USER_NS_MAP, 0);
+                if ((r = write_proc_self("setgroups", "deny")) < 0 ||
+                    (r = write_proc_self("uid_map", s->uid_map)) < 0 ||
+                    (r = write_proc_self("gid_map", s->gid_map)) < 0)
+                        nsb_child_fail(s, NSB_STEP_USER_NS_MAP, -r, 0);
+        }
 
         /* Before any other mount: make every mount in our copy of the mount
          * table private, so that nothing we mount propagates back to the
@@ -72,12 +101,24 @@ __attribute__((noreturn)) static void sandbox_child(const nsb_spawn *s)
                 nsb_child_fail(s, NSB_STEP_DETACH_OLD_ROOT, errno, 0);
         close(root_fd);
 
+        /* The root read-only: only /build, /tmp, /dev/shm and the outputs'
+         * directories are the builder's to write.  Permissions alone would
+         * not do in a user namespace, where the builder's uid is the one
+         * that made every file of the root. */
+        nsb_child_trace(s, NSB_STEP_ROOT_READONLY, 0);
+        if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
+                nsb_child_fail(s, NSB_STEP_ROOT_READONLY, errno, 0);
+
         nsb_child_exec_builder(s);
 }
 
 int nsb_sandbox_full_start(nsb_build *b, nsb_spawn *s)
 {
-        const unsigned long flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWPID;
+        unsigned long flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWPID;
+        /* The kernel creates the user namespace first and the others
+         * owned by it, all in this one call. */
+        if (s->uid_map)
+                flags |= CLONE_NEWUSER;
         int pidfd = -1;
         pid_t pid = nsb_clone_fork(flags, &pidfd);
         if (pid == 0)

@@ -58,27 +58,32 @@ is "$(cat "$tap_tmp/rw/f" 2>/dev/null)" "written" "--bind is writable and reache
 # The builder cannot write outside /build, /tmp and its outputs.
 out=$(run -- /t/helper try-write /etc/passwd)
 is "$out" "EACCES" "/etc/passwd is not writable"
+# In a user namespace the build user owns every file of the root (it made
+# them); only the read-only root keeps it from making them writable.
+out=$(run -- /bin/sh -c 'chmod 666 /etc/passwd 2>&1 && echo changed')
+unlike "$out" "changed" "the build user cannot chmod /etc/passwd"
 out=$(run -- /t/helper try-write /etc/new)
-is "$out" "EACCES" "/etc is not writable"
+is "$out" "EROFS" "/etc is not writable: the root is read-only"
 out=$(run -- /t/helper try-write /new)
-is "$out" "EACCES" "the root is not writable"
+is "$out" "EROFS" "the root is not writable"
 out=$(run -- /t/helper try-write /usr/new)
 is "$out" "EROFS" "/usr from --host-tools is read-only"
 out=$(run -- /bin/sh -c '/t/helper try-write /tmp/f && /t/helper try-write /build/f && /t/helper try-write /dev/shm/f')
 is "$out" "ok
 ok
 ok" "/tmp, /build and /dev/shm are writable"
-out=$(run -- /bin/sh -c '/bin/stat -c "%a %U" /build /tmp')
+out=$(run -- /bin/sh -c '/bin/stat -c "%a %U" /build; /bin/stat -c "%a" /tmp')
 is "$out" "700 nixbld
-1777 root" "/build belongs to the build user (0700), /tmp is 1777"
+1777" "/build belongs to the build user (0700), /tmp is 1777"
 
 # While a build runs, its directory on the host sits in a root-only parent.
 run -- /t/helper sleep 2 &
 b=$!
 i=0; while [ $i -lt 100 ] && [ -z "$(ls "$TMPDIR")" ]; do "$HELPER" sleep 0.02; i=$((i+1)); done
 top=$(ls -d "$TMPDIR"/nsbuild-* 2>/dev/null | head -n 1)
-is "$(stat -c '%a %U' "$top" 2>/dev/null)" "700 root" "the build directory's parent on the host is 0700 root"
-is "$(stat -c '%a %u' "$top/build" 2>/dev/null)" "700 30001" "the build directory belongs to the build user"
+is "$(stat -c '%a %U' "$top" 2>/dev/null)" "700 $(id -un)" "the build directory's parent on the host is 0700, the caller's alone"
+if is_root; then owner=$build_uid; else owner=$(id -u); fi
+is "$(stat -c '%a %u' "$top/build" 2>/dev/null)" "700 $owner" "the build directory belongs to the build user"
 wait $b
 
 # Outputs.
