@@ -475,17 +475,6 @@ int nsb_sandbox_compiled(nsb_sandbox mode)
         return 0;
 }
 
-static nsb_sandbox resolve_tier(nsb_sandbox mode)
-{
-        if (mode != NSB_SANDBOX_AUTO)
-                return mode;
-        if (NSB_TIER_FULL)
-                return NSB_SANDBOX_FULL;
-        if (NSB_TIER_CHROOT)
-                return NSB_SANDBOX_CHROOT;
-        return NSB_SANDBOX_OFF;
-}
-
 /* ---- start ---- */
 
 static void reset_run(nsb_build *b)
@@ -495,19 +484,15 @@ static void reset_run(nsb_build *b)
         nsb_plan_clear(&b->plan);
 }
 
-int nsb_build_start(nsb_build *b)
+/* One attempt to start the build in tier b->tier.  On failure everything
+ * of the attempt is undone and b->failed_step tells where it failed. */
+static int start_tier(nsb_build *b)
 {
-        CHECK_CONFIG(b);
+        b->failed_step = NSB_STEP_NONE;
+        b->failed_index = -1;
         b->error_errno = 0;
         b->error_step[0] = b->error_message[0] = '\0';
-        if (!b->builder)
-                return nsb_fail(b, EINVAL, "start build", "no builder was given");
-
-        b->tier = resolve_tier(b->sandbox);
-        if (!nsb_sandbox_compiled(b->tier))
-                return nsb_fail(b, EOPNOTSUPP, "choose sandbox",
-                                "the %s sandbox is not compiled into this nsbuild (features: %s)",
-                                nsb_sandbox_name(b->tier), nsb_compiled_features());
+        b->result = NSB_RESULT_NONE;
 
         /* Without root the full tier runs in a user namespace of its own,
          * where the caller's uid and gid appear as the build user: 1000
@@ -594,7 +579,7 @@ int nsb_build_start(nsb_build *b)
                 .parent_pid = getpid(),
                 .last_cap = nsb_last_capability(),
                 .die_with_parent = b->die_with_parent,
-                .seccomp = NSB_HAVE_SECCOMP,
+                .seccomp = NSB_HAVE_SECCOMP && !b->no_seccomp,
                 .verbose = b->trace_fn != NULL,
         };
         nsb_trace(b, "starting %s in the %s sandbox (build directory %s)", b->builder,
@@ -656,7 +641,109 @@ fail:
          * discard (and an output that already existed is the caller's). */
         b->result = NSB_RESULT_FAILED;
         reset_run(b);
-        b->state = NSB_STATE_DONE;
+        b->state = NSB_STATE_CONFIG;
+        return r;
+}
+
+/* Whether a failed attempt means the tier is not available here (the
+ * kernel, a limit or a policy refused a step of the sandbox itself), as
+ * opposed to a problem of this build (a missing bind source, a builder
+ * that is not there). */
+static bool tier_unavailable(const nsb_build *b)
+{
+        switch (b->error_errno) {
+        case EPERM: case EACCES: case EINVAL: case ENOSPC: case ENOSYS:
+        case EUSERS: case ENODEV: case EOPNOTSUPP:
+                break;
+        default:
+                return false;
+        }
+        switch (b->failed_step) {
+        case NSB_STEP_CLONE: case NSB_STEP_USER_NS_MAP: case NSB_STEP_MOUNT_PRIVATE:
+        case NSB_STEP_LOOPBACK: case NSB_STEP_HOSTNAME: case NSB_STEP_DOMAINNAME:
+        case NSB_STEP_ROOT_TMPFS: case NSB_STEP_PIVOT_ROOT: case NSB_STEP_DETACH_OLD_ROOT:
+        case NSB_STEP_ROOT_READONLY: case NSB_STEP_CHROOT:
+                return true;
+        case NSB_STEP_ACTION:
+                /* A fresh /proc, devpts or tmpfs refused; a bind is the
+                 * caller's path and says nothing about the tier. */
+                return b->failed_index >= 0 && (size_t) b->failed_index < b->plan.n_actions &&
+                       b->plan.actions[b->failed_index].type == NSB_ACT_MOUNT;
+        default:
+                return false;
+        }
+}
+
+/* Append what the probe found about TIER to the error message. */
+static void explain_unavailable(nsb_build *b, nsb_sandbox tier)
+{
+        nsb_capability c = nsb_sandbox_missing(tier);
+        if (c == NSB_CAP_MAX_)
+                return;
+        size_t len = strlen(b->error_message);
+        const char *advice = nsb_capability_advice(c);
+        snprintf(b->error_message + len, sizeof(b->error_message) - len, " [%s: %s%s%s]", nsb_capability_name(c),
+                 nsb_capability_reason(c), advice[0] ? "; to enable: " : "", advice);
+}
+
+int nsb_build_start(nsb_build *b)
+{
+        CHECK_CONFIG(b);
+        b->error_errno = 0;
+        b->error_step[0] = b->error_message[0] = '\0';
+        if (!b->builder)
+                return nsb_fail(b, EINVAL, "start build", "no builder was given");
+
+        if (b->sandbox != NSB_SANDBOX_AUTO) {
+                b->tier = b->sandbox;
+                if (!nsb_sandbox_compiled(b->tier))
+                        return nsb_fail(b, EOPNOTSUPP, "choose sandbox",
+                                        "the %s sandbox is not compiled into this nsbuild (features: %s)",
+                                        nsb_sandbox_name(b->tier), nsb_compiled_features());
+                int r = start_tier(b);
+                if (r < 0 && tier_unavailable(b)) {
+                        /* Never silently weaker: say what is missing. */
+                        explain_unavailable(b, b->tier);
+                        b->state = NSB_STATE_DONE;
+                }
+                if (r < 0)
+                        b->state = NSB_STATE_DONE;
+                return r;
+        }
+
+        /* auto: the strongest tier that works.  The full tier is simply
+         * tried (no probe on the way to a working sandbox); only when the
+         * kernel or a policy refuses it does the probe run, to say why, and
+         * the next tier is tried. */
+        static const nsb_sandbox order[] = { NSB_SANDBOX_FULL, NSB_SANDBOX_CHROOT, NSB_SANDBOX_OFF };
+        char why[sizeof(b->error_message)] = "";
+        int r = -EOPNOTSUPP;
+        for (size_t i = 0; i < ELEMENTSOF(order); i++) {
+                if (!nsb_sandbox_compiled(order[i]))
+                        continue;
+                if (order[i] == NSB_SANDBOX_CHROOT && !nsb_sandbox_works(NSB_SANDBOX_CHROOT))
+                        continue; /* it would fail only after copying the root */
+                b->tier = order[i];
+                r = start_tier(b);
+                if (r < 0 && b->failed_step == NSB_STEP_SECCOMP && tier_unavailable(b) && !b->no_seccomp) {
+                        nsb_warn(b, "no system-call filter: %s, continuing without it", b->error_message);
+                        b->no_seccomp = true;
+                        r = start_tier(b);
+                }
+                if (r >= 0 || !tier_unavailable(b))
+                        break;
+                if (!why[0]) {
+                        explain_unavailable(b, b->tier);
+                        snprintf(why, sizeof(why), "%s", b->error_message);
+                }
+        }
+        if (r >= 0 && b->tier != NSB_SANDBOX_FULL) {
+                if (!why[0])
+                        snprintf(why, sizeof(why), "the full sandbox is not compiled in (%s)", nsb_compiled_features());
+                nsb_warn(b, "using the %s sandbox, weaker than full: %s", nsb_sandbox_name(b->tier), why);
+        }
+        if (r < 0)
+                b->state = NSB_STATE_DONE;
         return r;
 }
 

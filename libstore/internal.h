@@ -183,6 +183,7 @@ struct nsb_build {
         bool user_ns;             /* this run maps the caller into a user namespace */
         bool keep_build_dir;
         bool die_with_parent;
+        bool no_seccomp;          /* auto found the filter unavailable */
         int log_fd;
         nsb_log_fn log_fn;
         void *log_userdata;
@@ -206,6 +207,8 @@ struct nsb_build {
         int log_read_fd;
         int epoll_fd;
         int timer_fd;
+        nsb_step failed_step;     /* where the last attempt failed */
+        int failed_index;
         uint64_t log_bytes;
         uint64_t start_ns;
         uint64_t last_output_ns;
@@ -285,6 +288,13 @@ int nsb_seccomp_install(void);
  * (and *ret_pidfd, -1 where the kernel has none) in the parent, or a
  * negative errno. */
 pid_t nsb_clone_fork(unsigned long flags, int *ret_pidfd);
+
+/* probe.c, probe-ns.c: the runtime probe (probe-ns.c in full-tier builds:
+ * one errno per capability, 0 where it works) */
+void nsb_probe_namespaces(int errs[NSB_CAP_MAX_]);
+/* The first capability TIER needs that does not work here, NSB_CAP_MAX_
+ * if none. */
+nsb_capability nsb_sandbox_missing(nsb_sandbox mode);
 
 /* network.c (full tier) */
 int nsb_loopback_up(void);

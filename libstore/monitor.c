@@ -116,6 +116,8 @@ int nsb_read_status(nsb_build *b, int fd)
                         continue;
                 }
                 int err = m.err > 0 ? m.err : EIO;
+                b->failed_step = (nsb_step) m.step;
+                b->failed_index = m.index;
                 return nsb_fail(b, err, step_text((nsb_step) m.step), "cannot %s: %s%s", what, strerror(err),
                                 advice(b, (nsb_step) m.step, err));
         }

@@ -59,6 +59,45 @@ int nsb_sandbox_from_name(const char *name, nsb_sandbox *ret_mode);
 /* 1 if this copy of the library contains the tier, else 0. */
 int nsb_sandbox_compiled(nsb_sandbox mode);
 
+/* ---- what works here ---------------------------------------------------
+ *
+ * What the running kernel and the caller's privileges allow, found out by
+ * trying each capability in a throwaway child the way a build uses it (a
+ * user namespace counts only if its maps can be written and a mount done
+ * in it).  Probed once per process, on first use, and cached; thread-safe.
+ */
+typedef enum nsb_capability {
+        NSB_CAP_MOUNT_NS = 0,
+        NSB_CAP_NET_NS,
+        NSB_CAP_IPC_NS,
+        NSB_CAP_UTS_NS,
+        NSB_CAP_PID_NS,
+        NSB_CAP_USER_NS,          /* as the caller: needed without root */
+        NSB_CAP_USER_NS_UNPRIVILEGED, /* as an ordinary user, whoever we are */
+        NSB_CAP_LOOPBACK,
+        NSB_CAP_PIVOT_ROOT,
+        NSB_CAP_CHROOT,
+        NSB_CAP_SECCOMP,
+        NSB_CAP_MAX_,
+} nsb_capability;
+
+/* "mount_ns", "net_ns", ...; NULL if out of range. */
+const char *nsb_capability_name(nsb_capability cap);
+/* 1 if this copy of the library can use the capability at all. */
+int nsb_capability_compiled(nsb_capability cap);
+/* 1 if it works here, 0 if not (or not compiled in). */
+int nsb_capability_works(nsb_capability cap);
+/* Why not: the errno of the failing step (0 if it works), a one-line
+ * reason naming the errno and the sysctl or policy that explains it, and
+ * how to enable it ("" where nothing is to be said). */
+int nsb_capability_errno(nsb_capability cap);
+const char *nsb_capability_reason(nsb_capability cap);
+const char *nsb_capability_advice(nsb_capability cap);
+/* The tier NSB_SANDBOX_AUTO picks here. */
+nsb_sandbox nsb_sandbox_best(void);
+/* Whether a tier works here (all it needs works). */
+int nsb_sandbox_works(nsb_sandbox mode);
+
 typedef struct nsb_build nsb_build;
 
 /* Create a build object with the defaults: sandbox auto, build user

@@ -142,6 +142,7 @@ int nsb_sandbox_full_start(nsb_build *b, nsb_spawn *s)
                         why = " (too many nested namespaces)";
                         break;
                 }
+                b->failed_step = NSB_STEP_CLONE;
                 return nsb_fail(b, err, "create namespaces", "cannot create namespaces: %s%s", strerror(err), why);
         }
         b->pid = pid;

@@ -76,4 +76,26 @@ is "$st" 125 "--setenv without = exits 125"
 is "$st" 125 "an unwritable --log exits 125"
 like "$(cat "$tap_tmp/err")" "cannot open log file /nonexistent-dir/log" "and names the file"
 
+# nsbuild features: the table and its JSON.
+out=$("$NSBUILD" features); st=$?
+ok $st "features exits 0"
+for cap in mount_ns net_ns ipc_ns uts_ns pid_ns user_ns user_ns_unprivileged loopback pivot_root chroot seccomp; do
+	printf '%s\n' "$out" | grep -q "^$cap "; ok $? "features lists $cap"
+done
+like "$out" "--sandbox=auto uses: " "features names the tier auto uses"
+json=$("$NSBUILD" features --json); st=$?
+ok $st "features --json exits 0"
+like "$json" '"schema": 1' "--json carries its schema version"
+like "$json" '"capabilities": [' "--json lists the capabilities"
+like "$json" '"tiers": [' "--json lists the tiers"
+if command -v python3 >/dev/null; then
+	printf '%s' "$json" | python3 -c 'import json,sys; json.load(sys.stdin)'; ok $? "--json is valid JSON"
+else
+	skip "python3 is not installed to validate the JSON"
+fi
+if grep -q '^#define NSB_TIER_FULL 1' "$cfg" && [ "${CI:-}" = true ] && [ "$(id -u)" -eq 0 ]; then
+	like "$out" "--sandbox=auto uses: full" "on the CI machine, as root, auto uses the full tier"
+fi
+"$NSBUILD" features --bogus 2>/dev/null; is $? 125 "features rejects unknown options with 125"
+
 done_testing

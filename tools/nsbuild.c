@@ -71,6 +71,7 @@ static void usage_main(FILE *out)
         fprintf(out,
                 "Usage:\n"
                 " %1$s run [OPTIONS] -- PROGRAM [ARG...]\n"
+                " %1$s features [--json]\n"
                 " %1$s --help | --version\n"
                 "\n"
                 "Run a package builder in a sandbox: it sees only what it is given, reaches\n"
@@ -78,6 +79,7 @@ static void usage_main(FILE *out)
                 "\n"
                 "Commands:\n"
                 " run        run PROGRAM in the sandbox (see '%1$s run --help')\n"
+                " features   what works here, why not, and what --sandbox=auto uses\n"
                 "\n"
                 "Options:\n"
                 " -h, --help     display this help\n"
@@ -184,6 +186,123 @@ static void trace_to_stderr(const char *message, void *userdata)
 {
         (void) userdata;
         fprintf(stderr, "%s: %s\n", program_name, message);
+}
+
+static void warning_to_stderr(const char *message, void *userdata)
+{
+        (void) userdata;
+        fprintf(stderr, "%s: warning: %s\n", program_name, message);
+}
+
+/* ---- nsbuild features ---- */
+
+static void usage_features(FILE *out)
+{
+        fprintf(out,
+                "Usage:\n"
+                " %1$s features [--json]\n"
+                "\n"
+                "Say what this nsbuild was compiled with, what works on this kernel with\n"
+                "these privileges, why not, how to enable it, and which sandbox tier\n"
+                "--sandbox=auto would use.\n"
+                "\n"
+                "Options:\n"
+                "     --json      the same as JSON (schema 1, see nsbuild(1))\n"
+                " -h, --help      display this help\n",
+                program_name);
+}
+
+static void json_string(const char *s)
+{
+        if (!s || !*s) {
+                fputs("null", stdout);
+                return;
+        }
+        putchar('"');
+        for (; *s; s++) {
+                unsigned char c = (unsigned char) *s;
+                if (c == '"' || c == '\\')
+                        printf("\\%c", c);
+                else if (c < 0x20)
+                        printf("\\u%04x", c);
+                else
+                        putchar(c);
+        }
+        putchar('"');
+}
+
+static const char *yes_no(int v)
+{
+        return v ? "yes" : "no";
+}
+
+static int cmd_features(int argc, char **argv)
+{
+        static const struct option longopts[] = {
+                { "json", no_argument, NULL, 'j' },
+                { "help", no_argument, NULL, 'h' },
+                { NULL, 0, NULL, 0 },
+        };
+        bool json = false;
+        int c;
+        while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+                switch (c) {
+                case 'j': json = true; break;
+                case 'h': usage_features(stdout); return EXIT_SUCCESS;
+                default:
+                        fprintf(stderr, "Try '%s features --help' for more information.\n", program_name);
+                        return EXIT_NSBUILD_FAILED;
+                }
+        }
+        if (optind < argc)
+                die("features: unexpected argument '%s'", argv[optind]);
+
+        static const nsb_sandbox tiers[] = { NSB_SANDBOX_FULL, NSB_SANDBOX_CHROOT, NSB_SANDBOX_OFF };
+        nsb_sandbox best = nsb_sandbox_best();
+        if (json) {
+                printf("{\n  \"schema\": 1,\n  \"version\": ");
+                json_string(nsb_version());
+                printf(",\n  \"features\": ");
+                json_string(nsb_compiled_features());
+                printf(",\n  \"euid\": %u,\n  \"capabilities\": [\n", (unsigned) geteuid());
+                for (int i = 0; i < NSB_CAP_MAX_; i++) {
+                        nsb_capability cap = (nsb_capability) i;
+                        int err = nsb_capability_errno(cap);
+                        printf("    { \"name\": \"%s\", \"compiled\": %s, \"works\": %s, \"errno\": ",
+                               nsb_capability_name(cap), nsb_capability_compiled(cap) ? "true" : "false",
+                               nsb_capability_works(cap) ? "true" : "false");
+                        json_string(err ? strerrorname_np(err) : NULL);
+                        printf(", \"reason\": ");
+                        json_string(nsb_capability_reason(cap));
+                        printf(", \"advice\": ");
+                        json_string(nsb_capability_advice(cap));
+                        printf(" }%s\n", i + 1 < NSB_CAP_MAX_ ? "," : "");
+                }
+                printf("  ],\n  \"tiers\": [\n");
+                for (size_t i = 0; i < sizeof(tiers) / sizeof(tiers[0]); i++)
+                        printf("    { \"name\": \"%s\", \"compiled\": %s, \"works\": %s }%s\n",
+                               nsb_sandbox_name(tiers[i]), nsb_sandbox_compiled(tiers[i]) ? "true" : "false",
+                               nsb_sandbox_works(tiers[i]) ? "true" : "false",
+                               i + 1 < sizeof(tiers) / sizeof(tiers[0]) ? "," : "");
+                printf("  ],\n  \"auto\": \"%s\"\n}\n", nsb_sandbox_name(best));
+                return EXIT_SUCCESS;
+        }
+
+        printf("%-22s %-9s %-6s %s\n", "CAPABILITY", "COMPILED", "WORKS", "WHY NOT / HOW TO ENABLE");
+        for (int i = 0; i < NSB_CAP_MAX_; i++) {
+                nsb_capability cap = (nsb_capability) i;
+                const char *reason = nsb_capability_reason(cap), *advice = nsb_capability_advice(cap);
+                printf("%-22s %-9s %-6s %s\n", nsb_capability_name(cap), yes_no(nsb_capability_compiled(cap)),
+                       yes_no(nsb_capability_works(cap)), reason[0] ? reason : "-");
+                if (advice[0])
+                        printf("%-22s %-9s %-6s to enable: %s\n", "", "", "", advice);
+        }
+        printf("\n%-22s %-9s %s\n", "TIER", "COMPILED", "WORKS");
+        for (size_t i = 0; i < sizeof(tiers) / sizeof(tiers[0]); i++)
+                printf("%-22s %-9s %s\n", nsb_sandbox_name(tiers[i]), yes_no(nsb_sandbox_compiled(tiers[i])),
+                       yes_no(nsb_sandbox_works(tiers[i])));
+        printf("\n--sandbox=auto uses: %s\n", nsb_sandbox_name(best));
+        return EXIT_SUCCESS;
 }
 
 enum {
@@ -370,6 +489,8 @@ static int cmd_run(int argc, char **argv)
                 die_with_error(r, "cannot configure the build");
         if (verbose && (r = nsb_build_set_trace_callback(b, trace_to_stderr, NULL)) < 0)
                 die_with_error(r, "cannot configure the build");
+        if ((r = nsb_build_set_warning_callback(b, warning_to_stderr, NULL)) < 0)
+                die_with_error(r, "cannot configure the build");
 
         /* Signals become a kill of the build, read from a signalfd; the
          * library gives the builder a clean signal mask of its own. */
@@ -450,5 +571,7 @@ int main(int argc, char **argv)
         optind = 1;
         if (strcmp(cmd, "run") == 0)
                 return cmd_run(argc, argv);
+        if (strcmp(cmd, "features") == 0)
+                return cmd_features(argc, argv);
         die("unknown command '%s' (see '%s --help')", cmd, program_name);
 }

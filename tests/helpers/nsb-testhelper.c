@@ -279,10 +279,11 @@ static int cmd_creds(void)
         for (int i = 0; i < n; i++)
                 printf(" %u", (unsigned) groups[i]);
         printf("\n");
+        /* Without /proc (the chroot tier) the ids are all there is. */
         FILE *f = fopen("/proc/self/status", "re");
         if (!f) {
                 printf("status %s\n", errname(errno));
-                return 1;
+                return 0;
         }
         char line[256];
         while (fgets(line, sizeof(line), f))

@@ -1,0 +1,209 @@
+/* probe-ns.c - try the namespaces the way the full tier uses them.
+ *
+ * One throwaway child is cloned with every namespace flag a build uses (and
+ * CLONE_NEWUSER without root) and goes through the same steps: the user
+ * namespace maps, private mounts, lo up, a host name, a tmpfs with a fresh
+ * /proc in it, pivot_root.  It reports one errno per capability over a
+ * pipe.  Only when that clone itself fails is each flag tried alone, to
+ * name the one the kernel or a policy refuses. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/shm.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "compat/compat.h"
+#include "internal.h"
+
+static int write_file(const char *path, const char *content)
+{
+        int fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return errno;
+        int r = write_all(fd, content, strlen(content));
+        close(fd);
+        return -r;
+}
+
+/* In the child: map ourselves (as root of the namespace) and report. */
+static int map_self(uid_t uid, gid_t gid)
+{
+        char map[64];
+        int r = write_file("/proc/self/setgroups", "deny");
+        if (r)
+                return r;
+        snprintf(map, sizeof(map), "0 %u 1\n", (unsigned) uid);
+        if ((r = write_file("/proc/self/uid_map", map)))
+                return r;
+        snprintf(map, sizeof(map), "0 %u 1\n", (unsigned) gid);
+        return write_file("/proc/self/gid_map", map);
+}
+
+/* The steps of a build's setup, each recorded in ERRS.  Every step runs
+ * only inside the namespace that makes it private: never a host name, a
+ * mount or an interface of the host's. */
+static void child_steps(int errs[NSB_CAP_MAX_], unsigned long flags, uid_t uid, gid_t gid)
+{
+        if ((flags & CLONE_NEWUSER) && (errs[NSB_CAP_USER_NS] = map_self(uid, gid)))
+                return;
+        if (flags & CLONE_NEWNET) {
+                int r = nsb_loopback_up();
+                errs[NSB_CAP_NET_NS] = 0;
+                errs[NSB_CAP_LOOPBACK] = r < 0 ? -r : 0;
+        }
+        if (flags & CLONE_NEWUTS)
+                errs[NSB_CAP_UTS_NS] = sethostname("nsbuild-probe", 13) < 0 ? errno : 0;
+        if (flags & CLONE_NEWIPC)
+                errs[NSB_CAP_IPC_NS] = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600) < 0 ? errno : 0;
+        if (!(flags & CLONE_NEWNS))
+                return;
+        errs[NSB_CAP_MOUNT_NS] = mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ? errno : 0;
+        if (errs[NSB_CAP_MOUNT_NS])
+                return;
+        /* A tmpfs over a directory every system has, in our private mount
+         * namespace only: the host sees nothing of it. */
+        const char *base = access("/proc/self", F_OK) == 0 ? "/proc" : "/dev";
+        if (mount("tmpfs", base, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0 || chdir(base) < 0 ||
+            mkdir("proc", 0555) < 0) {
+                errs[NSB_CAP_MOUNT_NS] = errno;
+                return;
+        }
+        if (flags & CLONE_NEWPID)
+                errs[NSB_CAP_PID_NS] =
+                        mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 ? errno : 0;
+        errs[NSB_CAP_PIVOT_ROOT] = pivot_root(".", ".") < 0 || umount2(".", MNT_DETACH) < 0 ? errno : 0;
+}
+
+/* Clone with FLAGS; in the child run STEPS (if set) and send ERRS back.
+ * Returns the clone's errno (0 when the child ran). */
+static int try_clone(unsigned long flags, bool steps, int errs[NSB_CAP_MAX_])
+{
+        int pipefd[2];
+        if (pipe2(pipefd, O_CLOEXEC) < 0)
+                return errno;
+        uid_t uid = geteuid();
+        gid_t gid = getegid();
+        int pidfd;
+        pid_t pid = nsb_clone_fork(flags, &pidfd);
+        if (pid == 0) {
+                close(pipefd[0]);
+                if (steps)
+                        child_steps(errs, flags, uid, gid);
+                (void) write_all(pipefd[1], errs, sizeof(int) * NSB_CAP_MAX_);
+                _exit(0);
+        }
+        close(pipefd[1]);
+        if (pid < 0) {
+                close(pipefd[0]);
+                return -pid;
+        }
+        if (pidfd >= 0)
+                close(pidfd);
+        int got[NSB_CAP_MAX_];
+        ssize_t n;
+        while ((n = read(pipefd[0], got, sizeof(got))) < 0 && errno == EINTR)
+                ;
+        close(pipefd[0]);
+        while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR)
+                ;
+        if (steps && n == (ssize_t) sizeof(got))
+                memcpy(errs, got, sizeof(got));
+        return 0;
+}
+
+/* As an ordinary user whoever we are: as root, first become nobody. */
+static int probe_unprivileged_user_ns(void)
+{
+        pid_t pid = fork();
+        if (pid < 0)
+                return errno;
+        if (pid == 0) {
+                if (geteuid() == 0 &&
+                    (syscall(SYS_setgroups, 0, NULL) < 0 || syscall(SYS_setresgid, 65534, 65534, 65534) < 0 ||
+                     syscall(SYS_setresuid, 65534, 65534, 65534) < 0))
+                        _exit(errno);
+                /* Changing credentials cleared "dumpable", which leaves
+                 * /proc/self/uid_map to root: an ordinary user's process
+                 * is dumpable. */
+                if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+                        _exit(errno);
+                int errs[NSB_CAP_MAX_];
+                for (int i = 0; i < NSB_CAP_MAX_; i++)
+                        errs[i] = EOPNOTSUPP;
+                int r = try_clone(CLONE_NEWUSER | CLONE_NEWNS, true, errs);
+                if (r)
+                        _exit(r);
+                _exit(errs[NSB_CAP_USER_NS] ? errs[NSB_CAP_USER_NS] : errs[NSB_CAP_MOUNT_NS]);
+        }
+        int st;
+        while (waitpid(pid, &st, 0) < 0)
+                if (errno != EINTR)
+                        return errno;
+        return WIFEXITED(st) ? WEXITSTATUS(st) : EIO;
+}
+
+void nsb_probe_namespaces(int errs[NSB_CAP_MAX_])
+{
+        static const struct {
+                nsb_capability cap;
+                unsigned long flag;
+        } each[] = {
+                { NSB_CAP_MOUNT_NS, CLONE_NEWNS }, { NSB_CAP_NET_NS, CLONE_NEWNET },
+                { NSB_CAP_IPC_NS, CLONE_NEWIPC },  { NSB_CAP_UTS_NS, CLONE_NEWUTS },
+                { NSB_CAP_PID_NS, CLONE_NEWPID },
+        };
+        bool user_ns = geteuid() != 0;
+        unsigned long all = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWPID |
+                            (user_ns ? CLONE_NEWUSER : 0);
+
+        /* As root the user namespace is not needed, but say whether it
+         * works: try it with a mount in it. */
+        if (!user_ns) {
+                int e[NSB_CAP_MAX_];
+                for (int i = 0; i < NSB_CAP_MAX_; i++)
+                        e[i] = EOPNOTSUPP;
+                int r = try_clone(CLONE_NEWUSER | CLONE_NEWNS, true, e);
+                errs[NSB_CAP_USER_NS] = r ? r : e[NSB_CAP_USER_NS] ? e[NSB_CAP_USER_NS] : e[NSB_CAP_MOUNT_NS];
+        }
+        errs[NSB_CAP_USER_NS_UNPRIVILEGED] = probe_unprivileged_user_ns();
+
+        int r = try_clone(all, true, errs);
+        if (r == 0)
+                return;
+        /* The clone with every flag failed: find out which flag it is. */
+        if (user_ns) {
+                errs[NSB_CAP_USER_NS] = try_clone(CLONE_NEWUSER, false, errs);
+                if (errs[NSB_CAP_USER_NS]) {
+                        for (size_t i = 0; i < ELEMENTSOF(each); i++)
+                                errs[each[i].cap] = errs[NSB_CAP_USER_NS];
+                        errs[NSB_CAP_LOOPBACK] = errs[NSB_CAP_PIVOT_ROOT] = errs[NSB_CAP_USER_NS];
+                        return;
+                }
+        }
+        for (size_t i = 0; i < ELEMENTSOF(each); i++)
+                errs[each[i].cap] = try_clone(each[i].flag | (user_ns ? CLONE_NEWUSER : 0), false, errs);
+        /* Loopback and pivot_root stand on the network and mount
+         * namespaces: try the steps with what works. */
+        unsigned long works = user_ns ? CLONE_NEWUSER : 0;
+        for (size_t i = 0; i < ELEMENTSOF(each); i++)
+                if (!errs[each[i].cap])
+                        works |= each[i].flag;
+        int e[NSB_CAP_MAX_];
+        memcpy(e, errs, sizeof(e));
+        if (try_clone(works, true, e) == 0) {
+                errs[NSB_CAP_LOOPBACK] = (works & CLONE_NEWNET) ? e[NSB_CAP_LOOPBACK] : errs[NSB_CAP_NET_NS];
+                errs[NSB_CAP_PIVOT_ROOT] = (works & CLONE_NEWNS) ? e[NSB_CAP_PIVOT_ROOT] : errs[NSB_CAP_MOUNT_NS];
+        } else {
+                errs[NSB_CAP_LOOPBACK] = errs[NSB_CAP_NET_NS];
+                errs[NSB_CAP_PIVOT_ROOT] = errs[NSB_CAP_MOUNT_NS];
+        }
+}

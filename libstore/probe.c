@@ -1,0 +1,323 @@
+/* probe.c - find out what the running kernel and our privileges allow.
+ *
+ * configure knows what the headers and the C library offer; only trying
+ * tells what this kernel, its sysctls, its security modules and the
+ * container we may be in actually permit.  Every capability is tried in a
+ * throwaway child the way a build uses it, once per process, and the
+ * failure is explained: EINVAL not in this kernel, EPERM no privilege or a
+ * security policy, ENOSPC a namespace limit, with the sysctl that says so
+ * and how to change it. */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+struct cap_state {
+        bool works;
+        int err;
+        char reason[320];
+        char advice[256];
+};
+
+static struct cap_state caps[NSB_CAP_MAX_];
+static pthread_once_t probe_once = PTHREAD_ONCE_INIT;
+
+static const char *const cap_names[NSB_CAP_MAX_] = {
+        [NSB_CAP_MOUNT_NS] = "mount_ns",
+        [NSB_CAP_NET_NS] = "net_ns",
+        [NSB_CAP_IPC_NS] = "ipc_ns",
+        [NSB_CAP_UTS_NS] = "uts_ns",
+        [NSB_CAP_PID_NS] = "pid_ns",
+        [NSB_CAP_USER_NS] = "user_ns",
+        [NSB_CAP_USER_NS_UNPRIVILEGED] = "user_ns_unprivileged",
+        [NSB_CAP_LOOPBACK] = "loopback",
+        [NSB_CAP_PIVOT_ROOT] = "pivot_root",
+        [NSB_CAP_CHROOT] = "chroot",
+        [NSB_CAP_SECCOMP] = "seccomp",
+};
+
+/* The namespace each capability stands on: its limit sysctl and kernel
+ * option. */
+static const struct {
+        const char *limit;
+        const char *config;
+} cap_ns[NSB_CAP_MAX_] = {
+        [NSB_CAP_MOUNT_NS] = { "user.max_mnt_namespaces", "CONFIG_NAMESPACES" },
+        [NSB_CAP_NET_NS] = { "user.max_net_namespaces", "CONFIG_NET_NS" },
+        [NSB_CAP_IPC_NS] = { "user.max_ipc_namespaces", "CONFIG_IPC_NS" },
+        [NSB_CAP_UTS_NS] = { "user.max_uts_namespaces", "CONFIG_UTS_NS" },
+        [NSB_CAP_PID_NS] = { "user.max_pid_namespaces", "CONFIG_PID_NS" },
+        [NSB_CAP_USER_NS] = { "user.max_user_namespaces", "CONFIG_USER_NS" },
+        [NSB_CAP_USER_NS_UNPRIVILEGED] = { "user.max_user_namespaces", "CONFIG_USER_NS" },
+        [NSB_CAP_LOOPBACK] = { "user.max_net_namespaces", "CONFIG_NET_NS" },
+        [NSB_CAP_PIVOT_ROOT] = { NULL, NULL },
+        [NSB_CAP_CHROOT] = { NULL, NULL },
+        [NSB_CAP_SECCOMP] = { NULL, "CONFIG_SECCOMP_FILTER" },
+};
+
+/* A sysctl's value, or -1 where it does not exist. */
+static long read_sysctl(const char *name)
+{
+        char path[128];
+        snprintf(path, sizeof(path), "/proc/sys/%s", name);
+        for (char *p = path + 10; *p; p++)
+                if (*p == '.')
+                        *p = '/';
+        FILE *f = fopen(path, "re");
+        if (!f)
+                return -1;
+        long v = -1;
+        if (fscanf(f, "%ld", &v) != 1)
+                v = -1;
+        fclose(f);
+        return v;
+}
+
+static bool uses_user_ns(nsb_capability c)
+{
+        return c == NSB_CAP_USER_NS || c == NSB_CAP_USER_NS_UNPRIVILEGED ||
+               (geteuid() != 0 && c != NSB_CAP_CHROOT && c != NSB_CAP_SECCOMP);
+}
+
+/* Turn an errno into the reason and the advice for capability C. */
+static void explain(nsb_capability c, int err)
+{
+        struct cap_state *s = &caps[c];
+        const char *what = strerrorname_np(err) ? strerrorname_np(err) : "error";
+        s->err = err;
+        s->works = err == 0;
+        s->reason[0] = s->advice[0] = '\0';
+        if (err == 0)
+                return;
+
+        long userns_clone = read_sysctl("kernel.unprivileged_userns_clone");
+        long apparmor = read_sysctl("kernel.apparmor_restrict_unprivileged_userns");
+        long limit = cap_ns[c].limit ? read_sysctl(cap_ns[c].limit) : -1;
+
+        switch (err) {
+        case EINVAL:
+        case ENOSYS:
+                snprintf(s->reason, sizeof(s->reason), "%s: not supported by this kernel", what);
+                if (cap_ns[c].config)
+                        snprintf(s->advice, sizeof(s->advice), "use a kernel built with %s=y", cap_ns[c].config);
+                break;
+        case ENOSPC:
+                snprintf(s->reason, sizeof(s->reason), "%s: namespace limit reached (%s = %ld)", what,
+                         cap_ns[c].limit ? cap_ns[c].limit : "a limit", limit);
+                if (cap_ns[c].limit)
+                        snprintf(s->advice, sizeof(s->advice), "sysctl -w %s=10000", cap_ns[c].limit);
+                break;
+        case EPERM:
+        case EACCES:
+                if (limit == 0) {
+                        snprintf(s->reason, sizeof(s->reason), "%s: %s is 0", what, cap_ns[c].limit);
+                        snprintf(s->advice, sizeof(s->advice), "sysctl -w %s=10000", cap_ns[c].limit);
+                } else if (uses_user_ns(c) && userns_clone == 0) {
+                        snprintf(s->reason, sizeof(s->reason),
+                                 "%s: unprivileged user namespaces are disabled (kernel.unprivileged_userns_clone = 0)",
+                                 what);
+                        snprintf(s->advice, sizeof(s->advice),
+                                 "sysctl -w kernel.unprivileged_userns_clone=1, or run as root");
+                } else if (uses_user_ns(c) && apparmor == 1) {
+                        snprintf(s->reason, sizeof(s->reason),
+                                 "%s: AppArmor restricts unprivileged user namespaces "
+                                 "(kernel.apparmor_restrict_unprivileged_userns = 1)",
+                                 what);
+                        snprintf(s->advice, sizeof(s->advice),
+                                 "give nsbuild an AppArmor profile that allows userns, "
+                                 "sysctl -w kernel.apparmor_restrict_unprivileged_userns=0, or run as root");
+                } else if (c == NSB_CAP_CHROOT && geteuid() != 0) {
+                        snprintf(s->reason, sizeof(s->reason), "%s: chroot needs root (CAP_SYS_CHROOT)", what);
+                        snprintf(s->advice, sizeof(s->advice), "run as root");
+                } else if (geteuid() == 0) {
+                        snprintf(s->reason, sizeof(s->reason),
+                                 "%s: refused although running as root: a seccomp filter, a security module "
+                                 "or a container forbids it",
+                                 what);
+                        snprintf(s->advice, sizeof(s->advice),
+                                 "run outside the container, or allow it in the container's seccomp profile "
+                                 "and capabilities (CAP_SYS_ADMIN)");
+                } else {
+                        snprintf(s->reason, sizeof(s->reason), "%s: no privilege, or refused by a security policy",
+                                 what);
+                        snprintf(s->advice, sizeof(s->advice), "run as root");
+                }
+                break;
+        case EUSERS:
+                snprintf(s->reason, sizeof(s->reason), "%s: too many nested user namespaces", what);
+                break;
+        case EOPNOTSUPP:
+                snprintf(s->reason, sizeof(s->reason), "not compiled into this nsbuild (%s)",
+                         nsb_compiled_features());
+                snprintf(s->advice, sizeof(s->advice),
+                         "build nsbuild where configure finds what it needs (see its summary)");
+                break;
+        default:
+                snprintf(s->reason, sizeof(s->reason), "%s: %s", what, strerror(err));
+                break;
+        }
+}
+
+/* Run FN in a forked child and return the errno it exits with. */
+static int try_in_child(int (*fn)(void))
+{
+        pid_t pid = fork();
+        if (pid < 0)
+                return errno;
+        if (pid == 0)
+                _exit(fn() & 0xff);
+        int st;
+        while (waitpid(pid, &st, 0) < 0)
+                if (errno != EINTR)
+                        return errno;
+        return WIFEXITED(st) ? WEXITSTATUS(st) : EIO;
+}
+
+#if NSB_TIER_CHROOT
+static int probe_chroot(void)
+{
+        return chroot("/") < 0 ? errno : 0;
+}
+#endif
+
+#if NSB_HAVE_SECCOMP
+static int probe_seccomp(void)
+{
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                return errno;
+        int r = nsb_seccomp_install();
+        return r < 0 ? -r : 0;
+}
+#endif
+
+static void run_probe(void)
+{
+        int errs[NSB_CAP_MAX_];
+        for (int i = 0; i < NSB_CAP_MAX_; i++)
+                errs[i] = EOPNOTSUPP;
+#if NSB_TIER_FULL
+        nsb_probe_namespaces(errs);
+#endif
+#if NSB_TIER_CHROOT
+        errs[NSB_CAP_CHROOT] = try_in_child(probe_chroot);
+#endif
+#if NSB_HAVE_SECCOMP
+        int r = nsb_seccomp_prepare();
+        errs[NSB_CAP_SECCOMP] = r < 0 ? -r : try_in_child(probe_seccomp);
+#endif
+        for (int i = 0; i < NSB_CAP_MAX_; i++)
+                explain((nsb_capability) i, errs[i]);
+}
+
+static bool cap_valid(nsb_capability c)
+{
+        return c >= 0 && c < NSB_CAP_MAX_;
+}
+
+const char *nsb_capability_name(nsb_capability c)
+{
+        return cap_valid(c) ? cap_names[c] : NULL;
+}
+
+int nsb_capability_compiled(nsb_capability c)
+{
+        switch (c) {
+        case NSB_CAP_MOUNT_NS:
+        case NSB_CAP_PIVOT_ROOT:
+                return NSB_TIER_FULL;
+        case NSB_CAP_NET_NS:
+        case NSB_CAP_LOOPBACK:
+                return NSB_TIER_FULL && NSB_HAVE_NET_NS;
+        case NSB_CAP_IPC_NS:
+                return NSB_TIER_FULL && NSB_HAVE_IPC_NS;
+        case NSB_CAP_UTS_NS:
+                return NSB_TIER_FULL && NSB_HAVE_UTS_NS;
+        case NSB_CAP_PID_NS:
+                return NSB_TIER_FULL && NSB_HAVE_PID_NS;
+        case NSB_CAP_USER_NS:
+        case NSB_CAP_USER_NS_UNPRIVILEGED:
+                return NSB_TIER_FULL && NSB_HAVE_USER_NS;
+        case NSB_CAP_CHROOT:
+                return NSB_TIER_CHROOT;
+        case NSB_CAP_SECCOMP:
+                return NSB_HAVE_SECCOMP;
+        case NSB_CAP_MAX_:
+                break;
+        }
+        return 0;
+}
+
+static const struct cap_state *state(nsb_capability c)
+{
+        (void) pthread_once(&probe_once, run_probe);
+        return &caps[c];
+}
+
+int nsb_capability_works(nsb_capability c)
+{
+        return cap_valid(c) && state(c)->works;
+}
+
+int nsb_capability_errno(nsb_capability c)
+{
+        return cap_valid(c) ? state(c)->err : EINVAL;
+}
+
+const char *nsb_capability_reason(nsb_capability c)
+{
+        return cap_valid(c) ? state(c)->reason : "";
+}
+
+const char *nsb_capability_advice(nsb_capability c)
+{
+        return cap_valid(c) ? state(c)->advice : "";
+}
+
+/* What the full tier needs here: the user namespace only without root. */
+static const nsb_capability full_needs[] = {
+        NSB_CAP_MOUNT_NS, NSB_CAP_NET_NS, NSB_CAP_IPC_NS,  NSB_CAP_UTS_NS,
+        NSB_CAP_PID_NS,   NSB_CAP_LOOPBACK, NSB_CAP_PIVOT_ROOT, NSB_CAP_USER_NS,
+};
+
+nsb_capability nsb_sandbox_missing(nsb_sandbox mode)
+{
+        switch (mode) {
+        case NSB_SANDBOX_FULL:
+                for (size_t i = 0; i < ELEMENTSOF(full_needs); i++) {
+                        if (full_needs[i] == NSB_CAP_USER_NS && geteuid() == 0)
+                                continue;
+                        if (!nsb_capability_works(full_needs[i]))
+                                return full_needs[i];
+                }
+                return NSB_CAP_MAX_;
+        case NSB_SANDBOX_CHROOT:
+                return nsb_capability_works(NSB_CAP_CHROOT) ? NSB_CAP_MAX_ : NSB_CAP_CHROOT;
+        case NSB_SANDBOX_AUTO:
+        case NSB_SANDBOX_OFF:
+                return NSB_CAP_MAX_;
+        }
+        return NSB_CAP_MAX_;
+}
+
+int nsb_sandbox_works(nsb_sandbox mode)
+{
+        if (!nsb_sandbox_compiled(mode))
+                return 0;
+        return nsb_sandbox_missing(mode) == NSB_CAP_MAX_;
+}
+
+nsb_sandbox nsb_sandbox_best(void)
+{
+        if (nsb_sandbox_works(NSB_SANDBOX_FULL))
+                return NSB_SANDBOX_FULL;
+        if (nsb_sandbox_works(NSB_SANDBOX_CHROOT))
+                return NSB_SANDBOX_CHROOT;
+        return NSB_SANDBOX_OFF;
+}

@@ -1,0 +1,57 @@
+#!/bin/sh
+# Kernels and containers that lack what the full tier needs, simulated on
+# this real kernel: a seccomp filter that fails CLONE_NEWNET with EINVAL (a
+# kernel without network namespaces), one that fails every namespace flag
+# with EPERM (a locked-down container), and a child user namespace whose
+# user.max_net_namespaces is 0 (ENOSPC).  For each: features says what and
+# why, auto falls back with one warning and the build still succeeds, and
+# --sandbox=full refuses with 125 naming the capability.
+. "${top_srcdir:-.}/tests/tap.sh"
+
+case $("$NSBUILD" --version | tail -n 1) in
+*-MOUNT_NS*|*-CHROOT*) skip_all "needs both the full and the chroot tier compiled in" ;;
+esac
+is_root || skip_all "the fallback to the chroot tier needs root"
+[ -x "$STATIC_HELPER" ] || skip_all "no statically linked helper (static linking is not available)"
+out=$("$NOKERNEL" no-netns -- /bin/true 2>&1); st=$?
+[ $st -ne 77 ] || skip_all "cannot install a seccomp filter here: $out"
+export TMPDIR="$tap_tmp/tmp"
+mkdir -p "$TMPDIR"
+
+# scenario MODE CAPABILITY ERRNO REASON ADVICE
+scenario() {
+	mode=$1 cap=$2 errno=$3 reason=$4 advice=$5
+	out=$("$NOKERNEL" "$mode" -- "$NSBUILD" features)
+	line=$(printf '%s\n' "$out" | grep "^$cap ")
+	like "$line" "no     $errno: $reason" "$mode: features says $cap does not work: $errno, $reason"
+	like "$out" "to enable: $advice" "$mode: and how to enable it"
+	like "$out" "--sandbox=auto uses: chroot" "$mode: auto would use the chroot tier"
+	json=$("$NOKERNEL" "$mode" -- "$NSBUILD" features --json | tr -d '\n')
+	like "$json" "{ \"name\": \"$cap\", \"compiled\": true, \"works\": false, \"errno\": \"$errno\"" \
+		"$mode: features --json says the same"
+	like "$json" "\"auto\": \"chroot\"" "$mode: --json names the auto tier"
+
+	out=$("$NOKERNEL" "$mode" -- "$NSBUILD" run --ro-bind "$STATIC_HELPER:/t/helper" -- /t/helper creds 2>"$tap_tmp/err"); st=$?
+	ok $st "$mode: auto still builds"
+	like "$out" "uid 30001 30001" "$mode: as the build user"
+	warnings=$(grep -c "warning: using the chroot sandbox, weaker than full" "$tap_tmp/err")
+	is "$warnings" "1" "$mode: with one warning that the sandbox is weaker"
+	like "$(cat "$tap_tmp/err")" "[$cap: $errno: $reason" "$mode: naming what is missing"
+	like "$(cat "$tap_tmp/err")" "; to enable: $advice" "$mode: and how to enable it"
+
+	err=$("$NOKERNEL" "$mode" -- "$NSBUILD" run --sandbox=full --ro-bind "$STATIC_HELPER:/t/helper" -- /t/helper creds 2>&1); st=$?
+	is "$st" 125 "$mode: --sandbox=full refuses with 125"
+	like "$err" "[$cap: $errno:" "$mode: naming the capability and why"
+}
+
+scenario no-netns net_ns EINVAL "not supported by this kernel" "use a kernel built with CONFIG_NET_NS=y"
+scenario locked-down mount_ns EPERM "refused although running as root" "run outside the container"
+scenario netns-limit net_ns ENOSPC "namespace limit reached (user.max_net_namespaces = 0)" "sysctl -w user.max_net_namespaces=10000"
+
+# In the user namespace of the last scenario mknod is not permitted: the
+# chroot tier says which device nodes are missing.
+err=$("$NOKERNEL" netns-limit -- "$NSBUILD" run --ro-bind "$STATIC_HELPER:/t/helper" -- /t/helper exit 0 2>&1)
+like "$err" "cannot create device nodes /dev/full, /dev/null" "the chroot tier lists the device nodes it could not make"
+
+is "$(ls -A "$TMPDIR")" "" "no build directory is left by any of them"
+done_testing

@@ -1,0 +1,147 @@
+/* nsb-nokernel - run a command as if on a kernel, or in a container, that
+ * lacks namespaces: a seccomp filter makes clone() and unshare() with
+ * the chosen namespace flags fail with the chosen errno.
+ *
+ *   nsb-nokernel no-netns -- COMMAND...      CLONE_NEWNET fails with EINVAL
+ *                                            (a kernel without CONFIG_NET_NS)
+ *   nsb-nokernel locked-down -- COMMAND...   every namespace flag fails with
+ *                                            EPERM (a locked-down container)
+ *   nsb-nokernel netns-limit -- COMMAND...   run (as root) in a child user
+ *                                            namespace mapping uids and gids
+ *                                            0-65535 whose
+ *                                            user.max_net_namespaces is 0:
+ *                                            CLONE_NEWNET fails with ENOSPC
+ *
+ * clone3() fails with ENOSYS, as container runtimes do, since its flags
+ * are behind a pointer a filter cannot read; callers fall back to clone(). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#if defined(__x86_64__)
+#define NATIVE_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define NATIVE_ARCH AUDIT_ARCH_AARCH64
+#elif defined(__i386__)
+#define NATIVE_ARCH AUDIT_ARCH_I386
+#endif
+
+#ifndef CLONE_NEWCGROUP
+#define CLONE_NEWCGROUP 0x02000000
+#endif
+
+static int write_file(const char *path, const char *s)
+{
+        FILE *f = fopen(path, "we");
+        if (!f)
+                return -1;
+        int r = fputs(s, f) < 0 ? -1 : 0;
+        if (fclose(f) != 0)
+                r = -1;
+        return r;
+}
+
+/* A child user namespace with a net namespace limit of 0.  The child
+ * unshares; we, still root outside, write its maps (as newuidmap would);
+ * it sets the limit inside and runs the command. */
+static int netns_limit(char **cmd)
+{
+        int to_parent[2], to_child[2];
+        if (pipe(to_parent) < 0 || pipe(to_child) < 0)
+                return perror("pipe"), 77;
+        pid_t pid = fork();
+        if (pid < 0)
+                return perror("fork"), 77;
+        char c = 0;
+        if (pid == 0) {
+                if (unshare(CLONE_NEWUSER) < 0) {
+                        perror("nsb-nokernel: unshare(CLONE_NEWUSER)");
+                        _exit(77);
+                }
+                if (write(to_parent[1], "u", 1) != 1 || read(to_child[0], &c, 1) != 1 || c != 'm')
+                        _exit(77);
+                if (write_file("/proc/sys/user/max_net_namespaces", "0\n") < 0) {
+                        perror("nsb-nokernel: user.max_net_namespaces");
+                        _exit(77);
+                }
+                execvp(cmd[0], cmd);
+                perror("nsb-nokernel: exec");
+                _exit(127);
+        }
+        if (read(to_parent[0], &c, 1) != 1)
+                return 77;
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/uid_map", (int) pid);
+        if (write_file(path, "0 0 65536\n") < 0)
+                return perror("nsb-nokernel: uid_map"), 77;
+        snprintf(path, sizeof(path), "/proc/%d/gid_map", (int) pid);
+        if (write_file(path, "0 0 65536\n") < 0)
+                return perror("nsb-nokernel: gid_map"), 77;
+        if (write(to_child[1], "m", 1) != 1)
+                return 77;
+        int st;
+        if (waitpid(pid, &st, 0) < 0)
+                return 77;
+        return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+int main(int argc, char **argv)
+{
+#ifndef NATIVE_ARCH
+        fprintf(stderr, "nsb-nokernel: unsupported architecture\n");
+        return 77;
+#else
+        if (argc < 4 || strcmp(argv[2], "--") != 0) {
+                fprintf(stderr, "usage: nsb-nokernel no-netns|locked-down -- COMMAND...\n");
+                return 64;
+        }
+        unsigned flags;
+        unsigned err;
+        if (strcmp(argv[1], "netns-limit") == 0)
+                return netns_limit(argv + 3);
+        if (strcmp(argv[1], "no-netns") == 0) {
+                flags = CLONE_NEWNET;
+                err = EINVAL;
+        } else if (strcmp(argv[1], "locked-down") == 0) {
+                flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWUSER |
+                        CLONE_NEWCGROUP;
+                err = EPERM;
+        } else {
+                fprintf(stderr, "nsb-nokernel: unknown mode %s\n", argv[1]);
+                return 64;
+        }
+        /* On x86_64 and aarch64 clone's flags are its first argument. */
+        struct sock_filter insns[] = {
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_ARCH, 1, 0),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone3, 0, 1),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone, 1, 0),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_unshare, 0, 3),
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+                BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, flags, 0, 1),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (err & SECCOMP_RET_DATA)),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        };
+        struct sock_fprog prog = { .len = sizeof(insns) / sizeof(insns[0]), .filter = insns };
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0) {
+                perror("nsb-nokernel: seccomp");
+                return 77;
+        }
+        execvp(argv[3], argv + 3);
+        perror("nsb-nokernel: exec");
+        return 127;
+#endif
+}
