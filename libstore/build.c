@@ -67,6 +67,7 @@ int nsb_build_new(nsb_build **ret_build)
         b->log_read_fd = -1;
         b->epoll_fd = -1;
         b->timer_fd = -1;
+        b->pool_lock_fd = -1;
         b->personality = PERSONALITY_KEEP;
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         b->cores = n > 0 ? (unsigned) n : 1;
@@ -112,6 +113,8 @@ void nsb_build_free(nsb_build *b)
         for (size_t i = 0; i < b->n_outputs; i++)
                 free(b->outputs[i].path);
         free(b->outputs);
+        nsb_userpool_release(b);
+        free(b->pool_dir);
         free(b->tmpdir);
         free(b->store_dir);
         free(b->hostname);
@@ -346,6 +349,19 @@ int nsb_build_set_user(nsb_build *b, uid_t uid, gid_t gid)
         return 0;
 }
 
+int nsb_build_set_user_pool(nsb_build *b, uid_t first, unsigned count, const char *lock_dir)
+{
+        CHECK_CONFIG(b);
+        if (first == 0 || count == 0 || (uid_t) (first + count - 1) < first || (lock_dir && !path_is_normal_absolute(lock_dir)))
+                return -EINVAL;
+        int r = replace_string(&b->pool_dir, lock_dir);
+        if (r < 0)
+                return r;
+        b->pool_first = first;
+        b->pool_count = count;
+        return 0;
+}
+
 int nsb_build_set_hostname(nsb_build *b, const char *hostname)
 {
         CHECK_CONFIG(b);
@@ -479,6 +495,7 @@ int nsb_sandbox_compiled(nsb_sandbox mode)
 
 static void reset_run(nsb_build *b)
 {
+        nsb_userpool_release(b);
         nsb_monitor_close(b);
         nsb_builddir_remove(b);
         nsb_plan_clear(&b->plan);
@@ -507,6 +524,16 @@ static int start_tier(nsb_build *b)
                 if (asprintf(&uid_map, "%u %u 1\n", (unsigned) b->uid, (unsigned) geteuid()) < 0 ||
                     asprintf(&gid_map, "%u %u 1\n", (unsigned) b->gid, (unsigned) getegid()) < 0)
                         return nsb_fail(b, ENOMEM, "start build", "out of memory");
+        }
+
+        /* As root every build, of every tier, holds the lock of its own
+         * build user: the tiers without a PID namespace kill every process
+         * of their uid when they end, which must never reach another
+         * build's, and kill(-1) reaches into PID namespaces too. */
+        if (geteuid() == 0 && b->pool_lock_fd < 0) {
+                int q = nsb_userpool_acquire(b);
+                if (q < 0)
+                        return q;
         }
 
         _cleanup_strv_free_ char **envp = NULL;

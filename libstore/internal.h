@@ -180,6 +180,10 @@ struct nsb_build {
         uid_t uid;
         gid_t gid;
         bool user_set;            /* uid/gid given by the caller */
+        uid_t pool_first;         /* build users pool, count 0: none given */
+        uid_t pool_count;
+        char *pool_dir;
+        int pool_lock_fd;
         bool user_ns;             /* this run maps the caller into a user namespace */
         bool keep_build_dir;
         bool die_with_parent;
@@ -231,6 +235,11 @@ int nsb_fail(nsb_build *b, int err, const char *step, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
 void nsb_trace(nsb_build *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void nsb_warn(nsb_build *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* userpool.c: a uid of its own for builds without a PID namespace */
+int nsb_userpool_acquire(nsb_build *b);
+void nsb_userpool_release(nsb_build *b);
+void nsb_userpool_kill_all(uid_t uid);
 
 /* privileges.c: the highest capability number of the running kernel */
 unsigned nsb_last_capability(void);

@@ -346,6 +346,7 @@ static int finish(nsb_build *b)
         nsb_monitor_close(b);
         nsb_builddir_remove(b);
         nsb_plan_clear(&b->plan);
+        nsb_userpool_release(b);
         b->state = NSB_STATE_DONE;
         return 1;
 }
@@ -389,8 +390,11 @@ int nsb_monitor_dispatch(nsb_build *b)
                  * other tiers have no PID namespace: kill what is left of
                  * the builder's session and take what the pipe holds now,
                  * rather than wait for a daemon that escaped it. */
-                if (b->tier != NSB_SANDBOX_FULL)
+                if (b->tier != NSB_SANDBOX_FULL) {
                         (void) kill(-b->pid, SIGKILL);
+                        if (b->pool_lock_fd >= 0)
+                                nsb_userpool_kill_all(b->uid);
+                }
                 int r = drain_log(b);
                 if (r < 0 || b->tier != NSB_SANDBOX_FULL)
                         b->log_eof = true;

@@ -159,6 +159,14 @@ int nsb_build_set_max_silent_time(nsb_build *build, unsigned seconds);
 int nsb_build_set_max_log_size(nsb_build *build, uint64_t bytes);
 /* The build user; uid 0 is refused (-EINVAL): the builder never runs as root. */
 int nsb_build_set_user(nsb_build *build, uid_t uid, gid_t gid);
+/* The pool of build users, as root: each build takes the first free uid of
+ * FIRST..FIRST+COUNT-1 (the group stays the build group) and holds a lock
+ * on it in LOCK_DIR (NULL: /run/nsbuild/build-users) while it runs, so no
+ * two builds share a uid; in the tiers without a PID namespace (chroot,
+ * off) every process of that uid is killed when the build ends.  Without a
+ * pool: 30001..30032, or exactly the uid given to nsb_build_set_user().
+ * A build finding every uid busy fails with -EBUSY. */
+int nsb_build_set_user_pool(nsb_build *build, uid_t first, unsigned count, const char *lock_dir);
 int nsb_build_set_hostname(nsb_build *build, const char *hostname);
 /* The Nix system type ("x86_64-linux", "i686-linux", ...); selects the
  * personality.  Returns -EOPNOTSUPP for a system this host cannot run. */

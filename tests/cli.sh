@@ -28,7 +28,7 @@ out=$("$NSBUILD" run --help); st=$?
 ok $st "run --help exits 0"
 # util-linux style: usage() lists every option getopt_long accepts.
 for opt in --sandbox --ro-bind --bind --dev-bind --input --output --host-tools --setenv \
-	--timeout --max-silent-time --max-log-size --user --hostname --system --store --cores \
+	--timeout --max-silent-time --max-log-size --user --user-pool --hostname --system --store --cores \
 	--tmpdir --log --keep-root --verbose --help; do
 	like "$out" "$opt" "run --help lists $opt"
 done

@@ -33,7 +33,7 @@ scenario() {
 
 	out=$("$NOKERNEL" "$mode" -- "$NSBUILD" run --ro-bind "$STATIC_HELPER:/t/helper" -- /t/helper creds 2>"$tap_tmp/err"); st=$?
 	ok $st "$mode: auto still builds"
-	like "$out" "uid 30001 30001" "$mode: as the build user"
+	like "$out" "gid 30000 30000" "$mode: as the build user"
 	warnings=$(grep -c "warning: using the chroot sandbox, weaker than full" "$tap_tmp/err")
 	is "$warnings" "1" "$mode: with one warning that the sandbox is weaker"
 	like "$(cat "$tap_tmp/err")" "[$cap: $errno: $reason" "$mode: naming what is missing"

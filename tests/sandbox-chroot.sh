@@ -22,7 +22,7 @@ mountinfo_before=$(cat /proc/self/mountinfo)
 crun() { "$NSBUILD" run --sandbox=chroot --ro-bind "$STATIC_HELPER:/t/helper" "$@"; }
 
 out=$(crun -- /t/helper creds); st=$?
-like "$out" "uid 30001 30001" "the builder runs as the build user"
+is_build_uid "$(creds_uid "$out")"; ok $? "the builder runs as a build user of the pool 30001-30032"
 like "$out" "gid 30000 30000" "and its group"
 like "$out" "groups
 " "with no supplementary group"
@@ -67,6 +67,69 @@ err=$(crun -- /t/helper crash 2>&1); st=$?
 is "$st" 139 "a crash gives 128+11"
 err=$("$NSBUILD" run --sandbox=chroot -- /no/such/builder 2>&1); st=$?
 is "$st" 127 "a missing builder gives 127"
+
+# Credentials, seen from the host (the chroot has no /proc).
+marker="nsb-chroot-$$"
+crun -- /t/helper sleep 2 "$marker" &
+b=$!
+pid=
+i=0
+while [ $i -lt 100 ] && [ -z "$pid" ]; do
+	for f in /proc/[0-9]*/cmdline; do
+		case $(tr '\0' ' ' <"$f" 2>/dev/null) in "/t/helper sleep 2 $marker ") p=${f#/proc/}; pid=${p%/cmdline} ;; esac
+	done
+	"$HELPER" sleep 0.02; i=$((i+1))
+done
+status=$(cat "/proc/$pid/status" 2>/dev/null)
+for c in CapInh CapPrm CapEff CapBnd CapAmb; do
+	like "$status" "$c:	0000000000000000" "$c of the chroot builder is empty"
+done
+like "$status" "NoNewPrivs:	1" "no_new_privs is set"
+is "$(ls "/proc/$pid/fd" 2>/dev/null | sort -n | tr '\n' ' ')" "0 1 2 " "it has only fds 0, 1 and 2"
+is "$(readlink "/proc/$pid/root")" "$(ls -d "$TMPDIR"/nsbuild-*/root 2>/dev/null)" "its root is the chroot"
+wait $b
+
+# Concurrent chroot builds never share a uid.
+crun -- /t/helper sleep 1 >/dev/null &
+b=$!
+"$HELPER" sleep 0.3
+second=$(crun -- /t/helper creds | sed -n 's/^uid \([0-9]*\) .*/\1/p')
+wait $b
+first=$(crun --user-pool 30001:1 -- /t/helper creds | sed -n 's/^uid \([0-9]*\) .*/\1/p')
+[ -n "$second" ] && [ "$second" != "$first" ]; ok $? "a build running beside another gets another uid ($first, $second)"
+
+crun --user-pool 40001:1 -- /t/helper sleep 1 >/dev/null &
+b=$!
+"$HELPER" sleep 0.3
+err=$(crun --user-pool 40001:1 -- /t/helper exit 0 2>&1); st=$?
+is "$st" 125 "with the pool exhausted a build fails with 125"
+like "$err" "build user 40001 is busy with another build" "saying so"
+wait $b
+
+# A daemon left behind dies with the build: every process of its uid is
+# killed.
+marker="nsb-chroot-daemon-$$"
+crun -- /t/helper daemon "$marker" >/dev/null
+left=
+for f in /proc/[0-9]*/cmdline; do
+	case $(tr '\0' ' ' <"$f" 2>/dev/null) in *"$marker"*) left="$left $f" ;; esac
+done
+is "$left" "" "no process of a chroot build survives it"
+
+# ... and never a process of another build: each build, of any tier, holds
+# its own uid, so the kill at the end of a chroot build cannot reach a
+# full-tier build running beside it.
+case $("$NSBUILD" --version | tail -n 1) in
+*+MOUNT_NS*)
+	"$NSBUILD" run --sandbox=full --ro-bind "$STATIC_HELPER:/t/helper" -- /t/helper sleep 2 &
+	b=$!
+	"$HELPER" sleep 0.3
+	for i in 1 2 3; do crun -- /t/helper daemon "$marker-$i" >/dev/null; done
+	wait $b
+	is $? 0 "a full-tier build survives chroot builds that kill every process of their uid"
+	;;
+*) skip "no full tier in this build to run beside" ;;
+esac
 
 is "$(ls -A "$TMPDIR")" "" "every chroot root is removed"
 is "$(ls -A "$store" | grep -c '^\.nsbuild')" "0" "no scratch directory is left in the store"

@@ -82,8 +82,10 @@ b=$!
 i=0; while [ $i -lt 100 ] && [ -z "$(ls "$TMPDIR")" ]; do "$HELPER" sleep 0.02; i=$((i+1)); done
 top=$(ls -d "$TMPDIR"/nsbuild-* 2>/dev/null | head -n 1)
 is "$(stat -c '%a %U' "$top" 2>/dev/null)" "700 $(id -un)" "the build directory's parent on the host is 0700, the caller's alone"
-if is_root; then owner=$build_uid; else owner=$(id -u); fi
-is "$(stat -c '%a %u' "$top/build" 2>/dev/null)" "700 $owner" "the build directory belongs to the build user"
+owner=$(stat -c '%u' "$top/build" 2>/dev/null)
+is "$(stat -c '%a' "$top/build" 2>/dev/null)" "700" "the build directory is 0700"
+if is_root; then is_build_uid "$owner"; else [ "$owner" = "$(id -u)" ]; fi
+ok $? "and belongs to the build user ($owner)"
 wait $b
 
 # Outputs.

@@ -13,7 +13,7 @@ out=$("$NSBUILD" run --sandbox=full --host-tools -- /bin/sh -c 'for p in /proc/[
 is "$(printf '%s' "$out" | tr '\n' ' ')" "1" "no host process is visible in its /proc"
 
 out=$(sbx -- creds)
-like "$out" "uid $build_uid $build_uid" "the builder runs as uid $build_uid"
+is_build_uid "$(creds_uid "$out")"; ok $? "the builder runs as a build user (uid $(creds_uid "$out"))"
 like "$out" "gid $build_gid $build_gid" "with gid $build_gid"
 for c in CapInh CapPrm CapEff CapBnd CapAmb; do
 	like "$out" "$c:	0000000000000000" "$c is empty"

@@ -85,9 +85,19 @@ require_full() {
 
 # Root, or an ordinary user.  Tests whose expectations differ say so.
 is_root() { [ "$(id -u)" -eq 0 ]; }
-# The build user as the sandbox shows it: 30001:30000 for root, 1000:100
-# through a user namespace.
-if is_root; then build_uid=30001 build_gid=30000; else build_uid=1000 build_gid=100; fi
+# The build user as the sandbox shows it: as root one of the pool
+# 30001..30032 (tests running in parallel hold some), gid 30000; through a
+# user namespace 1000:100.
+if is_root; then build_gid=30000; else build_gid=100; fi
+is_build_uid() {
+	if is_root; then
+		[ "$1" -ge 30001 ] 2>/dev/null && [ "$1" -le 30032 ]
+	else
+		[ "$1" = 1000 ]
+	fi
+}
+# The uid in the helper's "creds" output.
+creds_uid() { printf '%s\n' "$1" | sed -n 's/^uid \([0-9]*\) \1$/\1/p'; }
 
 # Run the helper in the full sandbox: sbx [nsbuild options] -- helper-args
 # The helper is bound at /t/helper, with the host's /usr for its libc.

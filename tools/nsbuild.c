@@ -112,6 +112,9 @@ static void usage_run(FILE *out)
                 "                            kill the build after SECONDS without output (exit 124)\n"
                 "     --max-log-size BYTES   kill the build after BYTES of log (suffixes K, M, G)\n"
                 "     --user UID:GID         the build user (default 30001:30000)\n"
+                "     --user-pool FIRST:COUNT\n"
+                "                            as root, take the first free build user of this\n"
+                "                            pool (default 30001:32): no two builds share a uid\n"
                 "     --hostname NAME        the sandbox's host name (default localhost)\n"
                 "     --system SYSTEM        the Nix system type, e.g. i686-linux (sets the personality)\n"
                 "     --store DIR            the store directory, announced as NIX_STORE (default /nix/store)\n"
@@ -318,6 +321,7 @@ enum {
         OPT_MAX_SILENT,
         OPT_MAX_LOG,
         OPT_USER,
+        OPT_USER_POOL,
         OPT_HOSTNAME,
         OPT_SYSTEM,
         OPT_STORE,
@@ -370,6 +374,7 @@ static int cmd_run(int argc, char **argv)
                 { "max-silent-time", required_argument, NULL, OPT_MAX_SILENT },
                 { "max-log-size", required_argument, NULL, OPT_MAX_LOG },
                 { "user", required_argument, NULL, OPT_USER },
+                { "user-pool", required_argument, NULL, OPT_USER_POOL },
                 { "hostname", required_argument, NULL, OPT_HOSTNAME },
                 { "system", required_argument, NULL, OPT_SYSTEM },
                 { "store", required_argument, NULL, OPT_STORE },
@@ -441,6 +446,18 @@ static int cmd_run(int argc, char **argv)
                         *colon = ':';
                         if (nsb_build_set_user(b, uid, gid) < 0)
                                 die("--user: %s: the build user must not be root (0) or -1", optarg);
+                        break;
+                }
+                case OPT_USER_POOL: {
+                        char *colon = strchr(optarg, ':');
+                        if (!colon)
+                                die("--user-pool: '%s' is not FIRST:COUNT", optarg);
+                        *colon = '\0';
+                        unsigned first = parse_unsigned("--user-pool", optarg);
+                        unsigned count = parse_unsigned("--user-pool", colon + 1);
+                        *colon = ':';
+                        if (nsb_build_set_user_pool(b, first, count, NULL) < 0)
+                                die("--user-pool: %s: FIRST must not be 0, COUNT not 0, and the range must fit", optarg);
                         break;
                 }
                 case OPT_HOSTNAME:

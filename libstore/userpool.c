@@ -1,0 +1,115 @@
+/* userpool.c - build users for the tiers without a PID namespace.
+ *
+ * Without a PID namespace two builds that share a uid can signal and
+ * ptrace each other, and a daemon a build leaves behind is not killed with
+ * it.  So, as Nix does with its build-users group, each such build takes a
+ * uid of its own from a pool, locked with flock() on a file per uid for as
+ * long as the build runs, and when it ends every process of that uid is
+ * killed. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define DEFAULT_LOCK_DIR "/run/nsbuild/build-users"
+
+static int mkdir_p(const char *path, mode_t mode)
+{
+        char buf[PATH_MAX];
+        if (snprintf(buf, sizeof(buf), "%s", path) >= (int) sizeof(buf))
+                return -ENAMETOOLONG;
+        for (char *p = buf + 1; *p; p++) {
+                if (*p != '/')
+                        continue;
+                *p = '\0';
+                if (mkdir(buf, mode) < 0 && errno != EEXIST)
+                        return -errno;
+                *p = '/';
+        }
+        if (mkdir(buf, mode) < 0 && errno != EEXIST)
+                return -errno;
+        return 0;
+}
+
+int nsb_userpool_acquire(nsb_build *b)
+{
+        uid_t first = b->pool_first, count = b->pool_count;
+        if (!count && b->user_set) {
+                /* A build user the caller chose: that one, locked. */
+                first = b->uid;
+                count = 1;
+        } else if (!count) {
+                /* Nix's default: 32 build users from 30001. */
+                first = 30001;
+                count = 32;
+        }
+        const char *dir = b->pool_dir ? b->pool_dir : DEFAULT_LOCK_DIR;
+        int r = mkdir_p(dir, 0755);
+        if (r < 0)
+                return nsb_fail(b, -r, "allocate a build user", "cannot create the lock directory %s: %s", dir,
+                                strerror(-r));
+        _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return nsb_fail(b, errno, "allocate a build user", "cannot open %s: %s", dir, strerror(errno));
+        for (uid_t i = 0; i < count; i++) {
+                char name[32];
+                snprintf(name, sizeof(name), "%u.lock", (unsigned) (first + i));
+                int fd = openat(dfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+                if (fd < 0)
+                        return nsb_fail(b, errno, "allocate a build user", "cannot open %s/%s: %s", dir, name,
+                                        strerror(errno));
+                if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+                        b->pool_lock_fd = fd;
+                        b->uid = first + i;
+                        return 0;
+                }
+                int err = errno;
+                close(fd);
+                if (err != EWOULDBLOCK)
+                        return nsb_fail(b, err, "allocate a build user", "cannot lock %s/%s: %s", dir, name,
+                                        strerror(err));
+        }
+        return nsb_fail(b, EBUSY, "allocate a build user",
+                        count == 1 ? "build user %u is busy with another build"
+                                   : "all build users %u-%u of the pool are busy",
+                        (unsigned) first, (unsigned) (first + count - 1));
+}
+
+void nsb_userpool_release(nsb_build *b)
+{
+        close_and_invalidate(&b->pool_lock_fd);
+}
+
+/* Kill every process of UID, as Nix does: a child that is that user sends
+ * SIGKILL to every process it may signal (kill(-1)), which the kernel does
+ * in one sweep, until none is left.  Only ever for a uid we hold the lock
+ * of, so nothing but this build's processes can be hit. */
+void nsb_userpool_kill_all(uid_t uid)
+{
+        if (geteuid() != 0 || uid == 0)
+                return;
+        pid_t pid = fork();
+        if (pid < 0)
+                return;
+        if (pid == 0) {
+                if (syscall(SYS_setresuid, uid, uid, uid) < 0)
+                        _exit(1);
+                for (int i = 0; i < 100; i++)
+                        if (kill(-1, SIGKILL) < 0 && errno == ESRCH)
+                                _exit(0);
+                _exit(1);
+        }
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+}
