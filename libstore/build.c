@@ -727,6 +727,17 @@ int nsb_build_start(nsb_build *b)
                         return nsb_fail(b, EOPNOTSUPP, "choose sandbox",
                                         "the %s sandbox is not compiled into this nsbuild (features: %s)",
                                         nsb_sandbox_name(b->tier), nsb_compiled_features());
+                /* chroot(2) is refused only after the whole root has been
+                 * copied; ask first (the probe is cheap and cached). */
+                if (b->tier == NSB_SANDBOX_CHROOT && !nsb_sandbox_works(NSB_SANDBOX_CHROOT)) {
+                        nsb_capability c = NSB_CAP_CHROOT;
+                        const char *advice = nsb_capability_advice(c);
+                        b->state = NSB_STATE_DONE;
+                        b->result = NSB_RESULT_FAILED;
+                        return nsb_fail(b, nsb_capability_errno(c), "choose sandbox",
+                                        "the chroot sandbox is unavailable here [chroot: %s%s%s]",
+                                        nsb_capability_reason(c), advice[0] ? "; to enable: " : "", advice);
+                }
                 int r = start_tier(b);
                 if (r < 0 && tier_unavailable(b)) {
                         /* Never silently weaker: say what is missing. */

@@ -30,6 +30,16 @@ chmod 755 "$tap_tmp"
 
 n=0 failed=0
 emit() { n=$((n + 1)); echo "$1 $n$2"; }
+
+# The chroot tier needs root: asked for explicitly, it refuses plainly.
+if case $("$NSBUILD" --version | tail -n 1) in *+CHROOT*) true ;; *) false ;; esac; then
+	err=$(runuser -u "$user" -- env TMPDIR="$utmp" "$NSBUILD" run --sandbox=chroot -- /bin/true 2>&1); st=$?
+	if [ "$st" = 125 ]; then emit ok " - an ordinary user's --sandbox=chroot exits 125"; else emit "not ok" " - an ordinary user's --sandbox=chroot exits 125 (got $st)"; fi
+	case $err in
+	*"[chroot: EPERM: chroot needs root (CAP_SYS_CHROOT); to enable: run as root]"*) emit ok " - naming why" ;;
+	*) emit "not ok" " - naming why"; echo "# got: $err" ;;
+	esac
+fi
 for suite in $suites; do
 	runuser -u "$user" -- env -i PATH="$PATH" TMPDIR="$utmp" CI="${CI:-}" \
 		top_srcdir="$top_srcdir" top_builddir="$top_builddir" \
