@@ -787,7 +787,7 @@ int nsb_build_start(nsb_build *b)
 
 const char *nsb_build_dir(const nsb_build *b)
 {
-        return b ? b->top_dir : NULL;
+        return b ? b->build_dir : NULL;
 }
 
 pid_t nsb_build_pid(const nsb_build *b)

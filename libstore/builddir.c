@@ -55,19 +55,6 @@ int nsb_builddir_create(nsb_build *b)
                 return nsb_fail(b, errno, "create build directory", "cannot chmod %s: %s", b->top_dir,
                                 strerror(errno));
 
-        if (asprintf(&b->build_dir, "%s/build", b->top_dir) < 0) {
-                b->build_dir = NULL;
-                return nsb_fail(b, ENOMEM, "create build directory", "out of memory");
-        }
-        if (mkdirat(b->top_fd, "build", 0700) < 0)
-                return nsb_fail(b, errno, "create build directory", "cannot create %s: %s", b->build_dir,
-                                strerror(errno));
-        /* Give the directory to the build user; only possible (and only
-         * needed) when we are privileged. */
-        if (geteuid() == 0 && fchownat(b->top_fd, "build", b->uid, b->gid, AT_SYMLINK_NOFOLLOW) < 0)
-                return nsb_fail(b, errno, "create build directory", "cannot chown %s to %u:%u: %s",
-                                b->build_dir, (unsigned) b->uid, (unsigned) b->gid, strerror(errno));
-
         if (need_root) {
                 if (asprintf(&b->root_dir, "%s/root", b->top_dir) < 0) {
                         b->root_dir = NULL;
@@ -77,6 +64,23 @@ int nsb_builddir_create(nsb_build *b)
                         return nsb_fail(b, errno, "create build directory", "cannot create %s: %s",
                                         b->root_dir, strerror(errno));
         }
+
+        /* The chroot tier's root is on disk: the build directory is its
+         * /build itself, so that what the builder leaves there is what a
+         * kept build directory shows. */
+        const char *rel = b->tier == NSB_SANDBOX_CHROOT ? "root/build" : "build";
+        if (asprintf(&b->build_dir, "%s/%s", b->top_dir, rel) < 0) {
+                b->build_dir = NULL;
+                return nsb_fail(b, ENOMEM, "create build directory", "out of memory");
+        }
+        if (mkdirat(b->top_fd, rel, 0700) < 0)
+                return nsb_fail(b, errno, "create build directory", "cannot create %s: %s", b->build_dir,
+                                strerror(errno));
+        /* Give the directory to the build user; only possible (and only
+         * needed) when we are privileged. */
+        if (geteuid() == 0 && fchownat(b->top_fd, rel, b->uid, b->gid, AT_SYMLINK_NOFOLLOW) < 0)
+                return nsb_fail(b, errno, "create build directory", "cannot chown %s to %u:%u: %s",
+                                b->build_dir, (unsigned) b->uid, (unsigned) b->gid, strerror(errno));
         return 0;
 }
 

@@ -218,6 +218,7 @@ struct nsb_build {
         uint64_t last_output_ns;
         bool log_eof;
         bool reaped;
+        bool leftovers_killed;
         bool splice_ok;
         int wait_status;
 

@@ -164,7 +164,7 @@ int nsb_monitor_start(nsb_build *b, int log_read_fd)
         b->log_read_fd = log_read_fd;
         b->start_ns = b->last_output_ns = now_ns();
         b->log_bytes = 0;
-        b->log_eof = b->reaped = false;
+        b->log_eof = b->reaped = b->leftovers_killed = false;
         b->splice_ok = true;
         if (fcntl(log_read_fd, F_SETFL, O_NONBLOCK) < 0)
                 return nsb_fail(b, errno, "monitor build", "cannot make the log pipe non-blocking: %s",
@@ -384,17 +384,20 @@ int nsb_monitor_dispatch(nsb_build *b)
                 if (b->pidfd < 0)
                         try_reap(b);
         }
+        if (b->reaped && !b->leftovers_killed && b->tier != NSB_SANDBOX_FULL) {
+                /* In the full tier the kernel killed every process of the
+                 * build with its PID 1.  The other tiers have no PID
+                 * namespace: kill what is left of the builder's session and
+                 * every process of its build user, whether or not they
+                 * still hold the log (a daemon closes it first). */
+                (void) kill(-b->pid, SIGKILL);
+                if (b->pool_lock_fd >= 0)
+                        nsb_userpool_kill_all(b->uid);
+                b->leftovers_killed = true;
+        }
         if (b->reaped && !b->log_eof) {
-                /* The builder is gone; in the full tier so is every process
-                 * that could hold the log pipe, so EOF comes promptly.  The
-                 * other tiers have no PID namespace: kill what is left of
-                 * the builder's session and take what the pipe holds now,
-                 * rather than wait for a daemon that escaped it. */
-                if (b->tier != NSB_SANDBOX_FULL) {
-                        (void) kill(-b->pid, SIGKILL);
-                        if (b->pool_lock_fd >= 0)
-                                nsb_userpool_kill_all(b->uid);
-                }
+                /* The builder is gone and so is everything that could hold
+                 * the log pipe: take what it holds now. */
                 int r = drain_log(b);
                 if (r < 0 || b->tier != NSB_SANDBOX_FULL)
                         b->log_eof = true;

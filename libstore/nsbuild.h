@@ -195,7 +195,8 @@ int nsb_build_set_warning_callback(nsb_build *build, nsb_trace_fn fn, void *user
  * been exec'd (0) or setup failed (negative errno; the details are in
  * nsb_build_error_*()).  No part of a failed setup is left behind. */
 int nsb_build_start(nsb_build *build);
-/* The path of the build directory on the host, once started. */
+/* The path on the host of the builder's /build (NIX_BUILD_TOP), once
+ * started; with nsb_build_set_keep_build_dir() it stays after the build. */
 const char *nsb_build_dir(const nsb_build *build);
 /* The builder's pid (in the caller's PID namespace), once started. */
 pid_t nsb_build_pid(const nsb_build *build);

@@ -143,7 +143,10 @@ static int add_skeleton(nsb_build *b, struct node_list *l, bool for_namespaces)
                 /* A fresh /proc of the builder's own PID namespace. */
                 { "/proc", { .type = NSB_ACT_MOUNT, .flags = NSB_ACT_DIR, .source = "proc",
                              .mount_flags = MS_NOSUID | MS_NODEV | MS_NOEXEC, .mode = 0555 }, NS_ONLY },
-                { "/build", { .type = NSB_ACT_BIND, .flags = NSB_ACT_DIR, .source = b->build_dir }, BOTH },
+                { "/build", { .type = NSB_ACT_BIND, .flags = NSB_ACT_DIR, .source = b->build_dir }, NS_ONLY },
+                /* The chroot's root is on disk and holds the build directory
+                 * itself (builddir.c). */
+                { "/build", { .type = NSB_ACT_MKDIR, .flags = NSB_ACT_DIR | NSB_ACT_EXISTING, .mode = 0700 }, CHROOT_ONLY },
         };
         for (size_t i = 0; i < ELEMENTSOF(skel); i++) {
                 if ((skel[i].tiers == NS_ONLY && !for_namespaces) || (skel[i].tiers == CHROOT_ONLY && for_namespaces))

@@ -89,14 +89,25 @@ is "$(ls "/proc/$pid/fd" 2>/dev/null | sort -n | tr '\n' ' ')" "0 1 2 " "it has 
 is "$(readlink "/proc/$pid/root")" "$(ls -d "$TMPDIR"/nsbuild-*/root 2>/dev/null)" "its root is the chroot"
 wait $b
 
-# Concurrent chroot builds never share a uid.
-crun -- /t/helper sleep 1 >/dev/null &
+# Concurrent chroot builds never share a uid: two builds overlapping in
+# time, their uids read from the host.
+uid_of() {
+	for f in /proc/[0-9]*/cmdline; do
+		case $(tr '\0' ' ' <"$f" 2>/dev/null) in
+		"/t/helper sleep 2 $1 ") p=${f%/cmdline}; sed -n 's/^Uid:\t\([0-9]*\).*/\1/p' "$p/status" ;;
+		esac
+	done
+}
+crun -- /t/helper sleep 2 "$marker-a" >/dev/null &
+a=$!
+crun -- /t/helper sleep 2 "$marker-b" >/dev/null &
 b=$!
-"$HELPER" sleep 0.3
-second=$(crun -- /t/helper creds | sed -n 's/^uid \([0-9]*\) .*/\1/p')
-wait $b
-first=$(crun --user-pool 30001:1 -- /t/helper creds | sed -n 's/^uid \([0-9]*\) .*/\1/p')
-[ -n "$second" ] && [ "$second" != "$first" ]; ok $? "a build running beside another gets another uid ($first, $second)"
+i=0; ua= ub=
+while [ $i -lt 100 ] && { [ -z "$ua" ] || [ -z "$ub" ]; }; do
+	ua=$(uid_of "$marker-a"); ub=$(uid_of "$marker-b"); "$HELPER" sleep 0.02; i=$((i+1))
+done
+wait $a $b
+[ -n "$ua" ] && [ -n "$ub" ] && [ "$ua" != "$ub" ]; ok $? "two chroot builds running at once have different uids ($ua, $ub)"
 
 crun --user-pool 40001:1 -- /t/helper sleep 1 >/dev/null &
 b=$!

@@ -99,8 +99,50 @@ is_build_uid() {
 # The uid in the helper's "creds" output.
 creds_uid() { printf '%s\n' "$1" | sed -n 's/^uid \([0-9]*\) \1$/\1/p'; }
 
-# Run the helper in the full sandbox: sbx [nsbuild options] -- helper-args
-# The helper is bound at /t/helper, with the host's /usr for its libc.
+# The tier a suite runs in: full, or chroot for the suites that run the
+# full tier's tests there too (SANDBOX=chroot).  In the chroot tier, which
+# has no mounts, the host's /usr would be copied into every root; a static
+# busybox at /bin and the static helper stand in for the host's tools.
+TIER=${SANDBOX:-full}
+in_chroot() { [ "$TIER" = chroot ]; }
+# na REASON: a test that does not apply to this tier, reported as such.
+na() { skip "not applicable in the $TIER tier: $*"; }
+
+require_chroot() {
+	case $("$NSBUILD" --version | tail -n 1) in
+	*-CHROOT*) skip_all "the chroot tier is not compiled into this build" ;;
+	esac
+	is_root || skip_all "the chroot tier needs root"
+	[ -x "${STATIC_HELPER:-}" ] || skip_all "no statically linked helper (static linking is not available)"
+	bb=$(command -v busybox) || skip_all "no static busybox for the chroot tier's tools (apt-get install busybox-static)"
+	ldd "$bb" 2>&1 | grep -q "not a dynamic executable" ||
+		skip_all "$bb is not statically linked (apt-get install busybox-static)"
+	tools="$tap_tmp/tools"
+	mkdir -p "$tools"
+	cp "$bb" "$tools/busybox"
+	for a in sh cat stat readlink cp mkdir chmod env uname ls echo sort tr sed test true touch id ln rm ulimit; do
+		ln -s busybox "$tools/$a"
+	done
+}
+
+# require_tier: the tier of this suite must be compiled in and work here.
+require_tier() {
+	if in_chroot; then require_chroot; else require_full; fi
+}
+
+# trun [nsbuild options] -- PROGRAM [ARG...]: run in the suite's tier with
+# the helper at /t/helper and tools at /bin.
+trun() {
+	if in_chroot; then
+		"$NSBUILD" run --sandbox=chroot --ro-bind "$tools:/bin" --ro-bind "$STATIC_HELPER:/t/helper" \
+			--setenv PATH=/bin "$@"
+	else
+		"$NSBUILD" run --sandbox=full --host-tools --ro-bind "$HELPER:/t/helper" \
+			--setenv PATH=/usr/bin:/bin "$@"
+	fi
+}
+
+# sbx [nsbuild options] -- HELPER-ARGS: run the helper in the suite's tier.
 sbx() {
 	_opts=
 	while [ $# -gt 0 ] && [ "$1" != "--" ]; do
@@ -109,5 +151,5 @@ sbx() {
 	done
 	shift
 	# shellcheck disable=SC2086
-	"$NSBUILD" run --sandbox="${SANDBOX:-full}" --host-tools --ro-bind "$HELPER:/t/helper" $_opts -- /t/helper "$@"
+	trun $_opts -- /t/helper "$@"
 }

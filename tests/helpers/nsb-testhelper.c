@@ -49,6 +49,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/auxv.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
@@ -325,7 +326,8 @@ static int cmd_daemon(char **argv)
         dup2(null, 0);
         dup2(null, 1);
         dup2(null, 2);
-        execl("/proc/self/exe", "nsb-testhelper", "sleep", "60", argv[0], (char *) NULL);
+        /* The path this program was started by: there may be no /proc. */
+        execl((const char *) getauxval(AT_EXECFN), "nsb-testhelper", "sleep", "60", argv[0], (char *) NULL);
         _exit(1);
 }
 
