@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "tap.h"
 
@@ -62,6 +63,16 @@ void tap_diag(const char *fmt, ...)
         va_end(ap);
         printf("\n");
         fflush(stdout);
+}
+
+void tap_capture_log(const char *data, size_t len, void *userdata)
+{
+        struct tap_log_capture *c = userdata;
+        if (len > sizeof(c->buf) - 1 - c->len)
+                len = sizeof(c->buf) - 1 - c->len;
+        memcpy(c->buf + c->len, data, len);
+        c->len += len;
+        c->buf[c->len] = '\0';
 }
 
 int tap_done(void)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Print the plan "1..N". */
 void tap_plan(int n);
@@ -14,6 +15,14 @@ __attribute__((format(printf, 1, 2))) void tap_diag(const char *fmt, ...);
 /* Print "1..N" for an unplanned run and return the exit status (0 if every
  * test passed). */
 int tap_done(void);
+
+/* A log sink for in-process builds: keeps the first bytes of the log. */
+struct tap_log_capture {
+        char buf[4096];
+        size_t len;
+};
+/* An nsb_log_fn; USERDATA is a struct tap_log_capture. */
+void tap_capture_log(const char *data, size_t len, void *userdata);
 
 #define tap_is_int(got, want, name)                                                         \
         ({                                                                                  \

@@ -27,24 +27,10 @@ static int count_fds(void)
         return n;
 }
 
-struct capture {
-        char buf[4096];
-        size_t len;
-};
-
-static void capture_log(const char *data, size_t len, void *userdata)
-{
-        struct capture *c = userdata;
-        if (len > sizeof(c->buf) - 1 - c->len)
-                len = sizeof(c->buf) - 1 - c->len;
-        memcpy(c->buf + c->len, data, len);
-        c->len += len;
-        c->buf[c->len] = '\0';
-}
 
 /* Run HELPER ARG in MODE through the event-loop interface; returns the
  * exit code and fills CAP. */
-static int run_polled(nsb_sandbox mode, const char *helper, const char *const *argv, struct capture *cap)
+static int run_polled(nsb_sandbox mode, const char *helper, const char *const *argv, struct tap_log_capture *cap)
 {
         nsb_build *b;
         if (nsb_build_new(&b) < 0)
@@ -56,7 +42,7 @@ static int run_polled(nsb_sandbox mode, const char *helper, const char *const *a
                 (void) nsb_build_set_builder(b, "/t/helper", argv);
         } else
                 (void) nsb_build_set_builder(b, helper, argv);
-        (void) nsb_build_set_log_callback(b, capture_log, cap);
+        (void) nsb_build_set_log_callback(b, tap_capture_log, cap);
         int code = -1;
         if (nsb_build_start(b) < 0) {
                 tap_diag("start: %s", nsb_build_error_message(b));
@@ -127,7 +113,7 @@ int main(void)
         /* A build through the poll interface, in the off tier that works
          * everywhere, and in the full tier where it can run. */
         const char *const spew[] = { "nsb-testhelper", "hostname", NULL };
-        struct capture cap = { .len = 0 };
+        struct tap_log_capture cap = { .len = 0 };
         int code = run_polled(NSB_SANDBOX_OFF, helper, spew, &cap);
         tap_is_int(code, 0, "an off-tier build through nsb_build_fd/dispatch exits 0");
         tap_ok(cap.len > 0 && cap.buf[cap.len - 1] == '\n', "its log reached the callback");

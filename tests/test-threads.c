@@ -24,27 +24,13 @@ struct worker {
         char first_error[512];
 };
 
-struct capture {
-        char buf[256];
-        size_t len;
-};
-
-static void capture_log(const char *data, size_t len, void *userdata)
-{
-        struct capture *c = userdata;
-        if (len > sizeof(c->buf) - 1 - c->len)
-                len = sizeof(c->buf) - 1 - c->len;
-        memcpy(c->buf + c->len, data, len);
-        c->len += len;
-        c->buf[c->len] = '\0';
-}
 
 static void *work(void *arg)
 {
         struct worker *w = arg;
         for (int i = 0; i < N_BUILDS; i++) {
                 nsb_build *b;
-                struct capture cap = { .len = 0 };
+                struct tap_log_capture cap = { .len = 0 };
                 char host[32], want[64];
                 snprintf(host, sizeof(host), "worker%d-%d", w->id, i);
                 if (nsb_build_new(&b) < 0) {
@@ -53,7 +39,7 @@ static void *work(void *arg)
                 }
                 nsb_build_set_sandbox(b, w->mode);
                 nsb_build_set_hostname(b, host);
-                nsb_build_set_log_callback(b, capture_log, &cap);
+                nsb_build_set_log_callback(b, tap_capture_log, &cap);
                 if (w->mode == NSB_SANDBOX_FULL) {
                         const char *const argv[] = { "nsb-testhelper", "hostname", NULL };
                         nsb_build_add_host_tools(b);

@@ -146,6 +146,20 @@ static unsigned parse_unsigned(const char *opt, const char *s)
         return (unsigned) v;
 }
 
+/* "A:B" with two non-negative integers, for --user and --user-pool. */
+static void parse_pair(const char *opt, const char *form, const char *arg, unsigned *ret_a, unsigned *ret_b)
+{
+        const char *colon = strchr(arg, ':');
+        if (!colon)
+                die("%s: '%s' is not %s", opt, arg, form);
+        char *first = strndup(arg, (size_t) (colon - arg));
+        if (!first)
+                die("out of memory");
+        *ret_a = parse_unsigned(opt, first);
+        *ret_b = parse_unsigned(opt, colon + 1);
+        free(first);
+}
+
 static uint64_t parse_size(const char *opt, const char *s)
 {
         char *end;
@@ -437,25 +451,15 @@ static int cmd_run(int argc, char **argv)
                         break;
                 case OPT_MAX_LOG: r = nsb_build_set_max_log_size(b, parse_size("--max-log-size", optarg)); break;
                 case OPT_USER: {
-                        char *colon = strchr(optarg, ':');
-                        if (!colon)
-                                die("--user: '%s' is not UID:GID", optarg);
-                        *colon = '\0';
-                        unsigned uid = parse_unsigned("--user", optarg);
-                        unsigned gid = parse_unsigned("--user", colon + 1);
-                        *colon = ':';
+                        unsigned uid, gid;
+                        parse_pair("--user", "UID:GID", optarg, &uid, &gid);
                         if (nsb_build_set_user(b, uid, gid) < 0)
                                 die("--user: %s: the build user must not be root (0) or -1", optarg);
                         break;
                 }
                 case OPT_USER_POOL: {
-                        char *colon = strchr(optarg, ':');
-                        if (!colon)
-                                die("--user-pool: '%s' is not FIRST:COUNT", optarg);
-                        *colon = '\0';
-                        unsigned first = parse_unsigned("--user-pool", optarg);
-                        unsigned count = parse_unsigned("--user-pool", colon + 1);
-                        *colon = ':';
+                        unsigned first, count;
+                        parse_pair("--user-pool", "FIRST:COUNT", optarg, &first, &count);
                         if (nsb_build_set_user_pool(b, first, count, NULL) < 0)
                                 die("--user-pool: %s: FIRST must not be 0, COUNT not 0, and the range must fit", optarg);
                         break;
