@@ -81,6 +81,11 @@ stray=$(nm -D --defined-only "$dest/usr/local/lib/libnsbuild.so" | awk '{print $
 [ -z "$stray" ] || fail "libnsbuild exports more than nsb_*: $stray"
 echo "default: DESTDIR layout bin, include, lib, lib/pkgconfig, share/man; exports only nsb_* ($(nm -D --defined-only "$dest/usr/local/lib/libnsbuild.so" | grep -c ' nsb_') symbols)"
 
+# The benchmark runs (a smoke run: its numbers are not judged).
+say "default: make bench (smoke)"
+BENCH_RUNS=5 make -C "$matrix/default" bench >"$matrix/default/bench.out" 2>&1 || { cat "$matrix/default/bench.out"; fail "make bench"; }
+grep -E '^(1|2|3|4|5)\.|target' "$matrix/default/bench.out"
+
 build no-namespaces --disable-namespaces
 expect no-namespaces "chroot, off" -MOUNT_NS -NET_NS -IPC_NS -UTS_NS -PID_NS +CHROOT
 no_namespace_calls no-namespaces
@@ -111,7 +116,7 @@ say "cppcheck"
 if command -v cppcheck >/dev/null; then
 	cppcheck -q --error-exitcode=1 --enable=warning,style,performance,portability --std=c11 \
 		--inline-suppr --suppress=missingIncludeSystem -D__linux__ \
-		-I libstore -I . -I "$matrix/default" libstore tools compat tests || fail "cppcheck found problems"
+		-I libstore -I . -I "$matrix/default" libstore tools compat tests bench || fail "cppcheck found problems"
 	echo "cppcheck: clean"
 else
 	fail "cppcheck is not installed (.ci/install-deps installs it)"

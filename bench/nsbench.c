@@ -1,0 +1,329 @@
+/* nsbench - the measurements behind `make bench`.
+ *
+ *   nsbench cmds RUNS NAME CMD [NAME CMD]...
+ *       Time each command (split on spaces, exec'd directly) RUNS times,
+ *       interleaved so drift cancels out; print "NAME median p10 p90" in ms.
+ *   nsbench inproc RUNS [INPUTS]
+ *       Start and wait RUNS full-tier builds of /bin/true in this process
+ *       (the library's floor), each with INPUTS read-only inputs from a
+ *       temporary store; print median, p10, p90 in ms, and the peak RSS.
+ *   nsbench throughput BUILDS INFLIGHT
+ *       Run BUILDS builds of /bin/true, INFLIGHT at a time from one poll
+ *       loop; print builds per second.
+ *   nsbench hygiene BUILDS
+ *       Run BUILDS builds and compare the fd count, the mount table, the
+ *       children and the RSS before and after; exit 1 on any difference.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "nsbuild.h"
+
+static double now_ms(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (double) ts.tv_sec * 1e3 + (double) ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+        double x = *(const double *) a, y = *(const double *) b;
+        return x < y ? -1 : x > y;
+}
+
+static void stats(double *v, int n, double *med, double *p10, double *p90)
+{
+        qsort(v, (size_t) n, sizeof(double), cmp_double);
+        *med = v[n / 2];
+        *p10 = v[n / 10];
+        *p90 = v[(n * 9) / 10];
+}
+
+static long peak_rss_kib(void)
+{
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        return ru.ru_maxrss;
+}
+
+/* ---- cmds ---- */
+
+static void *xrealloc(void *p, size_t size)
+{
+        void *q = realloc(p, size);
+        if (!q) {
+                fprintf(stderr, "nsbench: out of memory\n");
+                exit(1);
+        }
+        return q;
+}
+
+/* The words of CMD; they live as long as the benchmark. */
+static char **split(const char *cmd)
+{
+        char *copy = strdup(cmd);
+        size_t n = 0, cap = 16;
+        char **v = xrealloc(NULL, cap * sizeof(char *));
+        if (!copy)
+                exit(1);
+        for (char *tok = strtok(copy, " "); tok; tok = strtok(NULL, " ")) {
+                if (n + 2 > cap) {
+                        cap *= 2;
+                        v = xrealloc(v, cap * sizeof(char *));
+                }
+                v[n++] = tok;
+        }
+        v[n] = NULL;
+        return v;
+}
+
+static double run_once(char **argv)
+{
+        double t0 = now_ms();
+        pid_t pid = fork();
+        if (pid == 0) {
+                int null = open("/dev/null", O_WRONLY);
+                dup2(null, 1);
+                dup2(null, 2);
+                execvp(argv[0], argv);
+                _exit(127);
+        }
+        int st;
+        waitpid(pid, &st, 0);
+        double t = now_ms() - t0;
+        if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+                fprintf(stderr, "nsbench: %s failed (status %d)\n", argv[0], st);
+                exit(1);
+        }
+        return t;
+}
+
+static int cmd_cmds(int argc, char **argv)
+{
+        int runs = atoi(argv[0]);
+        int n = (argc - 1) / 2;
+        char ***cmds = calloc((size_t) n, sizeof(char **));
+        double **t = calloc((size_t) n, sizeof(double *));
+        for (int i = 0; i < n; i++) {
+                cmds[i] = split(argv[2 + 2 * i]);
+                t[i] = calloc((size_t) runs, sizeof(double));
+                run_once(cmds[i]); /* warm up */
+        }
+        for (int r = 0; r < runs; r++)
+                for (int i = 0; i < n; i++)
+                        t[i][r] = run_once(cmds[i]);
+        for (int i = 0; i < n; i++) {
+                double med, p10, p90;
+                stats(t[i], runs, &med, &p10, &p90);
+                printf("%s %.3f %.3f %.3f\n", argv[1 + 2 * i], med, p10, p90);
+        }
+        return 0;
+}
+
+/* ---- in-process builds ---- */
+
+static char store[] = "/tmp/nsbench-store-XXXXXX";
+static char **inputs;
+static int n_inputs;
+
+static void make_store(int n)
+{
+        if (!mkdtemp(store)) {
+                perror("nsbench: mkdtemp");
+                exit(1);
+        }
+        inputs = calloc((size_t) n + 1, sizeof(char *));
+        for (int i = 0; i < n; i++) {
+                if (asprintf(&inputs[i], "%s/%032d-input", store, i) < 0 || mkdir(inputs[i], 0755) < 0) {
+                        perror("nsbench: input");
+                        exit(1);
+                }
+        }
+        n_inputs = n;
+}
+
+static void remove_store(void)
+{
+        for (int i = 0; i < n_inputs; i++) {
+                rmdir(inputs[i]);
+                free(inputs[i]);
+        }
+        free(inputs);
+        rmdir(store);
+}
+
+static nsb_build *new_build(void)
+{
+        static const char *const argv[] = { "true", NULL };
+        nsb_build *b;
+        if (nsb_build_new(&b) < 0)
+                exit(1);
+        nsb_build_set_sandbox(b, NSB_SANDBOX_FULL);
+        nsb_build_add_host_tools(b);
+        nsb_build_set_builder(b, "/bin/true", argv);
+        for (int i = 0; i < n_inputs; i++)
+                nsb_build_add_input(b, inputs[i]);
+        return b;
+}
+
+static double one_build(void)
+{
+        double t0 = now_ms();
+        nsb_build *b = new_build();
+        if (nsb_build_start(b) < 0 || nsb_build_wait(b) < 0 || nsb_build_exit_code(b) != 0) {
+                fprintf(stderr, "nsbench: build failed: %s\n", nsb_build_error_message(b));
+                exit(1);
+        }
+        nsb_build_free(b);
+        return now_ms() - t0;
+}
+
+static int cmd_inproc(int argc, char **argv)
+{
+        int runs = atoi(argv[0]);
+        make_store(argc > 1 ? atoi(argv[1]) : 0);
+        double *t = calloc((size_t) runs, sizeof(double));
+        one_build();
+        for (int r = 0; r < runs; r++)
+                t[r] = one_build();
+        double med, p10, p90;
+        stats(t, runs, &med, &p10, &p90);
+        printf("inproc %d %.3f %.3f %.3f %ld\n", n_inputs, med, p10, p90, peak_rss_kib());
+        remove_store();
+        return 0;
+}
+
+static int cmd_throughput(int argc, char **argv)
+{
+        int total = atoi(argv[0]), inflight = argc > 1 ? atoi(argv[1]) : 8;
+        nsb_build **running = calloc((size_t) inflight, sizeof(nsb_build *));
+        struct pollfd *p = calloc((size_t) inflight, sizeof(struct pollfd));
+        int started = 0, done = 0;
+        double t0 = now_ms();
+        while (done < total) {
+                for (int i = 0; i < inflight; i++) {
+                        if (running[i] || started >= total)
+                                continue;
+                        running[i] = new_build();
+                        if (nsb_build_start(running[i]) < 0) {
+                                fprintf(stderr, "nsbench: %s\n", nsb_build_error_message(running[i]));
+                                exit(1);
+                        }
+                        started++;
+                }
+                int n = 0;
+                for (int i = 0; i < inflight; i++)
+                        p[i] = (struct pollfd) { .fd = running[i] ? nsb_build_fd(running[i]) : -1, .events = POLLIN };
+                n = poll(p, (nfds_t) inflight, 1000);
+                if (n < 0 && errno != EINTR)
+                        exit(1);
+                for (int i = 0; i < inflight; i++) {
+                        if (!running[i] || !(p[i].revents & POLLIN))
+                                continue;
+                        int r = nsb_build_dispatch(running[i]);
+                        if (r > 0) {
+                                if (nsb_build_exit_code(running[i]) != 0)
+                                        exit(1);
+                                nsb_build_free(running[i]);
+                                running[i] = NULL;
+                                done++;
+                        } else if (r < 0)
+                                exit(1);
+                }
+        }
+        double secs = (now_ms() - t0) / 1e3;
+        printf("throughput %d %d %.1f\n", total, inflight, total / secs);
+        return 0;
+}
+
+static char *read_all(const char *path)
+{
+        FILE *f = fopen(path, "re");
+        char *buf = NULL;
+        size_t len = 0;
+        if (!f)
+                return strdup("");
+        FILE *m = open_memstream(&buf, &len);
+        char chunk[4096];
+        size_t n;
+        while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+                fwrite(chunk, 1, n, m);
+        fclose(f);
+        fclose(m);
+        return buf;
+}
+
+static int count_fds(void)
+{
+        int n = 0;
+        char path[64];
+        for (int fd = 0; fd < 4096; fd++) {
+                snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+                n += access(path, F_OK) == 0;
+        }
+        return n;
+}
+
+static long current_rss_kib(void)
+{
+        char *s = read_all("/proc/self/status");
+        char *p = strstr(s, "VmRSS:");
+        long v = p ? strtol(p + 6, NULL, 10) : -1;
+        free(s);
+        return v;
+}
+
+static int cmd_hygiene(int argc, char **argv)
+{
+        int builds = atoi(argv[0]);
+        (void) argc;
+        one_build(); /* caches (the seccomp filter, the probe) settle */
+        char *mounts = read_all("/proc/self/mountinfo");
+        int fds = count_fds();
+        long rss_early = 0;
+        for (int i = 0; i < builds; i++) {
+                one_build();
+                if (i == builds / 10)
+                        rss_early = current_rss_kib();
+        }
+        long rss_late = current_rss_kib();
+        char *mounts_after = read_all("/proc/self/mountinfo");
+        int bad = 0;
+        int fds_after = count_fds();
+        bool children = waitpid(-1, NULL, WNOHANG) >= 0 || errno != ECHILD;
+        printf("hygiene builds %d\n", builds);
+        printf("hygiene mounts %s\n", strcmp(mounts, mounts_after) == 0 ? "unchanged" : (bad = 1, "CHANGED"));
+        printf("hygiene fds %d %d %s\n", fds, fds_after, fds == fds_after ? "unchanged" : (bad = 1, "LEAKED"));
+        printf("hygiene children %s\n", children ? (bad = 1, "LEFT") : "none");
+        printf("hygiene rss_kib %ld %ld %s\n", rss_early, rss_late,
+               rss_late - rss_early <= 64 ? "flat" : (bad = 1, "GROWING"));
+        free(mounts);
+        free(mounts_after);
+        return bad;
+}
+
+int main(int argc, char **argv)
+{
+        if (argc >= 4 && strcmp(argv[1], "cmds") == 0)
+                return cmd_cmds(argc - 2, argv + 2);
+        if (argc >= 3 && strcmp(argv[1], "inproc") == 0)
+                return cmd_inproc(argc - 2, argv + 2);
+        if (argc >= 3 && strcmp(argv[1], "throughput") == 0)
+                return cmd_throughput(argc - 2, argv + 2);
+        if (argc >= 3 && strcmp(argv[1], "hygiene") == 0)
+                return cmd_hygiene(argc - 2, argv + 2);
+        fprintf(stderr, "usage: nsbench cmds|inproc|throughput|hygiene ... (see the source)\n");
+        return 64;
+}

@@ -1,0 +1,106 @@
+#!/bin/sh
+# make bench: nsbuild against bare fork+exec, unshare(1) and bubblewrap,
+# and the library's own floor, scaling, throughput, log capture, memory and
+# hygiene, in one table with the targets of the [bench] issue.  Installs
+# nothing; says which optional peers it found.  Needs root (the full tier
+# as root, the chroot tier).  BENCH_RUNS (default 200) sets the repetitions;
+# CI runs a smoke version with few.
+set -eu
+runs=${BENCH_RUNS:-200}
+small=$(( runs < 20 ? runs : 20 ))
+top_builddir=${top_builddir:?}
+nsbuild="$top_builddir/tools/.libs/nsbuild"
+nsbench="$top_builddir/bench/nsbench"
+helper="$top_builddir/tests/helpers/nsb-testhelper"
+export LD_LIBRARY_PATH="$top_builddir/libstore/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+[ "$(id -u)" -eq 0 ] || { echo "bench: needs root (the full and chroot tiers as root)" >&2; exit 1; }
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/nsbench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+echo "nsbuild benchmark, $(date -u +%Y-%m-%d), $runs runs each"
+echo "machine: $(nproc) cores, kernel $(uname -r), $(unshare --version 2>/dev/null | head -n 1)"
+bwrap=$(command -v bwrap || true)
+if [ -n "$bwrap" ]; then echo "peer: $($bwrap --version)"; else echo "peer: bubblewrap not installed (apt-get install bubblewrap to compare)"; fi
+busybox=$(command -v busybox || true)
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+verdict() { awk -v v="$1" -v lim="$2" -v dir="$3" 'BEGIN { ok = dir == "<=" ? v <= lim : v >= lim; print ok ? "met" : "MISSED" }'; }
+
+# 1. Start-up, interleaved.
+set -- bare "/bin/true" \
+	unshare "unshare -m -n -i -u -p -f /bin/true" \
+	nsbuild-full "$nsbuild run --sandbox=full --host-tools -- /bin/true" \
+	nsbuild-off "$nsbuild run --sandbox=off -- /bin/true"
+if [ -n "$busybox" ] && ldd "$busybox" 2>&1 | grep -q "not a dynamic executable"; then
+	set -- "$@" nsbuild-chroot "$nsbuild run --sandbox=chroot --ro-bind $busybox:/t/true -- /t/true"
+fi
+if [ -n "$bwrap" ]; then
+	bw="$bwrap --unshare-all --ro-bind /usr /usr"
+	for d in bin sbin lib lib64; do
+		if [ -L "/$d" ]; then bw="$bw --symlink $(readlink "/$d") /$d"; elif [ -d "/$d" ]; then bw="$bw --ro-bind /$d /$d"; fi
+	done
+	set -- "$@" bwrap "$bw --proc /proc --dev /dev --tmpfs /tmp /bin/true"
+fi
+"$nsbench" cmds "$runs" "$@" >"$tmp/startup"
+"$nsbench" inproc "$runs" >"$tmp/inproc"
+get() { awk -v n="$1" '$1 == n { print $2 }' "$tmp/startup"; }
+bare=$(get bare); uns=$(get unshare); full=$(get nsbuild-full); bwr=$(get bwrap)
+echo
+echo "1. start-up, builder /bin/true (ms: median p10 p90; ratio to bare exec, to bubblewrap)"
+while read -r name med p10 p90; do
+	printf '   %-16s %8s %8s %8s   x%-6s %s\n' "$name" "$med" "$p10" "$p90" "$(ratio "$med" "$bare")" \
+		"${bwr:+x$(ratio "$med" "$bwr") of bwrap}"
+done <"$tmp/startup"
+read -r _ _ imed ip10 ip90 rss1 <"$tmp/inproc"
+printf '   %-16s %8s %8s %8s   x%-6s %s\n' "library" "$imed" "$ip10" "$ip90" "$(ratio "$imed" "$bare")" \
+	"${bwr:+x$(ratio "$imed" "$bwr") of bwrap}"
+[ -z "$bwr" ] || echo "   target: full <= 0.5 x bubblewrap: x$(ratio "$full" "$bwr") $(verdict "$(ratio "$full" "$bwr")" 0.5 "<=")"
+echo "   target: full <= 1.2 x unshare -mniup -f: x$(ratio "$full" "$uns") $(verdict "$(ratio "$full" "$uns")" 1.2 "<=")"
+
+# 2. Scaling with inputs (setup + teardown, in-process).
+echo
+echo "2. inputs (setup + teardown in ms, median of $small; per input; peak RSS KiB)"
+for n in 10 100 1000 10000; do
+	"$nsbench" inproc "$small" "$n" >"$tmp/scale-$n"
+	read -r _ _ med _ _ rss <"$tmp/scale-$n"
+	printf '   %6d inputs %9s ms  %7s us/input  %6s KiB\n' "$n" "$med" \
+		"$(awk -v m="$med" -v n="$n" 'BEGIN { printf "%.1f", m * 1000 / n }')" "$rss"
+done
+m1000=$(awk '{ print $3 }' "$tmp/scale-1000"); m10000=$(awk '{ print $3 }' "$tmp/scale-10000")
+echo "   target: 10,000 inputs <= 250 ms: $m10000 ms $(verdict "$m10000" 250 "<=")"
+lin=$(ratio "$m10000" "$(awk -v m="$m1000" 'BEGIN { print m * 10 }')")
+echo "   target: within 1.5 x linear from 1,000: x$lin $(verdict "$lin" 1.5 "<=")"
+echo "   (inputs are bound onto the private tmpfs root, not onto a host directory)"
+
+# 3. Throughput.
+echo
+tp=$("$nsbench" throughput $(( runs * 5 )) 8 | awk '{ print $4 }')
+echo "3. throughput: $(( runs * 5 )) builds of /bin/true, 8 in flight: $tp builds/s"
+echo "   target: >= 500 builds/s: $(verdict "$tp" 500 ">=")"
+
+# 4. Log capture.
+bytes=$(( runs >= 200 ? 1073741824 : 67108864 ))
+t0=$(date +%s.%N); "$helper" spew "$bytes" | cat >"$tmp/cat.out"; t1=$(date +%s.%N)
+"$nsbuild" run --sandbox=full --host-tools --ro-bind "$helper:/t/h" --log "$tmp/log.out" -- /t/h spew "$bytes"
+t2=$(date +%s.%N)
+catr=$(awk -v b="$bytes" -v s="$t0" -v e="$t1" 'BEGIN { printf "%.0f", b / 1048576 / (e - s) }')
+nsr=$(awk -v b="$bytes" -v s="$t1" -v e="$t2" 'BEGIN { printf "%.0f", b / 1048576 / (e - s) }')
+[ "$(wc -c <"$tmp/log.out")" -eq "$bytes" ] || { echo "bench: the log lost bytes" >&2; exit 1; }
+echo
+echo "4. log capture of $(( bytes / 1048576 )) MiB: nsbuild $nsr MB/s, cat through a pipe $catr MB/s: x$(ratio "$nsr" "$catr")"
+echo "   target: >= 0.8 x cat: $(verdict "$(ratio "$nsr" "$catr")" 0.8 ">=")"
+rm -f "$tmp/cat.out" "$tmp/log.out"
+
+# 5. Memory.
+echo
+r1000=$(awk '{ print $6 }' "$tmp/scale-1000"); r10000=$(awk '{ print $6 }' "$tmp/scale-10000")
+echo "5. peak RSS of the building process: 1 build, no input: $rss1 KiB; 1,000 inputs: $r1000 KiB; 10,000 inputs: $r10000 KiB"
+echo "   target: <= 4 MiB at 1 input: $(verdict "$rss1" 4096 "<=")"
+
+# 6. Hygiene.
+echo
+mounts_before=$(cat /proc/self/mountinfo)
+"$nsbench" hygiene $(( runs * 5 )) | sed 's/^/   /'
+[ "$(cat /proc/self/mountinfo)" = "$mounts_before" ] && echo "   host mount table unchanged" || echo "   host mount table CHANGED"
+left=$(ps -eo stat= | grep -c '^Z' || true)
+echo "   zombies on the host: $left"
