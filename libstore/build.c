@@ -605,6 +605,7 @@ static int start_tier(nsb_build *b)
                 .personality = b->personality,
                 .parent_pid = getpid(),
                 .last_cap = nsb_last_capability(),
+                .ignored_signals = nsb_ignored_signals(),
                 .die_with_parent = b->die_with_parent,
                 .seccomp = NSB_HAVE_SECCOMP && !b->no_seccomp,
                 .verbose = b->trace_fn != NULL,

@@ -156,12 +156,17 @@ void nsb_child_begin(const nsb_spawn *s)
         umask(0);
 
         /* The builder starts with default signal dispositions and nothing
-         * blocked, whatever the caller did with its own (a signal the
-         * caller ignores would otherwise stay ignored across exec). */
-        struct sigaction dfl = { .sa_handler = SIG_DFL };
-        for (int sig = 1; sig < _NSIG; sig++)
-                if (sig != SIGKILL && sig != SIGSTOP)
-                        (void) sigaction(sig, &dfl, NULL);
+         * blocked, whatever the caller did with its own: a signal the
+         * caller ignores would stay ignored across exec (caught ones are
+         * reset by exec itself). */
+        /* The raw system call: glibc's sigaction() refuses its reserved
+         * real-time signals, which a caller may have ignored too.  An
+         * all-zero kernel sigaction is SIG_DFL with no flags and an empty
+         * mask on every architecture, whatever its layout. */
+        static const uint64_t dfl[4] = { 0, 0, 0, 0 };
+        for (int sig = 1; sig <= 64; sig++)
+                if ((s->ignored_signals & (UINT64_C(1) << (sig - 1))) && sig != SIGKILL && sig != SIGSTOP)
+                        (void) syscall(SYS_rt_sigaction, sig, dfl, NULL, (size_t) 8);
         sigset_t none;
         sigemptyset(&none);
         (void) sigprocmask(SIG_SETMASK, &none, NULL);

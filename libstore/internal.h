@@ -144,6 +144,7 @@ typedef struct nsb_spawn {
         unsigned long personality; /* 0xffffffff: leave alone */
         pid_t parent_pid;
         unsigned last_cap;        /* the highest capability this kernel knows */
+        uint64_t ignored_signals; /* bit N-1: signal N is ignored by the caller */
         bool seccomp;             /* install the filter prepared by nsb_seccomp_prepare() */
         bool die_with_parent;
         bool verbose;
@@ -242,8 +243,10 @@ int nsb_userpool_acquire(nsb_build *b);
 void nsb_userpool_release(nsb_build *b);
 void nsb_userpool_kill_all(uid_t uid);
 
-/* privileges.c: the highest capability number of the running kernel */
+/* privileges.c: the highest capability number of the running kernel; the
+ * signals this process ignores (all bits set where that cannot be read) */
 unsigned nsb_last_capability(void);
+uint64_t nsb_ignored_signals(void);
 
 /* plan.c */
 void nsb_plan_clear(nsb_plan *plan);

@@ -109,6 +109,13 @@ else
 	skip "--system i686-linux needs an x86_64 host"
 fi
 
+# A signal the caller ignores is not ignored by the builder.
+out=$( (trap '' INT TERM; trun -- /bin/sh -c 'grep SigIgn /proc/self/status 2>/dev/null || echo none') )
+if in_chroot; then
+	na "$no_proc"
+else
+	is "$out" "SigIgn:	0000000000000000" "signals the caller ignores are not ignored by the builder"
+fi
 out=$(trun -- /bin/sh -c 'umask; ulimit -c')
 is "$(printf '%s' "$out" | tr '\n' ' ')" "0022 0" "umask 022 and no core dumps"
 
