@@ -122,15 +122,6 @@ void nsb_build_free(nsb_build *b)
         free(b);
 }
 
-/* Every setter refuses to change a build that has started. */
-#define CHECK_CONFIG(b)                                 \
-        do {                                            \
-                if (!(b))                               \
-                        return -EINVAL;                 \
-                if ((b)->state != NSB_STATE_CONFIG)     \
-                        return -EBUSY;                  \
-        } while (0)
-
 static int replace_string(char **slot, const char *value)
 {
         char *copy = NULL;
@@ -402,6 +393,20 @@ int nsb_build_set_system(nsb_build *b, const char *system)
         return 0;
 }
 
+int nsb_build_set_share_network(nsb_build *b, int share)
+{
+        CHECK_CONFIG(b);
+        b->share_network = share != 0;
+        return 0;
+}
+
+int nsb_build_set_canonicalise_outputs(nsb_build *b, int enable)
+{
+        CHECK_CONFIG(b);
+        b->canonicalise = enable != 0;
+        return 0;
+}
+
 int nsb_build_set_keep_build_dir(nsb_build *b, int keep)
 {
         CHECK_CONFIG(b);
@@ -578,6 +583,14 @@ static int start_tier(nsb_build *b)
                 r = nsb_fail(b, errno, "create pipes", "cannot create pipes: %s", strerror(errno));
                 goto fail;
         }
+        /* The builder's stdout and stderr are this pipe.  Give it to the
+         * build user, as Nix does with its pty, so that a builder opening
+         * /dev/stderr (/proc/self/fd/2) may: a pipe is 0600 and root's. */
+        if (geteuid() == 0 && !b->user_ns && fchown(log_pipe[1], b->uid, b->gid) < 0) {
+                r = nsb_fail(b, errno, "create pipes", "cannot give the log pipe to the build user: %s",
+                             strerror(errno));
+                goto fail;
+        }
         null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
         if (null_fd < 0) {
                 r = nsb_fail(b, errno, "open /dev/null", "cannot open /dev/null: %s", strerror(errno));
@@ -608,6 +621,7 @@ static int start_tier(nsb_build *b)
                 .ignored_signals = nsb_ignored_signals(),
                 .die_with_parent = b->die_with_parent,
                 .seccomp = NSB_HAVE_SECCOMP && !b->no_seccomp,
+                .share_network = b->share_network,
                 .verbose = b->trace_fn != NULL,
         };
         nsb_trace(b, "starting %s in the %s sandbox (build directory %s)", b->builder,

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "hash.h"
 #include "internal.h"
 
 int nsb_builddir_create(nsb_build *b)
@@ -127,6 +128,7 @@ int nsb_outputs_prepare(nsb_build *b)
 
                 /* Without a sandbox the builder creates the output in place. */
                 o->scratch = -1;
+                o->fresh_copy = false;
                 if (b->tier == NSB_SANDBOX_OFF)
                         continue;
 
@@ -222,6 +224,38 @@ static int output_dir_fd(nsb_build *b, const struct nsb_output *o)
         return openat(b->scratch[o->scratch].top_fd, "s", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 }
 
+/* A fixed output is checked against the hash the derivation promised. */
+static int verify_fixed_output(nsb_build *b, const struct nsb_output *o, int dfd, const char *name)
+{
+        nsb_sha256 h;
+        uint8_t got[NSB_SHA256_SIZE];
+        _cleanup_free_ char *where = NULL;
+        int r = nsb_sha256_init(&h);
+        if (r < 0)
+                return nsb_fail(b, -r, "verify fixed output", "cannot hash output %s: %s", o->path, strerror(-r));
+        if (o->hash_mode == NSB_HASH_FLAT)
+                r = nsb_file_hash_at(dfd, name, &h);
+        else
+                r = nsb_nar_hash_at(dfd, name, &h, &where);
+        int q = nsb_sha256_final(&h, got);
+        if (r == -EISDIR)
+                return nsb_fail(b, EINVAL, "verify fixed output",
+                                "output %s is not a regular file, but its hash is flat (sha256, not r:sha256)",
+                                o->path);
+        if (r < 0 || q < 0)
+                return nsb_fail(b, r < 0 ? -r : -q, "verify fixed output", "cannot hash output %s%s%s: %s", o->path,
+                                where ? " at " : "", where ? where : "", strerror(r < 0 ? -r : -q));
+        if (memcmp(got, o->hash, sizeof(got)) == 0)
+                return 0;
+        char want_hex[2 * NSB_SHA256_SIZE + 1], got_hex[2 * NSB_SHA256_SIZE + 1], got_sri[64];
+        nsb_sha256_hex(o->hash, want_hex);
+        nsb_sha256_hex(got, got_hex);
+        nsb_sha256_sri(got, got_sri);
+        return nsb_fail(b, EBADMSG, "verify fixed output",
+                        "hash mismatch in fixed output %s: wanted %ssha256:%s, got sha256:%s (%s)", o->path,
+                        o->hash_mode == NSB_HASH_RECURSIVE ? "r:" : "", want_hex, got_hex, got_sri);
+}
+
 int nsb_outputs_commit(nsb_build *b)
 {
         for (size_t i = 0; i < b->n_outputs; i++) {
@@ -237,30 +271,88 @@ int nsb_outputs_commit(nsb_build *b)
                                                         : "cannot check output %s",
                                         o->path);
         }
+
+        /* Every output is made final before any is moved into place, so a
+         * failure leaves none of them behind. */
         for (size_t i = 0; i < b->n_outputs; i++) {
                 struct nsb_output *o = &b->outputs[i];
-                if (o->scratch < 0)
-                        continue;
-                struct nsb_scratch *s = &b->scratch[o->scratch];
                 _cleanup_close_ int sfd = output_dir_fd(b, o);
+                if (sfd < 0)
+                        return nsb_fail(b, errno, "check outputs", "cannot open the directory of output %s: %s",
+                                        o->path, strerror(errno));
+                int dfd = sfd;
+                const char *name = o->name;
+                /* A fixed-output build shared the host's network, so an
+                 * outside process may hold an fd to what it wrote (passed
+                 * over an abstract socket, CVE-2024-27297): check and keep
+                 * a fresh copy, into the root-only scratch top the builder
+                 * never saw. */
+                if (o->hash_mode != NSB_HASH_NONE && o->scratch >= 0) {
+                        struct nsb_scratch *s = &b->scratch[o->scratch];
+                        int r = nsb_copy_tree_at(sfd, o->name, s->top_fd, "fixed", 0);
+                        if (r < 0)
+                                return nsb_fail(b, -r, "check outputs", "cannot copy fixed output %s: %s", o->path,
+                                                strerror(-r));
+                        r = rm_rf_at(sfd, o->name);
+                        if (r < 0)
+                                return nsb_fail(b, -r, "check outputs", "cannot remove the original of %s: %s",
+                                                o->path, strerror(-r));
+                        dfd = s->top_fd;
+                        name = "fixed";
+                        o->fresh_copy = true;
+                }
+                if (b->canonicalise) {
+                        int r = nsb_canonicalise_at(b, dfd, name, o->path, true);
+                        if (r < 0)
+                                return r;
+                }
+                if (o->hash_mode != NSB_HASH_NONE) {
+                        int r = verify_fixed_output(b, o, dfd, name);
+                        if (r < 0)
+                                return r;
+                }
+        }
+
+        for (size_t i = 0; i < b->n_outputs; i++) {
+                struct nsb_output *o = &b->outputs[i];
+                if (o->scratch < 0) {
+                        /* Made in place, without a sandbox. */
+                        _cleanup_close_ int pfd = output_dir_fd(b, o);
+                        if (b->canonicalise && (pfd < 0 || nsb_canonicalise_top_at(b, pfd, o->name, o->path) < 0))
+                                return pfd < 0 ? nsb_fail(b, errno, "canonicalise outputs", "cannot open the directory of %s: %s",
+                                                          o->path, strerror(errno))
+                                               : -b->error_errno;
+                        continue;
+                }
+                struct nsb_scratch *s = &b->scratch[o->scratch];
+                _cleanup_close_ int ofd = output_dir_fd(b, o);
+                int sfd = o->fresh_copy ? s->top_fd : ofd;
+                const char *name = o->fresh_copy ? "fixed" : o->name;
                 _cleanup_close_ int pfd = open(s->parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 if (sfd < 0 || pfd < 0)
                         return nsb_fail(b, errno, "move outputs into place", "cannot open %s: %s",
                                         sfd < 0 ? s->dir : s->parent, strerror(errno));
                 /* RENAME_NOREPLACE: whatever appeared at the final path in
                  * the meantime is not ours to replace. */
-                if (renameat2(sfd, o->name, pfd, o->name, RENAME_NOREPLACE) == 0)
-                        continue;
-                int r = -errno;
-                /* A chroot root under $TMPDIR may be on another filesystem. */
+                int r = renameat2(sfd, name, pfd, o->name, RENAME_NOREPLACE) < 0 ? -errno : 0;
+                /* A chroot root under $TMPDIR may be on another filesystem;
+                 * a copy is canonicalised anew. */
                 if (r == -EXDEV) {
-                        r = nsb_copy_tree_at(sfd, o->name, pfd, o->name, 0);
-                        if (r < 0)
+                        r = nsb_copy_tree_at(sfd, name, pfd, o->name, 0);
+                        if (r < 0) {
                                 (void) rm_rf_at(pfd, o->name);
-                }
-                if (r < 0)
+                                return nsb_fail(b, -r, "move outputs into place", "cannot copy output %s into place: %s",
+                                                o->path, strerror(-r));
+                        }
+                        if (b->canonicalise && (r = nsb_canonicalise_at(b, pfd, o->name, o->path, true)) < 0) {
+                                (void) rm_rf_at(pfd, o->name);
+                                return r;
+                        }
+                } else if (r < 0)
                         return nsb_fail(b, -r, "move outputs into place", "cannot move output %s into place: %s",
                                         o->path, strerror(-r));
+                if (b->canonicalise && nsb_canonicalise_top_at(b, pfd, o->name, o->path) < 0)
+                        return -b->error_errno;
         }
         return 0;
 }

@@ -59,6 +59,11 @@ const char *nsb_compiled_features(void)
 #else
                 " -LIBCAP"
 #endif
+#if defined(NSB_CRYPTO_NETTLE) || defined(NSB_CRYPTO_OPENSSL)
+                " +SHA256"
+#else
+                " -SHA256"
+#endif
                 ;
         return features + 1;
 }

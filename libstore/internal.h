@@ -64,7 +64,14 @@ struct nsb_output {
         char *path;           /* absolute, in the sandbox and on the host */
         const char *name;     /* last component of path */
         int scratch;          /* index into build->scratch */
+        int hash_mode;        /* NSB_HASH_*: a fixed output's expected hash */
+        bool fresh_copy;      /* checked copy in the scratch top, as "fixed" */
+        uint8_t hash[32];
 };
+
+#define NSB_HASH_NONE 0
+#define NSB_HASH_FLAT 1       /* sha256 of the file's contents */
+#define NSB_HASH_RECURSIVE 2  /* sha256 of the NAR serialisation */
 
 /* A disk-backed directory mounted at an output's parent directory, so that
  * the builder can create the output at its final path.  It lives next to
@@ -146,6 +153,7 @@ typedef struct nsb_spawn {
         unsigned last_cap;        /* the highest capability this kernel knows */
         uint64_t ignored_signals; /* bit N-1: signal N is ignored by the caller */
         bool seccomp;             /* install the filter prepared by nsb_seccomp_prepare() */
+        bool share_network;       /* keep the host's network namespace (fixed-output builds) */
         bool die_with_parent;
         bool verbose;
 } nsb_spawn;
@@ -189,6 +197,8 @@ struct nsb_build {
         bool keep_build_dir;
         bool die_with_parent;
         bool no_seccomp;          /* auto found the filter unavailable */
+        bool share_network;       /* keep the host's network namespace */
+        bool canonicalise;        /* canonicalise outputs after a successful build */
         int log_fd;
         nsb_log_fn log_fn;
         void *log_userdata;
@@ -232,6 +242,15 @@ struct nsb_build {
         char error_message[1024];
 };
 
+/* Every setter refuses to change a build that has started. */
+#define CHECK_CONFIG(b)                                 \
+        do {                                            \
+                if (!(b))                               \
+                        return -EINVAL;                 \
+                if ((b)->state != NSB_STATE_CONFIG)     \
+                        return -EBUSY;                  \
+        } while (0)
+
 /* build.c */
 int nsb_fail(nsb_build *b, int err, const char *step, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
@@ -259,6 +278,17 @@ int nsb_outputs_prepare(nsb_build *b);
 int nsb_outputs_commit(nsb_build *b);
 void nsb_outputs_discard(nsb_build *b);
 void nsb_builddir_remove(nsb_build *b);
+
+/* canonicalise.c: rewrite NAME below DIRFD (the output OUTPUT, for
+ * messages) as a store keeps it; 0 or nsb_fail()'s negative errno.  With
+ * LEAVE_TOP_WRITABLE a top directory stays 0700 so that it can still be
+ * renamed into another directory without privileges (which writes its
+ * ".."); nsb_canonicalise_top_at() finishes it (mode and mtime) after. */
+int nsb_canonicalise_at(nsb_build *b, int dirfd, const char *name, const char *output, bool leave_top_writable);
+int nsb_canonicalise_top_at(nsb_build *b, int dirfd, const char *name, const char *output);
+/* hash.c: the sorted names in directory FD (caller frees each and the
+ * vector). */
+int nsb_list_dir(int fd, char ***ret_names, size_t *ret_n);
 
 /* copy.c: copy SRC_NAME to DST_NAME (which must not exist); regular files
  * are hard-linked where NSB_COPY_LINK is given and the filesystem allows. */

@@ -145,6 +145,22 @@ int nsb_build_add_host_tools(nsb_build *build);
  * failure nothing of it is left. */
 int nsb_build_add_output(nsb_build *build, const char *path);
 
+/* Keep the host's network namespace (the other namespaces stay private):
+ * for fixed-output builds, whose result is checked against a hash known in
+ * advance; nsb_build_set_derivation() sets it for those.  The host's
+ * /etc/resolv.conf, /etc/services and /etc/hosts are then bound in.  Off by
+ * default. */
+int nsb_build_set_share_network(nsb_build *build, int share);
+/* After a successful build, rewrite every output as a store keeps it:
+ * owned by the calling user, mtime 1, modes 0444 (files), 0555 (files the
+ * owner could execute, directories), no setuid, setgid or sticky bit, no
+ * extended attributes or ACLs; a file hard-linked to anything outside the
+ * output is replaced by a copy.  An output holding anything but regular
+ * files, directories and symlinks fails the build, as does one nested
+ * deeper than 256 directories.  Off by default; nsb_build_set_derivation()
+ * turns it on. */
+int nsb_build_set_canonicalise_outputs(nsb_build *build, int enable);
+
 int nsb_build_set_sandbox(nsb_build *build, nsb_sandbox mode);
 /* Where the per-build directory is created (default $TMPDIR, else /tmp). */
 int nsb_build_set_tmpdir(nsb_build *build, const char *dir);
@@ -213,6 +229,100 @@ int nsb_build_wait(nsb_build *build);
 /* Stop a running build: everything it started is killed. */
 int nsb_build_kill(nsb_build *build);
 
+/* ---- derivations ----------------------------------------------------------
+ *
+ * The ATerm derivation format of Nix (.drv files):
+ *
+ *   Derive([("out","/nix/store/...-hello","","")],
+ *          [("/nix/store/...-bash.drv",["out"])],["/nix/store/...-builder.sh"],
+ *          "x86_64-linux","/nix/store/...-bash/bin/bash",["-e","..."],
+ *          [("name","value"),...])
+ *
+ * written without whitespace: outputs (name, path, hash algorithm, hash),
+ * input derivations with the names of the outputs used, input sources,
+ * system, builder, arguments, environment.  Strings are quoted with the
+ * escapes \" \\ \n \r \t.  The parser accepts exactly what Nix writes, so
+ * that printing a parsed derivation reproduces it byte for byte: another
+ * escape, a raw newline, carriage return, tab or NUL in a string, a
+ * duplicate name, whitespace and trailing data (a final newline too) are
+ * errors.  Limits: NSB_DRV_MAX_SIZE bytes of input and NSB_DRV_MAX_ITEMS
+ * entries in any one list; the grammar fixes the nesting depth.  Memory
+ * used is bounded by about twice the input plus 16 bytes per list entry. */
+#define NSB_DRV_MAX_SIZE (64u << 20)
+#define NSB_DRV_MAX_ITEMS (1u << 20)
+
+typedef struct nsb_drv nsb_drv;
+
+/* Where and why parsing failed: the byte offset (from 0), line and column
+ * (from 1, the column in bytes) and a message without the position
+ * ("expected ',' after an output name, found ')'"). */
+typedef struct nsb_drv_error {
+        size_t offset;
+        unsigned line;
+        unsigned column;
+        char message[256];
+} nsb_drv_error;
+
+/* Parse LEN bytes of TEXT.  Returns 0 and the derivation, or a negative
+ * errno (-EINVAL malformed, -EFBIG too large, -E2BIG a list too long,
+ * -ENOMEM) with *ret_error (may be NULL) filled in. */
+int nsb_drv_parse(const char *text, size_t len, nsb_drv **ret_drv, nsb_drv_error *ret_error);
+/* Read and parse the file PATH.  -EINVAL means malformed, with the
+ * position in *ret_error, as from nsb_drv_parse(); any other error is the
+ * file's (-ENOENT, -EISDIR, -ENOTSUP for a file that is not regular,
+ * -EFBIG...), with the reason in ret_error->message. */
+int nsb_drv_load(const char *path, nsb_drv **ret_drv, nsb_drv_error *ret_error);
+void nsb_drv_free(nsb_drv *drv);
+/* The derivation in its file format, malloc'd and NUL-terminated; the
+ * caller frees it.  Returns 0 or -ENOMEM. */
+int nsb_drv_print(const nsb_drv *drv, char **ret_text, size_t *ret_len);
+
+/* The parts, in file order.  Strings stay owned by the derivation. */
+size_t nsb_drv_n_outputs(const nsb_drv *drv);
+/* Output I: name, path ("" for a content-addressed output), hash algorithm
+ * and hash ("" unless fixed-output).  Any ret_* may be NULL. */
+int nsb_drv_output(const nsb_drv *drv, size_t i, const char **ret_name, const char **ret_path,
+                   const char **ret_hash_algo, const char **ret_hash);
+/* The path of the output called NAME, NULL if there is none. */
+const char *nsb_drv_output_path(const nsb_drv *drv, const char *name);
+size_t nsb_drv_n_input_drvs(const nsb_drv *drv);
+/* Input derivation I's path, and the names of its outputs used. */
+const char *nsb_drv_input_drv(const nsb_drv *drv, size_t i, const char *const **ret_outputs,
+                              size_t *ret_n_outputs);
+size_t nsb_drv_n_input_srcs(const nsb_drv *drv);
+const char *nsb_drv_input_src(const nsb_drv *drv, size_t i);
+const char *nsb_drv_system(const nsb_drv *drv);
+const char *nsb_drv_builder(const nsb_drv *drv);
+size_t nsb_drv_n_args(const nsb_drv *drv);
+const char *nsb_drv_arg(const nsb_drv *drv, size_t i);
+size_t nsb_drv_n_env(const nsb_drv *drv);
+int nsb_drv_env(const nsb_drv *drv, size_t i, const char **ret_name, const char **ret_value);
+/* The value of environment variable NAME, NULL if unset. */
+const char *nsb_drv_getenv(const nsb_drv *drv, const char *name);
+/* 1 for a fixed-output derivation (one output "out" with a hash). */
+int nsb_drv_is_fixed_output(const nsb_drv *drv);
+
+/* Configure BUILD to realise DRV as a store does; call
+ * nsb_build_set_store_dir() first.  Checks, before anything runs, that
+ * every path the derivation names lies directly in the store directory,
+ * that every input exists (input sources, and the named outputs of each
+ * input derivation, read from its .drv file in the store), that this host
+ * can run its system (which selects the personality) and that a fixed
+ * output's hash can be checked.  Then sets the builder (argv[0] is its
+ * base name), its arguments, the derivation's environment (over the
+ * standard variables), the inputs, the outputs, output canonicalisation
+ * and, for a fixed-output derivation, the host's network and the hash
+ * (sha256 flat or r:sha256, verified after the build on a fresh copy of
+ * the output).  On failure returns a negative errno and
+ * nsb_build_error_message() names the path and the problem; the object
+ * should then be freed. */
+int nsb_build_set_derivation(nsb_build *build, const nsb_drv *drv);
+/* An input named by store path (a line of a closure, as `nix-store -qR`
+ * prints them): checked to lie directly in the store directory and to
+ * exist, then added as with nsb_build_add_input().  Naming an input twice
+ * is harmless.  On failure nsb_build_error_message() says why. */
+int nsb_build_add_store_input(nsb_build *build, const char *path);
+
 typedef enum nsb_result {
         NSB_RESULT_NONE = 0,      /* not started, or still running */
         NSB_RESULT_EXITED,        /* see nsb_build_exit_status() */
@@ -228,7 +338,8 @@ nsb_result nsb_build_result(const nsb_build *build);
  * exit status; 128+N when killed by signal N; 124 timed out (either
  * timeout); 127 builder not found; 126 builder not executable; 125 any
  * other failure of nsbuild or of the sandbox setup (including a log over
- * max-log-size and a missing output). */
+ * max-log-size, a missing output, an output that cannot be canonicalised
+ * and a fixed output whose hash does not match). */
 int nsb_build_exit_code(const nsb_build *build);
 int nsb_build_exit_status(const nsb_build *build);
 int nsb_build_term_signal(const nsb_build *build);

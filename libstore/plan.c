@@ -225,6 +225,24 @@ int nsb_plan_build(nsb_build *b, bool for_namespaces)
                         goto fail_nomem;
         }
 
+        /* A build on the host's network resolves names as the host does
+         * (Nix binds the same three files into fixed-output builds).  The
+         * host's files may be symlinks (systemd-resolved's resolv.conf):
+         * what they point to is bound. */
+        if (b->share_network) {
+                static const char *const net_files[] = { "/etc/resolv.conf", "/etc/services", "/etc/hosts" };
+                for (size_t i = 0; i < ELEMENTSOF(net_files); i++) {
+                        _cleanup_free_ char *real = realpath(net_files[i], NULL);
+                        struct stat st;
+                        if (!real || stat(real, &st) < 0 || !S_ISREG(st.st_mode))
+                                continue;
+                        nsb_action a = { .type = NSB_ACT_BIND, .flags = NSB_ACT_READONLY,
+                                         .source = arena_strdup(&plan->arena, real) };
+                        if (!a.source || node_add(&l, net_files[i], &a, true) < 0)
+                                goto fail_nomem;
+                }
+        }
+
         for (size_t i = 0; i < b->n_scratch; i++) {
                 nsb_action a = { .type = NSB_ACT_BIND, .flags = NSB_ACT_DIR, .source = b->scratch[i].dir };
                 if (node_add(&l, b->scratch[i].parent, &a, false) < 0)
@@ -247,6 +265,13 @@ int nsb_plan_build(nsb_build *b, bool for_namespaces)
                         if (l.v[j].user && path_has_prefix(n->dest, l.v[j].dest))
                                 drop = true;
                 if (drop)
+                        continue;
+                /* The same input named twice (a closure lists what the
+                 * derivation names too) is one bind. */
+                if (kept > 0 && n->user && l.v[kept - 1].user && strcmp(l.v[kept - 1].dest, n->dest) == 0 &&
+                    l.v[kept - 1].action.type == n->action.type && l.v[kept - 1].action.flags == n->action.flags &&
+                    l.v[kept - 1].action.source && n->action.source &&
+                    strcmp(l.v[kept - 1].action.source, n->action.source) == 0)
                         continue;
                 if (kept > 0 && strcmp(l.v[kept - 1].dest, n->dest) == 0) {
                         r = nsb_fail(b, EINVAL, "plan sandbox", "two binds for one destination: %s", n->dest);

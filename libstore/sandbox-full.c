@@ -62,9 +62,11 @@ __attribute__((noreturn)) static void sandbox_child(const nsb_spawn *s)
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
                 nsb_child_fail(s, NSB_STEP_MOUNT_PRIVATE, errno, 0);
 
-        nsb_child_trace(s, NSB_STEP_LOOPBACK, 0);
-        if ((r = nsb_loopback_up()) < 0)
-                nsb_child_fail(s, NSB_STEP_LOOPBACK, -r, 0);
+        if (!s->share_network) {
+                nsb_child_trace(s, NSB_STEP_LOOPBACK, 0);
+                if ((r = nsb_loopback_up()) < 0)
+                        nsb_child_fail(s, NSB_STEP_LOOPBACK, -r, 0);
+        }
 
         nsb_child_trace(s, NSB_STEP_HOSTNAME, 0);
         if (sethostname(s->hostname, strlen(s->hostname)) < 0)
@@ -114,7 +116,11 @@ __attribute__((noreturn)) static void sandbox_child(const nsb_spawn *s)
 
 int nsb_sandbox_full_start(nsb_build *b, nsb_spawn *s)
 {
-        unsigned long flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWPID;
+        unsigned long flags = CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWPID;
+        /* A fixed-output build may reach the network, as in Nix: its
+         * result is checked against a hash known in advance. */
+        if (!s->share_network)
+                flags |= CLONE_NEWNET;
         /* The kernel creates the user namespace first and the others
          * owned by it, all in this one call. */
         if (s->uid_map)

@@ -42,3 +42,29 @@ AC_DEFUN([NSB_LINKER_VERSION_SCRIPT], [
   AC_MSG_RESULT([$nsb_version_script])
   AM_CONDITIONAL([HAVE_VERSION_SCRIPT], [test "x$nsb_version_script" = xyes])
 ])
+
+# NSB_FUZZING
+# -----------
+# --enable-fuzzing builds tests/fuzz/fuzz-drv with libFuzzer (clang): the
+# library is instrumented with -fsanitize=fuzzer-no-link and the target
+# linked with -fsanitize=fuzzer.  Fails configure when the compiler cannot.
+AC_DEFUN([NSB_FUZZING], [
+  AC_ARG_ENABLE([fuzzing],
+    [AS_HELP_STRING([--enable-fuzzing], [build the libFuzzer targets in tests/fuzz (needs clang)])],
+    [], [enable_fuzzing=no])
+  AS_IF([test "x$enable_fuzzing" = xyes], [
+    AC_MSG_CHECKING([whether $CC can build libFuzzer targets])
+    nsb_save_CFLAGS=$CFLAGS
+    CFLAGS="$CFLAGS -fsanitize=fuzzer"
+    AC_LINK_IFELSE([AC_LANG_SOURCE([[
+#include <stddef.h>
+#include <stdint.h>
+int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
+int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void) d; (void) n; return 0; }
+]])], [AC_MSG_RESULT([yes])],
+      [AC_MSG_RESULT([no]); AC_MSG_ERROR([--enable-fuzzing needs a compiler with libFuzzer, such as clang (CC=clang; on Debian: apt-get install clang libclang-rt-dev)])])
+    CFLAGS=$nsb_save_CFLAGS
+    NSB_CFLAGS="$NSB_CFLAGS -fsanitize=fuzzer-no-link"
+  ])
+  AM_CONDITIONAL([NSB_FUZZING], [test "x$enable_fuzzing" = xyes])
+])

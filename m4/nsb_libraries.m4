@@ -33,3 +33,37 @@ AC_DEFUN([NSB_WITH_LIBCAP],
 AC_DEFUN([NSB_WITH_LIBSECCOMP],
   [NSB_WITH_LIBRARY([libseccomp], [seccomp.h], [seccomp], [seccomp_init],
                     [libseccomp-dev], [for the builder's system-call filter])])
+
+# NSB_WITH_CRYPTO: the SHA-256 that checks fixed-output derivations.
+# --with-crypto=auto|nettle|openssl|no; auto prefers nettle (smaller), then
+# OpenSSL's libcrypto.  Without one, nsbuild still builds every derivation
+# but refuses fixed-output ones, saying why.  Sets nsb_crypto and
+# CRYPTO_LIBS, defines NSB_CRYPTO_NETTLE or NSB_CRYPTO_OPENSSL.
+AC_DEFUN([NSB_WITH_CRYPTO], [
+  AC_ARG_WITH([crypto],
+    [AS_HELP_STRING([--with-crypto=auto|nettle|openssl|no],
+                    [SHA-256 library for fixed-output derivations (default: auto)])],
+    [], [with_crypto=auto])
+  AS_CASE([$with_crypto], [auto|nettle|openssl|no], [],
+          [AC_MSG_ERROR([--with-crypto takes auto, nettle, openssl or no, not '$with_crypto'])])
+  nsb_crypto=none
+  CRYPTO_LIBS=
+  AS_IF([test "x$with_crypto" = xauto || test "x$with_crypto" = xnettle], [
+    AC_CHECK_HEADER([nettle/sha2.h], [
+      AC_CHECK_LIB([nettle], [nettle_sha256_init], [nsb_crypto=nettle; CRYPTO_LIBS=-lnettle])
+    ])
+    AS_IF([test "x$with_crypto" = xnettle && test "x$nsb_crypto" != xnettle],
+      [AC_MSG_ERROR([--with-crypto=nettle given but nettle was not found; on Debian and Ubuntu install it with: apt-get install nettle-dev])])
+  ])
+  AS_IF([test "x$nsb_crypto" = xnone && (test "x$with_crypto" = xauto || test "x$with_crypto" = xopenssl)], [
+    AC_CHECK_HEADER([openssl/evp.h], [
+      AC_CHECK_LIB([crypto], [EVP_DigestInit_ex], [nsb_crypto=openssl; CRYPTO_LIBS=-lcrypto])
+    ])
+    AS_IF([test "x$with_crypto" = xopenssl && test "x$nsb_crypto" != xopenssl],
+      [AC_MSG_ERROR([--with-crypto=openssl given but libcrypto was not found; on Debian and Ubuntu install it with: apt-get install libssl-dev])])
+  ])
+  AS_CASE([$nsb_crypto],
+    [nettle], [AC_DEFINE([NSB_CRYPTO_NETTLE], [1], [Define to 1 to hash with nettle.])],
+    [openssl], [AC_DEFINE([NSB_CRYPTO_OPENSSL], [1], [Define to 1 to hash with OpenSSL's libcrypto.])])
+  AC_SUBST([CRYPTO_LIBS])
+])

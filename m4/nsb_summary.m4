@@ -26,7 +26,8 @@ nsbuild $PACKAGE_VERSION configuration
               MS_RDONLY $ac_cv_have_decl_MS_RDONLY, MS_REMOUNT $ac_cv_have_decl_MS_REMOUNT, MNT_DETACH $ac_cv_have_decl_MNT_DETACH
   network:    SIOCSIFFLAGS $ac_cv_have_decl_SIOCSIFFLAGS, IFF_UP $ac_cv_have_decl_IFF_UP
   prctl:      PR_SET_NO_NEW_PRIVS $ac_cv_have_decl_PR_SET_NO_NEW_PRIVS
-  libraries:  libcap $nsb_have_libcap (--with-libcap=$with_libcap), libseccomp $nsb_have_libseccomp (--with-libseccomp=$with_libseccomp)
+  libraries:  libcap $nsb_have_libcap (--with-libcap=$with_libcap), libseccomp $nsb_have_libseccomp (--with-libseccomp=$with_libseccomp),
+              sha256 $nsb_crypto (--with-crypto=$with_crypto)
   namespaces enabled:  $enable_namespaces
 
   capabilities: MOUNT_NS $(nsb_yn nsb_cap_mount_ns), NET_NS $(nsb_yn nsb_cap_net_ns), IPC_NS $(nsb_yn nsb_cap_ipc_ns), UTS_NS $(nsb_yn nsb_cap_uts_ns),

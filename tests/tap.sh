@@ -16,9 +16,9 @@ diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
 ok() {
 	tap_n=$((tap_n + 1))
 	if [ "$1" -eq 0 ]; then
-		echo "ok $tap_n - $2"
+		printf 'ok %s - %s\n' "$tap_n" "$2"
 	else
-		echo "not ok $tap_n - $2"
+		printf 'not ok %s - %s\n' "$tap_n" "$2"
 		tap_failed=$((tap_failed + 1))
 	fi
 }
@@ -60,7 +60,7 @@ done_testing() {
 
 # A scratch directory removed at exit.
 tap_tmp=$(mktemp -d "${TMPDIR:-/tmp}/nsb-test.XXXXXX") || exit 99
-trap 'rm -rf "$tap_tmp"' EXIT
+trap 'chmod -R u+w "$tap_tmp" 2>/dev/null; rm -rf "$tap_tmp"' EXIT
 
 # The sandbox tier these tests can use here, or skip_all with the reason.
 # require_full: the namespace sandbox must be compiled in and usable.

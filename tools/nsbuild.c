@@ -71,6 +71,7 @@ static void usage_main(FILE *out)
         fprintf(out,
                 "Usage:\n"
                 " %1$s run [OPTIONS] -- PROGRAM [ARG...]\n"
+                " %1$s build [OPTIONS] FILE.drv\n"
                 " %1$s features [--json]\n"
                 " %1$s --help | --version\n"
                 "\n"
@@ -79,6 +80,7 @@ static void usage_main(FILE *out)
                 "\n"
                 "Commands:\n"
                 " run        run PROGRAM in the sandbox (see '%1$s run --help')\n"
+                " build      realise a Nix derivation into a store (see '%1$s build --help')\n"
                 " features   what works here, why not, and what --sandbox=auto uses\n"
                 "\n"
                 "Options:\n"
@@ -89,6 +91,35 @@ static void usage_main(FILE *out)
                 program_name);
 }
 
+/* The options run and build share, for both usage texts. */
+#define COMMON_HELP                                                                                 \
+        "     --sandbox=MODE         auto (default), full, chroot or off\n"                        \
+        "     --ro-bind SRC[:DEST]   bind host path SRC read-only at DEST (default SRC)\n"         \
+        "     --bind SRC[:DEST]      bind host path SRC read-write at DEST\n"                      \
+        "     --dev-bind SRC[:DEST]  like --bind, device nodes usable\n"                           \
+        "     --host-tools           bind /usr, /etc/alternatives (and /bin, /lib, ... as on\n"    \
+        "                            the host) read-only\n"                                        \
+        "     --timeout SECONDS      kill the build after SECONDS (exit 124)\n"                    \
+        "     --max-silent-time SECONDS\n"                                                         \
+        "                            kill the build after SECONDS without output (exit 124)\n"     \
+        "     --max-log-size BYTES   kill the build after BYTES of log (suffixes K, M, G)\n"       \
+        "     --user UID:GID         the build user (default 30001:30000)\n"                       \
+        "     --user-pool FIRST:COUNT\n"                                                           \
+        "                            as root, take the first free build user of this\n"            \
+        "                            pool (default 30001:32): no two builds share a uid\n"         \
+        "     --hostname NAME        the sandbox's host name (default localhost)\n"                \
+        "     --store DIR            the store directory, announced as NIX_STORE (default /nix/store)\n" \
+        "     --cores N              NIX_BUILD_CORES (default: the online CPUs)\n"                 \
+        "     --tmpdir DIR           where the build directory is made (default $TMPDIR or /tmp)\n" \
+        "     --keep-root            keep the build directory and print its path\n"                \
+        " -v, --verbose              print each setup step on standard error\n"                    \
+        " -h, --help                 display this help\n"
+
+#define EXIT_HELP                                                                                   \
+        "Exit status: the builder's own; 124 timed out; 125 nsbuild or the sandbox\n"              \
+        "failed; 126 builder not executable; 127 builder not found; 128+N killed by\n"             \
+        "signal N.\n"
+
 static void usage_run(FILE *out)
 {
         fprintf(out,
@@ -98,36 +129,40 @@ static void usage_run(FILE *out)
                 "Run PROGRAM in the sandbox; nothing of the host is visible unless bound.\n"
                 "\n"
                 "Options:\n"
-                "     --sandbox=MODE         auto (default), full, chroot or off\n"
-                "     --ro-bind SRC[:DEST]   bind host path SRC read-only at DEST (default SRC)\n"
-                "     --bind SRC[:DEST]      bind host path SRC read-write at DEST\n"
-                "     --dev-bind SRC[:DEST]  like --bind, device nodes usable\n"
                 "     --input PATH           bind PATH read-only at the same path\n"
                 "     --output PATH          PATH is created by the build, moved into place on success\n"
-                "     --host-tools           bind /usr, /etc/alternatives (and /bin, /lib, ... as on\n"
-                "                            the host) read-only\n"
                 "     --setenv NAME=VALUE    set NAME in the builder's environment\n"
-                "     --timeout SECONDS      kill the build after SECONDS (exit 124)\n"
-                "     --max-silent-time SECONDS\n"
-                "                            kill the build after SECONDS without output (exit 124)\n"
-                "     --max-log-size BYTES   kill the build after BYTES of log (suffixes K, M, G)\n"
-                "     --user UID:GID         the build user (default 30001:30000)\n"
-                "     --user-pool FIRST:COUNT\n"
-                "                            as root, take the first free build user of this\n"
-                "                            pool (default 30001:32): no two builds share a uid\n"
-                "     --hostname NAME        the sandbox's host name (default localhost)\n"
                 "     --system SYSTEM        the Nix system type, e.g. i686-linux (sets the personality)\n"
-                "     --store DIR            the store directory, announced as NIX_STORE (default /nix/store)\n"
-                "     --cores N              NIX_BUILD_CORES (default: the online CPUs)\n"
-                "     --tmpdir DIR           where the build directory is made (default $TMPDIR or /tmp)\n"
                 "     --log FILE             write the build log to FILE instead of standard output\n"
-                "     --keep-root            keep the build directory and print its path\n"
-                " -v, --verbose              print each setup step on standard error\n"
-                " -h, --help                 display this help\n"
+                COMMON_HELP
                 "\n"
-                "Exit status: the builder's own; 124 timed out; 125 nsbuild or the sandbox\n"
-                "failed; 126 builder not executable; 127 builder not found; 128+N killed by\n"
-                "signal N.\n",
+                EXIT_HELP,
+                program_name);
+}
+
+static void usage_build(FILE *out)
+{
+        fprintf(out,
+                "Usage:\n"
+                " %1$s build [OPTIONS] FILE.drv\n"
+                "\n"
+                "Realise the Nix derivation FILE.drv: run its builder in the sandbox with its\n"
+                "inputs, check and canonicalise its outputs and move them into the store, then\n"
+                "print their paths.  A fixed-output derivation keeps the host's network and\n"
+                "its output's hash is verified.\n"
+                "\n"
+                "Options:\n"
+                "     --closure FILE         also bind the store paths listed in FILE, one a line\n"
+                "                            (as nix-store -qR prints them)\n"
+                "     --sandbox-path PATH[=HOSTPATH]\n"
+                "                            bind HOSTPATH (default PATH) read-only at PATH; a\n"
+                "                            trailing '?' skips it when missing\n"
+                "     --log FILE             write the build log to FILE instead of standard error\n"
+                COMMON_HELP
+                "\n"
+                EXIT_HELP
+                "Malformed or unbuildable derivations, missing inputs or outputs and hash\n"
+                "mismatches exit 125 with a one-line message.\n",
                 program_name);
 }
 
@@ -343,6 +378,8 @@ enum {
         OPT_TMPDIR,
         OPT_LOG,
         OPT_KEEP_ROOT,
+        OPT_CLOSURE,
+        OPT_SANDBOX_PATH,
 };
 
 /* Wait for the build, forwarding SIGINT, SIGTERM and SIGHUP as a kill of
@@ -373,139 +410,104 @@ static int wait_for_build(nsb_build *b, int sfd)
         }
 }
 
-static int cmd_run(int argc, char **argv)
+/* What every command that runs a builder takes and does alike. */
+struct run_options {
+        bool keep_root;
+        const char *log_path;
+        int default_log_fd;
+};
+
+#define COMMON_LONGOPTS                                                         \
+        { "sandbox", required_argument, NULL, OPT_SANDBOX },                    \
+        { "ro-bind", required_argument, NULL, OPT_RO_BIND },                    \
+        { "bind", required_argument, NULL, OPT_BIND },                          \
+        { "dev-bind", required_argument, NULL, OPT_DEV_BIND },                  \
+        { "host-tools", no_argument, NULL, OPT_HOST_TOOLS },                    \
+        { "timeout", required_argument, NULL, OPT_TIMEOUT },                    \
+        { "max-silent-time", required_argument, NULL, OPT_MAX_SILENT },         \
+        { "max-log-size", required_argument, NULL, OPT_MAX_LOG },               \
+        { "user", required_argument, NULL, OPT_USER },                          \
+        { "user-pool", required_argument, NULL, OPT_USER_POOL },                \
+        { "hostname", required_argument, NULL, OPT_HOSTNAME },                  \
+        { "store", required_argument, NULL, OPT_STORE },                        \
+        { "cores", required_argument, NULL, OPT_CORES },                        \
+        { "tmpdir", required_argument, NULL, OPT_TMPDIR },                      \
+        { "log", required_argument, NULL, OPT_LOG },                            \
+        { "keep-root", no_argument, NULL, OPT_KEEP_ROOT },                      \
+        { "verbose", no_argument, NULL, 'v' },                                  \
+        { "help", no_argument, NULL, 'h' }
+
+/* Apply option C shared by run and build; false if C is not one of them. */
+static bool common_option(nsb_build *b, int c, struct run_options *o)
 {
-        static const struct option longopts[] = {
-                { "sandbox", required_argument, NULL, OPT_SANDBOX },
-                { "ro-bind", required_argument, NULL, OPT_RO_BIND },
-                { "bind", required_argument, NULL, OPT_BIND },
-                { "dev-bind", required_argument, NULL, OPT_DEV_BIND },
-                { "input", required_argument, NULL, OPT_INPUT },
-                { "output", required_argument, NULL, OPT_OUTPUT },
-                { "host-tools", no_argument, NULL, OPT_HOST_TOOLS },
-                { "setenv", required_argument, NULL, OPT_SETENV },
-                { "timeout", required_argument, NULL, OPT_TIMEOUT },
-                { "max-silent-time", required_argument, NULL, OPT_MAX_SILENT },
-                { "max-log-size", required_argument, NULL, OPT_MAX_LOG },
-                { "user", required_argument, NULL, OPT_USER },
-                { "user-pool", required_argument, NULL, OPT_USER_POOL },
-                { "hostname", required_argument, NULL, OPT_HOSTNAME },
-                { "system", required_argument, NULL, OPT_SYSTEM },
-                { "store", required_argument, NULL, OPT_STORE },
-                { "cores", required_argument, NULL, OPT_CORES },
-                { "tmpdir", required_argument, NULL, OPT_TMPDIR },
-                { "log", required_argument, NULL, OPT_LOG },
-                { "keep-root", no_argument, NULL, OPT_KEEP_ROOT },
-                { "verbose", no_argument, NULL, 'v' },
-                { "help", no_argument, NULL, 'h' },
-                { NULL, 0, NULL, 0 },
-        };
-        nsb_build *b;
-        int r = nsb_build_new(&b);
-        if (r < 0)
-                die_with_error(r, "cannot create a build");
-        bool keep_root = false;
-        const char *log_path = NULL;
-        int c;
-
-        /* "+": stop at the first non-option, the program. */
-        while ((c = getopt_long(argc, argv, "+vh", longopts, NULL)) != -1) {
-                switch (c) {
-                case OPT_SANDBOX: {
-                        nsb_sandbox mode;
-                        if (nsb_sandbox_from_name(optarg, &mode) < 0)
-                                die("--sandbox: '%s' is not one of auto, full, chroot, off", optarg);
-                        r = nsb_build_set_sandbox(b, mode);
-                        break;
-                }
-                case OPT_RO_BIND: add_bind_option(b, "--ro-bind", optarg, NSB_BIND_READONLY); break;
-                case OPT_BIND: add_bind_option(b, "--bind", optarg, 0); break;
-                case OPT_DEV_BIND: add_bind_option(b, "--dev-bind", optarg, NSB_BIND_DEVICES); break;
-                case OPT_INPUT:
-                        if ((r = nsb_build_add_input(b, optarg)) == -EINVAL)
-                                die("--input %s: the path must be absolute and normal", optarg);
-                        break;
-                case OPT_OUTPUT:
-                        r = nsb_build_add_output(b, optarg);
-                        if (r == -EINVAL)
-                                die("--output %s: the path must be absolute and normal", optarg);
-                        if (r == -EEXIST)
-                                die("--output %s: given twice", optarg);
-                        break;
-                case OPT_HOST_TOOLS:
-                        if ((r = nsb_build_add_host_tools(b)) < 0)
-                                die_with_error(r, "--host-tools");
-                        break;
-                case OPT_SETENV: {
-                        char *eq = strchr(optarg, '=');
-                        if (!eq || eq == optarg)
-                                die("--setenv: '%s' is not NAME=VALUE", optarg);
-                        *eq = '\0';
-                        r = nsb_build_setenv(b, optarg, eq + 1);
-                        *eq = '=';
-                        break;
-                }
-                case OPT_TIMEOUT: r = nsb_build_set_timeout(b, parse_unsigned("--timeout", optarg)); break;
-                case OPT_MAX_SILENT:
-                        r = nsb_build_set_max_silent_time(b, parse_unsigned("--max-silent-time", optarg));
-                        break;
-                case OPT_MAX_LOG: r = nsb_build_set_max_log_size(b, parse_size("--max-log-size", optarg)); break;
-                case OPT_USER: {
-                        unsigned uid, gid;
-                        parse_pair("--user", "UID:GID", optarg, &uid, &gid);
-                        if (nsb_build_set_user(b, uid, gid) < 0)
-                                die("--user: %s: the build user must not be root (0) or -1", optarg);
-                        break;
-                }
-                case OPT_USER_POOL: {
-                        unsigned first, count;
-                        parse_pair("--user-pool", "FIRST:COUNT", optarg, &first, &count);
-                        if (nsb_build_set_user_pool(b, first, count, NULL) < 0)
-                                die("--user-pool: %s: FIRST must not be 0, COUNT not 0, and the range must fit", optarg);
-                        break;
-                }
-                case OPT_HOSTNAME:
-                        if (nsb_build_set_hostname(b, optarg) < 0)
-                                die("--hostname: '%s' is empty or longer than 64 bytes", optarg);
-                        break;
-                case OPT_SYSTEM:
-                        r = nsb_build_set_system(b, optarg);
-                        if (r == -EOPNOTSUPP)
-                                die("--system: this machine cannot run builds for '%s'", optarg);
-                        break;
-                case OPT_STORE:
-                        if (nsb_build_set_store_dir(b, optarg) < 0)
-                                die("--store: '%s' must be an absolute, normal path", optarg);
-                        break;
-                case OPT_CORES: r = nsb_build_set_cores(b, parse_unsigned("--cores", optarg)); break;
-                case OPT_TMPDIR:
-                        if (nsb_build_set_tmpdir(b, optarg) < 0)
-                                die("--tmpdir: '%s' must be an absolute, normal path", optarg);
-                        break;
-                case OPT_LOG: log_path = optarg; break;
-                case OPT_KEEP_ROOT: keep_root = true; break;
-                case 'v': verbose = true; break;
-                case 'h': usage_run(stdout); exit(EXIT_SUCCESS);
-                default:
-                        fprintf(stderr, "Try '%s run --help' for more information.\n", program_name);
-                        exit(EXIT_NSBUILD_FAILED);
-                }
-                if (r < 0)
-                        die_with_error(r, "%s", argv[optind - 1]);
+        int r = 0;
+        switch (c) {
+        case OPT_SANDBOX: {
+                nsb_sandbox mode;
+                if (nsb_sandbox_from_name(optarg, &mode) < 0)
+                        die("--sandbox: '%s' is not one of auto, full, chroot, off", optarg);
+                r = nsb_build_set_sandbox(b, mode);
+                break;
         }
-        if (optind >= argc)
-                die("run: no program given (usage: %s run [OPTIONS] -- PROGRAM [ARG...])", program_name);
-
-        r = nsb_build_set_builder(b, argv[optind], (const char *const *) argv + optind);
+        case OPT_RO_BIND: add_bind_option(b, "--ro-bind", optarg, NSB_BIND_READONLY); break;
+        case OPT_BIND: add_bind_option(b, "--bind", optarg, 0); break;
+        case OPT_DEV_BIND: add_bind_option(b, "--dev-bind", optarg, NSB_BIND_DEVICES); break;
+        case OPT_HOST_TOOLS:
+                if ((r = nsb_build_add_host_tools(b)) < 0)
+                        die_with_error(r, "--host-tools");
+                break;
+        case OPT_TIMEOUT: r = nsb_build_set_timeout(b, parse_unsigned("--timeout", optarg)); break;
+        case OPT_MAX_SILENT: r = nsb_build_set_max_silent_time(b, parse_unsigned("--max-silent-time", optarg)); break;
+        case OPT_MAX_LOG: r = nsb_build_set_max_log_size(b, parse_size("--max-log-size", optarg)); break;
+        case OPT_USER: {
+                unsigned uid, gid;
+                parse_pair("--user", "UID:GID", optarg, &uid, &gid);
+                if (nsb_build_set_user(b, uid, gid) < 0)
+                        die("--user: %s: the build user must not be root (0) or -1", optarg);
+                break;
+        }
+        case OPT_USER_POOL: {
+                unsigned first, count;
+                parse_pair("--user-pool", "FIRST:COUNT", optarg, &first, &count);
+                if (nsb_build_set_user_pool(b, first, count, NULL) < 0)
+                        die("--user-pool: %s: FIRST must not be 0, COUNT not 0, and the range must fit", optarg);
+                break;
+        }
+        case OPT_HOSTNAME:
+                if (nsb_build_set_hostname(b, optarg) < 0)
+                        die("--hostname: '%s' is empty or longer than 64 bytes", optarg);
+                break;
+        case OPT_STORE:
+                if (nsb_build_set_store_dir(b, optarg) < 0)
+                        die("--store: '%s' must be an absolute, normal path", optarg);
+                break;
+        case OPT_CORES: r = nsb_build_set_cores(b, parse_unsigned("--cores", optarg)); break;
+        case OPT_TMPDIR:
+                if (nsb_build_set_tmpdir(b, optarg) < 0)
+                        die("--tmpdir: '%s' must be an absolute, normal path", optarg);
+                break;
+        case OPT_LOG: o->log_path = optarg; break;
+        case OPT_KEEP_ROOT: o->keep_root = true; break;
+        case 'v': verbose = true; break;
+        default: return false;
+        }
         if (r < 0)
-                die_with_error(r, "cannot set the builder");
-        int log_fd = STDOUT_FILENO;
-        if (log_path) {
-                log_fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644);
+                die_with_error(r, "%s", optarg ? optarg : "");
+        return true;
+}
+
+/* Start the build, stream its log, report how it ended; the exit status.
+ * With OUTPUTS, print them on standard output after a success. */
+static int run_and_report(nsb_build *b, const struct run_options *o, const char *const *outputs, size_t n_outputs)
+{
+        int r;
+        int log_fd = o->default_log_fd;
+        if (o->log_path) {
+                log_fd = open(o->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644);
                 if (log_fd < 0)
-                        die_with_error(-errno, "cannot open log file %s", log_path);
+                        die_with_error(-errno, "cannot open log file %s", o->log_path);
         }
-        if ((r = nsb_build_set_log_fd(b, log_fd)) < 0 || (r = nsb_build_set_keep_build_dir(b, keep_root)) < 0 ||
+        if ((r = nsb_build_set_log_fd(b, log_fd)) < 0 || (r = nsb_build_set_keep_build_dir(b, o->keep_root)) < 0 ||
             (r = nsb_build_set_die_with_parent(b, 1)) < 0)
                 die_with_error(r, "cannot configure the build");
         if (verbose && (r = nsb_build_set_trace_callback(b, trace_to_stderr, NULL)) < 0)
@@ -554,13 +556,198 @@ static int cmd_run(int argc, char **argv)
                 warn_msg("stopped by signal %d (%s)", stopped_by, strsignal(stopped_by));
                 code = 128 + stopped_by;
         }
-        if (keep_root && nsb_build_dir(b))
+        if (code == 0)
+                for (size_t i = 0; i < n_outputs; i++)
+                        printf("%s\n", outputs[i]);
+        if (o->keep_root && nsb_build_dir(b))
                 warn_msg("kept build directory %s", nsb_build_dir(b));
 out:
-        nsb_build_free(b);
-        if (log_fd != STDOUT_FILENO)
+        if (log_fd != o->default_log_fd)
                 close(log_fd);
         close(sfd);
+        return code;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+        static const struct option longopts[] = {
+                COMMON_LONGOPTS,
+                { "input", required_argument, NULL, OPT_INPUT },
+                { "output", required_argument, NULL, OPT_OUTPUT },
+                { "setenv", required_argument, NULL, OPT_SETENV },
+                { "system", required_argument, NULL, OPT_SYSTEM },
+                { NULL, 0, NULL, 0 },
+        };
+        nsb_build *b;
+        int r = nsb_build_new(&b);
+        if (r < 0)
+                die_with_error(r, "cannot create a build");
+        struct run_options o = { .default_log_fd = STDOUT_FILENO };
+        int c;
+
+        /* "+": stop at the first non-option, the program. */
+        while ((c = getopt_long(argc, argv, "+vh", longopts, NULL)) != -1) {
+                if (common_option(b, c, &o))
+                        continue;
+                r = 0;
+                switch (c) {
+                case OPT_INPUT:
+                        if ((r = nsb_build_add_input(b, optarg)) == -EINVAL)
+                                die("--input %s: the path must be absolute and normal", optarg);
+                        break;
+                case OPT_OUTPUT:
+                        r = nsb_build_add_output(b, optarg);
+                        if (r == -EINVAL)
+                                die("--output %s: the path must be absolute and normal", optarg);
+                        if (r == -EEXIST)
+                                die("--output %s: given twice", optarg);
+                        break;
+                case OPT_SETENV: {
+                        char *eq = strchr(optarg, '=');
+                        if (!eq || eq == optarg)
+                                die("--setenv: '%s' is not NAME=VALUE", optarg);
+                        *eq = '\0';
+                        r = nsb_build_setenv(b, optarg, eq + 1);
+                        *eq = '=';
+                        break;
+                }
+                case OPT_SYSTEM:
+                        r = nsb_build_set_system(b, optarg);
+                        if (r == -EOPNOTSUPP)
+                                die("--system: this machine cannot run builds for '%s'", optarg);
+                        break;
+                case 'h': usage_run(stdout); exit(EXIT_SUCCESS);
+                default:
+                        fprintf(stderr, "Try '%s run --help' for more information.\n", program_name);
+                        exit(EXIT_NSBUILD_FAILED);
+                }
+                if (r < 0)
+                        die_with_error(r, "%s", argv[optind - 1]);
+        }
+        if (optind >= argc)
+                die("run: no program given (usage: %s run [OPTIONS] -- PROGRAM [ARG...])", program_name);
+
+        r = nsb_build_set_builder(b, argv[optind], (const char *const *) argv + optind);
+        if (r < 0)
+                die_with_error(r, "cannot set the builder");
+        int code = run_and_report(b, &o, NULL, 0);
+        nsb_build_free(b);
+        return code;
+}
+
+/* ---- nsbuild build ---- */
+
+/* --sandbox-path PATH[=HOSTPATH], as Nix's sandbox-paths: HOSTPATH (default
+ * PATH) read-only at PATH; a trailing '?' makes it optional. */
+static void add_sandbox_path(nsb_build *b, const char *arg)
+{
+        char *copy = strdup(arg);
+        if (!copy)
+                die("out of memory");
+        size_t len = strlen(copy);
+        bool optional = len > 0 && copy[len - 1] == '?';
+        if (optional)
+                copy[len - 1] = '\0';
+        char *host = strchr(copy, '=');
+        if (host)
+                *host++ = '\0';
+        const char *source = host ? host : copy;
+        if (optional && access(source, F_OK) < 0) {
+                free(copy);
+                return;
+        }
+        if (access(source, F_OK) < 0)
+                die("--sandbox-path %s: %s: %s (append '?' to make it optional)", arg, source, strerror(errno));
+        int r = nsb_build_add_bind(b, source, copy, NSB_BIND_READONLY);
+        if (r == -EINVAL)
+                die("--sandbox-path %s: paths must be absolute, without '.' or '..' components or a trailing '/'",
+                    arg);
+        if (r < 0)
+                die_with_error(r, "--sandbox-path %s", arg);
+        free(copy);
+}
+
+/* --closure FILE: one store path a line, as `nix-store -qR` prints them. */
+static void add_closure(nsb_build *b, const char *file)
+{
+        FILE *f = fopen(file, "re");
+        if (!f)
+                die_with_error(-errno, "--closure: cannot open %s", file);
+        char *line = NULL;
+        size_t cap = 0;
+        unsigned lineno = 0;
+        ssize_t n;
+        while ((n = getline(&line, &cap, f)) >= 0) {
+                lineno++;
+                if (n > 0 && line[n - 1] == '\n')
+                        line[--n] = '\0';
+                if (n == 0)
+                        continue;
+                if (nsb_build_add_store_input(b, line) < 0)
+                        die("--closure %s:%u: %s", file, lineno, nsb_build_error_message(b));
+        }
+        if (ferror(f))
+                die_with_error(-errno, "--closure: cannot read %s", file);
+        free(line);
+        fclose(f);
+}
+
+static int cmd_build(int argc, char **argv)
+{
+        static const struct option longopts[] = {
+                COMMON_LONGOPTS,
+                { "closure", required_argument, NULL, OPT_CLOSURE },
+                { "sandbox-path", required_argument, NULL, OPT_SANDBOX_PATH },
+                { NULL, 0, NULL, 0 },
+        };
+        nsb_build *b;
+        int r = nsb_build_new(&b);
+        if (r < 0)
+                die_with_error(r, "cannot create a build");
+        /* Standard output is for the output paths, as with nix-build. */
+        struct run_options o = { .default_log_fd = STDERR_FILENO };
+        const char *closure = NULL;
+        int c;
+        while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+                if (common_option(b, c, &o))
+                        continue;
+                switch (c) {
+                case OPT_CLOSURE: closure = optarg; break;
+                case OPT_SANDBOX_PATH: add_sandbox_path(b, optarg); break;
+                case 'h': usage_build(stdout); exit(EXIT_SUCCESS);
+                default:
+                        fprintf(stderr, "Try '%s build --help' for more information.\n", program_name);
+                        exit(EXIT_NSBUILD_FAILED);
+                }
+        }
+        if (optind >= argc)
+                die("build: no derivation given (usage: %s build [OPTIONS] FILE.drv)", program_name);
+        if (optind + 1 < argc)
+                die("build: one derivation at a time; unexpected '%s'", argv[optind + 1]);
+        const char *file = argv[optind];
+
+        nsb_drv *drv;
+        nsb_drv_error e;
+        r = nsb_drv_load(file, &drv, &e);
+        if (r == -EINVAL)
+                die("%s:%u:%u: %s", file, e.line, e.column, e.message);
+        if (r < 0)
+                die("cannot read derivation %s: %s", file, e.message);
+        if (nsb_build_set_derivation(b, drv) < 0)
+                die("%s: %s", file, nsb_build_error_message(b));
+        if (closure)
+                add_closure(b, closure);
+
+        size_t n = nsb_drv_n_outputs(drv);
+        const char **outputs = calloc(n, sizeof(char *));
+        if (!outputs)
+                die("out of memory");
+        for (size_t i = 0; i < n; i++)
+                nsb_drv_output(drv, i, NULL, &outputs[i], NULL, NULL);
+        int code = run_and_report(b, &o, outputs, n);
+        free(outputs);
+        nsb_build_free(b);
+        nsb_drv_free(drv);
         return code;
 }
 
@@ -592,6 +779,8 @@ int main(int argc, char **argv)
         optind = 1;
         if (strcmp(cmd, "run") == 0)
                 return cmd_run(argc, argv);
+        if (strcmp(cmd, "build") == 0)
+                return cmd_build(argc, argv);
         if (strcmp(cmd, "features") == 0)
                 return cmd_features(argc, argv);
         die("unknown command '%s' (see '%s --help')", cmd, program_name);

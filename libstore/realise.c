@@ -1,0 +1,215 @@
+/* realise.c - configure a build from a derivation, as a store would.
+ *
+ * Everything is checked here, before anything runs: that each path the
+ * derivation names lies directly in the store directory, that every input
+ * exists, that this host can run the derivation's system, and that a
+ * fixed output's hash is one we can check. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+
+#include "hash.h"
+#include "internal.h"
+
+#define STEP "read derivation"
+
+/* Whether PATH is a normal absolute path directly inside STORE. */
+static bool in_store(const char *store, const char *path)
+{
+        size_t n = strlen(store);
+        if (!path_is_normal_absolute(path) || strncmp(path, store, n) != 0)
+                return false;
+        if (strcmp(store, "/") == 0)
+                n = 0;
+        return path[n] == '/' && path[n + 1] != '\0' && !strchr(path + n + 1, '/');
+}
+
+static int check_in_store(nsb_build *b, const char *path, const char *what)
+{
+        if (in_store(b->store_dir, path))
+                return 0;
+        return nsb_fail(b, EINVAL, STEP, "%s %s is not directly inside the store directory %s", what, path,
+                        b->store_dir);
+}
+
+static int check_exists(nsb_build *b, const char *path, const char *what, const char *hint)
+{
+        struct stat st;
+        if (lstat(path, &st) == 0)
+                return 0;
+        return nsb_fail(b, errno, STEP, "%s %s %s%s", what, path,
+                        errno == ENOENT ? "does not exist" : strerror(errno), hint ? hint : "");
+}
+
+int nsb_build_add_store_input(nsb_build *b, const char *path)
+{
+        CHECK_CONFIG(b);
+        if (!path)
+                return -EINVAL;
+        int r;
+        if ((r = check_in_store(b, path, "input")) < 0 || (r = check_exists(b, path, "input", NULL)) < 0)
+                return r;
+        r = nsb_build_add_input(b, path);
+        return r < 0 ? nsb_fail(b, -r, STEP, "cannot add input %s: %s", path, strerror(-r)) : 0;
+}
+
+/* The outputs OUTPUTS of the input derivation DRV_PATH, read from the
+ * store. */
+static int add_input_derivation(nsb_build *b, const char *drv_path, const char *const *outputs, size_t n)
+{
+        int r = check_in_store(b, drv_path, "input derivation");
+        if (r < 0)
+                return r;
+        nsb_drv *in = NULL;
+        nsb_drv_error e;
+        r = nsb_drv_load(drv_path, &in, &e);
+        if (r < 0) {
+                if (r == -EINVAL)
+                        return nsb_fail(b, EINVAL, STEP, "input derivation %s:%u:%u: %s", drv_path, e.line, e.column,
+                                        e.message);
+                return nsb_fail(b, -r, STEP, "cannot read input derivation %s: %s", drv_path, e.message);
+        }
+        for (size_t i = 0; i < n && r >= 0; i++) {
+                const char *path = nsb_drv_output_path(in, outputs[i]);
+                if (!path)
+                        r = nsb_fail(b, EINVAL, STEP, "input derivation %s has no output '%s'", drv_path, outputs[i]);
+                else if (!*path)
+                        r = nsb_fail(b, EINVAL, STEP, "output '%s' of input derivation %s has no path", outputs[i],
+                                     drv_path);
+                else if ((r = check_in_store(b, path, "input")) >= 0) {
+                        struct stat st;
+                        if (lstat(path, &st) < 0)
+                                r = nsb_fail(b, errno, STEP, "input %s (output '%s' of %s) %s%s", path, outputs[i],
+                                             drv_path, errno == ENOENT ? "does not exist" : strerror(errno),
+                                             errno == ENOENT ? "; build that derivation first" : "");
+                        else if ((r = nsb_build_add_input(b, path)) < 0)
+                                r = nsb_fail(b, -r, STEP, "cannot add input %s: %s", path, strerror(-r));
+                }
+        }
+        nsb_drv_free(in);
+        return r;
+}
+
+/* A fixed output: "sha256" (the file's contents) or "r:sha256" (its NAR
+ * serialisation) and the hash. */
+static int set_fixed_hash(nsb_build *b, struct nsb_output *o, const char *algo, const char *hash)
+{
+        const char *bare = strncmp(algo, "r:", 2) == 0 ? algo + 2 : algo;
+        if (strcmp(bare, "sha256") != 0)
+                return nsb_fail(b, EOPNOTSUPP, STEP,
+                                "output %s: hash algorithm '%s' is not supported (sha256 and r:sha256 are)", o->path,
+                                algo);
+        if (!nsb_sha256_available())
+                return nsb_fail(b, EOPNOTSUPP, STEP,
+                                "output %s is fixed-output, but this nsbuild was built without a SHA-256 library "
+                                "(configure --with-crypto=nettle or =openssl)",
+                                o->path);
+        if (nsb_sha256_parse(hash, o->hash) < 0)
+                return nsb_fail(b, EINVAL, STEP,
+                                "output %s: hash '%s' is not a sha256 hash (64 hex digits, 52 base-32 digits or SRI)",
+                                o->path, hash);
+        o->hash_mode = bare == algo ? NSB_HASH_FLAT : NSB_HASH_RECURSIVE;
+        return 0;
+}
+
+int nsb_build_set_derivation(nsb_build *b, const nsb_drv *drv)
+{
+        CHECK_CONFIG(b);
+        if (!drv)
+                return -EINVAL;
+        int r;
+
+        /* Every path first: nothing is configured from a derivation that
+         * names a path outside the store. */
+        size_t n_out = nsb_drv_n_outputs(drv);
+        bool fixed = nsb_drv_is_fixed_output(drv);
+        for (size_t i = 0; i < n_out; i++) {
+                const char *name, *path, *algo, *hash;
+                nsb_drv_output(drv, i, &name, &path, &algo, &hash);
+                if (!*path)
+                        return nsb_fail(b, EOPNOTSUPP, STEP,
+                                        "output '%s' has no path: content-addressed derivations are not supported", name);
+                if ((r = check_in_store(b, path, "output")) < 0)
+                        return r;
+                if (!fixed && (*algo || *hash))
+                        return nsb_fail(b, EOPNOTSUPP, STEP,
+                                        n_out > 1 ? "output '%s' has a hash, but only a derivation with the single "
+                                                    "output 'out' can be fixed-output"
+                                                  : "output '%s' has a hash algorithm but no hash: content-addressed "
+                                                    "derivations are not supported",
+                                        name);
+        }
+        for (size_t i = 0; i < nsb_drv_n_input_srcs(drv); i++)
+                if ((r = check_in_store(b, nsb_drv_input_src(drv, i), "input source")) < 0)
+                        return r;
+
+        /* The system: "builtin" builders are Nix's own code. */
+        const char *system = nsb_drv_system(drv);
+        if (strcmp(system, "builtin") == 0)
+                return nsb_fail(b, EOPNOTSUPP, STEP, "builtin builders (%s) are not supported",
+                                nsb_drv_builder(drv));
+        r = nsb_build_set_system(b, system);
+        if (r == -EOPNOTSUPP) {
+                struct utsname u;
+                return nsb_fail(b, EOPNOTSUPP, STEP, "the derivation is for system '%s', which this %s host cannot run",
+                                system, uname(&u) == 0 ? u.machine : "");
+        }
+        if (r < 0)
+                return nsb_fail(b, -r, STEP, "cannot set system '%s': %s", system, strerror(-r));
+
+        /* The builder: argv[0] is its base name, as in Nix. */
+        const char *builder = nsb_drv_builder(drv);
+        if (builder[0] != '/')
+                return nsb_fail(b, EINVAL, STEP, "the builder \"%s\" is not an absolute path", builder);
+        size_t n_args = nsb_drv_n_args(drv);
+        _cleanup_free_ const char **argv = calloc(n_args + 2, sizeof(char *));
+        if (!argv)
+                return nsb_fail(b, ENOMEM, STEP, "out of memory");
+        argv[0] = strrchr(builder, '/') + 1;
+        for (size_t i = 0; i < n_args; i++)
+                argv[i + 1] = nsb_drv_arg(drv, i);
+        if ((r = nsb_build_set_builder(b, builder, argv)) < 0)
+                return nsb_fail(b, -r, STEP, "cannot set the builder %s: %s", builder, strerror(-r));
+
+        /* The derivation's environment, after (so over) the standard
+         * variables. */
+        for (size_t i = 0; i < nsb_drv_n_env(drv); i++) {
+                const char *name, *value;
+                nsb_drv_env(drv, i, &name, &value);
+                r = nsb_build_setenv(b, name, value);
+                if (r == -EINVAL)
+                        return nsb_fail(b, EINVAL, STEP, "environment variable name \"%s\" is empty or contains '='",
+                                        name);
+                if (r < 0)
+                        return nsb_fail(b, -r, STEP, "cannot set %s: %s", name, strerror(-r));
+        }
+
+        /* Inputs, each checked to exist now rather than when binding. */
+        for (size_t i = 0; i < nsb_drv_n_input_srcs(drv); i++)
+                if ((r = nsb_build_add_store_input(b, nsb_drv_input_src(drv, i))) < 0)
+                        return r;
+        for (size_t i = 0; i < nsb_drv_n_input_drvs(drv); i++) {
+                const char *const *outs;
+                size_t n;
+                const char *path = nsb_drv_input_drv(drv, i, &outs, &n);
+                if ((r = add_input_derivation(b, path, outs, n)) < 0)
+                        return r;
+        }
+
+        for (size_t i = 0; i < n_out; i++) {
+                const char *name, *path, *algo, *hash;
+                nsb_drv_output(drv, i, &name, &path, &algo, &hash);
+                r = nsb_build_add_output(b, path);
+                if (r < 0)
+                        return nsb_fail(b, -r, STEP, "cannot add output %s: %s", path,
+                                        r == -EEXIST ? "two outputs have this path" : strerror(-r));
+                if (fixed && (r = set_fixed_hash(b, &b->outputs[b->n_outputs - 1], algo, hash)) < 0)
+                        return r;
+        }
+        b->share_network = fixed;
+        b->canonicalise = true;
+        return 0;
+}

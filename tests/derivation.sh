@@ -1,0 +1,245 @@
+#!/bin/sh
+# nsbuild build: realising derivations into a store.  Inputs, environment,
+# system, output checks and canonicalisation, fixed-output derivations
+# (network, hash, CVE-2024-27297), and the malformed-derivation corpus.
+. "${top_srcdir:-.}/tests/tap.sh"
+
+# Malformed derivations need no sandbox: every one is a one-line error
+# with its position and exit status 125.
+for f in "$top_srcdir"/tests/fuzz/corpus/drv/bad-*.drv; do
+	n=$(basename "$f")
+	"$NSBUILD" build --store /nix/store "$f" >"$tap_tmp/out" 2>"$tap_tmp/err"; st=$?
+	lines=$(wc -l <"$tap_tmp/err")
+	if [ $st -eq 125 ] && [ "$lines" -eq 1 ] && grep -Eq "^nsbuild: .*$n:[0-9]+:[0-9]+: " "$tap_tmp/err" && [ ! -s "$tap_tmp/out" ]; then
+		ok 0 "$n: exit 125, one line with the position: $(cat "$tap_tmp/err")"
+	else
+		ok 1 "$n: exit 125, one line with the position"
+		diag "exit $st, $lines lines:" "$(cat "$tap_tmp/err")"
+	fi
+done
+"$NSBUILD" build "$tap_tmp/none.drv" 2>"$tap_tmp/err"; st=$?
+is "$st" 125 "a missing .drv file: exit 125"
+like "$(cat "$tap_tmp/err")" "cannot read derivation $tap_tmp/none.drv: No such file or directory" "naming the file and the errno"
+
+require_full
+command -v sha256sum >/dev/null || skip_all "no sha256sum"
+
+store="$tap_tmp/store"
+mkdir -p "$store"
+if is_root; then chmod 0755 "$tap_tmp"; fi
+system=$(uname -m)-linux
+
+# q S: S as an ATerm string.
+q() { printf '"%s"' "$(printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g')"; }
+# src NAME TEXT: put TEXT into the store as a source; print its path.
+src() {
+	p="$store/$(printf '%s' "$2" | sha256sum | cut -c1-32 | tr e z)-$1"
+	[ -e "$p" ] || printf '%s' "$2" >"$p"
+	echo "$p"
+}
+# drv NAME SCRIPT [OUTPUTS] [INPUT-DRVS] [SRCS] [SYSTEM] [EXTRA-ENV] [HASH-ALGO HASH]:
+# a derivation running SCRIPT with /bin/sh; prints the .drv path.  OUTPUTS
+# is a space-separated list of output names (default out); INPUT-DRVS the
+# ATerm list body; SRCS extra ATerm source paths; EXTRA-ENV ATerm pairs.
+drv() {
+	name=$1 script=$(src "$1-builder.sh" "$2") outs=${3:-out} indrvs=${4:-} srcs=${5:-} sys=${6:-$system} extra=${7:-}
+	algo=${8:-} hash=${9:-}
+	seed=$(printf '%s %s %s %s %s %s' "$name" "$script" "$indrvs" "$srcs" "$sys" "$extra$algo$hash" | sha256sum | cut -c1-32 | tr e z)
+	o= env=
+	for out in $outs; do
+		p="$store/$seed-$name"; [ "$out" = out ] || p="$p-$out"
+		o="$o${o:+,}($(q "$out"),$(q "$p"),$(q "$algo"),$(q "$hash"))"
+		env="$env,($(q "$out"),$(q "$p"))"
+	done
+	srclist=$(q "$script")${srcs:+,$srcs}
+	text="Derive([$o],[$indrvs],[$srclist],$(q "$sys"),\"/bin/sh\",[$(q "$script")],[(\"PATH\",\"/usr/bin:/bin\"),(\"name\",$(q "$name"))$env${extra:+,$extra}])"
+	src "$name.drv" "$text"
+}
+outpath() { sed -n 's/^Derive(\[("out","\([^"]*\)".*/\1/p' "$1"; }
+build() { "$NSBUILD" build --store "$store" --host-tools "$@"; }
+leftovers() { find "$store" -maxdepth 1 -name '.nsbuild-*' | wc -l; }
+
+# ---- a derivation and one depending on it --------------------------------
+d1=$(drv lib 'mkdir -p $out/lib $out/bin; echo "lib data" > $out/lib/data; printf "#!/bin/sh\necho hi from lib\n" > $out/bin/hi; chmod 0755 $out/bin/hi')
+o1=$(build "$d1" 2>"$tap_tmp/err"); st=$?
+is "$st" 0 "a derivation builds"
+is "$o1" "$(outpath "$d1")" "its output path is printed on standard output"
+[ "$(cat "$o1/lib/data" 2>/dev/null)" = "lib data" ]; ok $? "the output is in the store"
+
+d2=$(drv app 'echo "input: $(cat $lib/lib/data)"; mkdir $out; $lib/bin/hi > $out/said; cp $lib/lib/data $out/copy; ls $NIX_STORE > $out/store-listing' out "($(q "$d1"),[\"out\"])" "" "" "(\"lib\",$(q "$o1"))")
+o2=$(build "$d2" 2>"$tap_tmp/err"); st=$?
+is "$st" 0 "a derivation using the first one's output builds"
+is "$(cat "$o2/said" 2>/dev/null)" "hi from lib" "it ran a program of its input derivation's output"
+like "$(cat "$o2/store-listing" 2>/dev/null)" "$(basename "$o1")" "the store shows the input's output"
+unlike "$(cat "$o2/store-listing" 2>/dev/null)" "$(basename "$d1")" "but not the input's .drv file"
+is "$(leftovers)" 0 "no scratch directory is left in the store"
+
+# ---- canonical outputs ----------------------------------------------------
+d=$(drv canon 'mkdir -p $out/sub; echo a > $out/file; chmod 0666 $out/file; echo b > $out/exec; chmod 0777 $out/exec; chmod 1777 $out/sub; ln -s file $out/link; ln $out/file $out/hardlink; touch -d 2001-01-01 $out/file')
+o=$(build "$d" 2>"$tap_tmp/err"); st=$?
+is "$st" 0 "a derivation with odd modes builds"
+is "$(stat -c '%a %Y' "$o/file")" "444 1" "a file: 0444, mtime 1"
+is "$(stat -c '%a %Y' "$o/exec")" "555 1" "an executable: 0555, mtime 1"
+is "$(stat -c '%a %Y' "$o/sub")" "555 1" "a directory: 0555 (the sticky bit is gone), mtime 1"
+is "$(stat -c '%a %Y' "$o")" "555 1" "the output itself: 0555, mtime 1"
+is "$(stat -c '%Y' "$o/link") $(readlink "$o/link")" "1 file" "a symlink is kept, mtime 1"
+is "$(stat -c '%u:%g' "$o" "$o/file" "$o/link" | sort -u)" "$(id -u):$(id -g)" "everything is owned by the invoking user"
+is "$(stat -c '%h %i' "$o/file")" "$(stat -c '%h %i' "$o/hardlink")" "a hard link inside the output is kept"
+is "$(find "$o" ! -type l -perm /7222 | wc -l)" 0 "no write, setuid, setgid or sticky bit anywhere"
+
+# ---- failures leave nothing ----------------------------------------------
+d=$(drv fails 'mkdir $out; echo partial > $out/x; exit 3')
+build "$d" >"$tap_tmp/out" 2>"$tap_tmp/err"; st=$?
+is "$st" 3 "a failing builder: its exit status"
+[ ! -e "$(outpath "$d")" ]; ok $? "its partial output is removed"
+[ ! -s "$tap_tmp/out" ]; ok $? "and no output path is printed"
+
+d=$(drv lazy 'mkdir $out; echo made only out' "out dev")
+build "$d" 2>"$tap_tmp/err"; st=$?
+is "$st" 125 "an output not produced: exit 125"
+like "$(cat "$tap_tmp/err")" "builder failed to produce output $(outpath "$d")-dev" "naming it"
+[ ! -e "$(outpath "$d")" ]; ok $? "and no other output of it is left"
+
+d=$(drv fifo 'mkdir $out; mkfifo $out/pipe')
+build "$d" 2>"$tap_tmp/err"; st=$?
+is "$st" 125 "an output holding a FIFO: exit 125"
+like "$(cat "$tap_tmp/err")" "contains a FIFO at ./pipe" "naming it"
+[ ! -e "$(outpath "$d")" ]; ok $? "and the output is removed"
+is "$(leftovers)" 0 "no scratch directory is left after failures"
+
+# ---- what is checked before anything runs --------------------------------
+d=$(drv stray 'touch /tmp/ran' out "" "\"/etc/passwd\"")
+build "$d" 2>"$tap_tmp/err"; st=$?
+is "$st" 125 "an input source outside the store: exit 125"
+like "$(cat "$tap_tmp/err")" "input source /etc/passwd is not directly inside the store directory $store" "naming it and the store"
+
+d=$(drv missing 'true' out "" "$(q "$store/00000000000000000000000000000000-gone")")
+build "$d" 2>"$tap_tmp/err"; st=$?
+is "$st" 125 "a missing input source: exit 125"
+like "$(cat "$tap_tmp/err")" "input $store/00000000000000000000000000000000-gone does not exist" "naming it"
+
+d0=$(drv notyet 'mkdir $out')
+d=$(drv needs 'true' out "($(q "$d0"),[\"out\"])")
+build "$d" 2>"$tap_tmp/err"; st=$?
+is "$st" 125 "an input derivation not built yet: exit 125"
+like "$(cat "$tap_tmp/err")" "input $(outpath "$d0") (output 'out' of $d0) does not exist; build that derivation first" "saying so"
+d=$(drv needsdev 'true' out "($(q "$d1"),[\"dev\"])")
+build "$d" 2>"$tap_tmp/err"; st=$?
+like "$(cat "$tap_tmp/err")" "input derivation $d1 has no output 'dev'" "an output the input derivation lacks is named"
+
+d=$(drv elsewhere 'true' out "" "" aarch64-darwin)
+build "$d" 2>"$tap_tmp/err"; st=$?
+is "$st" 125 "a system this host cannot run: exit 125"
+like "$(cat "$tap_tmp/err")" "the derivation is for system 'aarch64-darwin', which this $(uname -m) host cannot run" "saying so"
+
+printf 'Derive([("out","/elsewhere/x","","")],[],[],"%s","/bin/sh",[],[])' "$system" >"$tap_tmp/outside.drv"
+build "$tap_tmp/outside.drv" 2>"$tap_tmp/err"; st=$?
+is "$st" 125 "an output outside the store: exit 125"
+like "$(cat "$tap_tmp/err")" "output /elsewhere/x is not directly inside the store directory $store" "naming it"
+
+existing=$(outpath "$d1")
+build "$d1" 2>"$tap_tmp/err"; st=$?
+is "$st" 125 "an output that exists already: exit 125"
+like "$(cat "$tap_tmp/err")" "output $existing already exists" "naming it"
+
+# ---- environment, system, closure, sandbox paths -------------------------
+d=$(drv env 'mkdir $out; env > $out/env; uname -m > $out/machine' out "" "" "" "(\"HOME\",\"/custom-home\"),(\"NIX_BUILD_CORES\",\"7\"),(\"extra\",\"a\\\"b\\\\c\")")
+o=$(build "$d" 2>"$tap_tmp/err"); st=$?
+is "$st" 0 "a derivation setting standard variables builds"
+like "$(cat "$o/env")" "HOME=/custom-home" "its HOME overrides the standard one"
+like "$(cat "$o/env")" "NIX_BUILD_CORES=7" "and NIX_BUILD_CORES"
+like "$(cat "$o/env")" "NIX_BUILD_TOP=/build" "the standard variables it does not set stay"
+like "$(cat "$o/env")" "NIX_STORE=$store" "NIX_STORE is the store directory"
+is "$(grep '^extra=' "$o/env")" 'extra=a"b\c' "escapes in values reach the builder unescaped"
+
+if [ "$(uname -m)" = x86_64 ]; then
+	d=$(drv i686 'mkdir $out; uname -m > $out/machine' out "" "" i686-linux)
+	o=$(build "$d" 2>"$tap_tmp/err"); st=$?
+	is "$st:$(cat "$o/machine" 2>/dev/null)" "0:i686" "system i686-linux runs under the 32-bit personality"
+else
+	skip "i686-linux needs an x86_64 host"
+fi
+
+extra=$(src extra "extra input")
+printf '%s\n\n%s\n' "$extra" "$o1" >"$tap_tmp/closure"
+d=$(drv closure 'mkdir $out; cat '"$extra"' > $out/got')
+o=$(build --closure "$tap_tmp/closure" "$d" 2>"$tap_tmp/err"); st=$?
+is "$st:$(cat "$o/got" 2>/dev/null)" "0:extra input" "a path of --closure is visible"
+printf '%s\n/etc/passwd\n' "$extra" >"$tap_tmp/closure"
+d=$(drv closure2 'mkdir $out')
+build --closure "$tap_tmp/closure" "$d" 2>"$tap_tmp/err"; st=$?
+is "$st" 125 "a --closure path outside the store: exit 125"
+like "$(cat "$tap_tmp/err")" "--closure $tap_tmp/closure:2: input /etc/passwd is not directly inside" "naming the line"
+
+mkdir -p "$tap_tmp/hostdir" && echo shared >"$tap_tmp/hostdir/f"
+d=$(drv sbpath 'mkdir $out; cat /opt/shared/f > $out/got')
+o=$(build --sandbox-path "/opt/shared=$tap_tmp/hostdir" --sandbox-path "/opt/none=$tap_tmp/nonexistent?" "$d" 2>"$tap_tmp/err"); st=$?
+is "$st:$(cat "$o/got" 2>/dev/null)" "0:shared" "--sandbox-path PATH=HOSTPATH binds it; an optional missing one is skipped"
+build --sandbox-path "/opt/none=$tap_tmp/nonexistent" "$d" 2>"$tap_tmp/err"; st=$?
+is "$st" 125 "a missing --sandbox-path: exit 125"
+
+# ---- fixed-output derivations --------------------------------------------
+if "$NSBUILD" --version | grep -q -- '-SHA256'; then
+	skip "fixed-output derivations: built without a SHA-256 library"
+	done_testing
+fi
+content_hash=$(printf 'fetched\n' | sha256sum | cut -c1-64)
+d=$(drv fetched 'printf "fetched\n" > $out; cat /proc/net/dev > /build/ifaces; grep -c : /proc/net/dev > /dev/stderr' out "" "" "" "" sha256 "$content_hash")
+o=$(build "$d" 2>"$tap_tmp/err"); st=$?
+is "$st" 0 "a fixed-output derivation with the right flat hash builds (its builder writes to /dev/stderr)"
+is "$(cat "$o" 2>/dev/null)" "fetched" "its output is in the store"
+is "$(stat -c %a "$o")" 444 "and canonical"
+ifaces=$(tail -n 1 "$tap_tmp/err")
+host_ifaces=$(grep -c : /proc/net/dev)
+is "$ifaces" "$host_ifaces" "it sees the host's network interfaces ($host_ifaces)"
+
+wrong=0000000000000000000000000000000000000000000000000000000000000000
+d=$(drv fetched-wrong 'printf "fetched\n" > $out' out "" "" "" "" sha256 "$wrong")
+build "$d" 2>"$tap_tmp/err"; st=$?
+is "$st" 125 "a flat hash mismatch: exit 125"
+like "$(cat "$tap_tmp/err")" "hash mismatch in fixed output $(outpath "$d"): wanted sha256:$wrong, got sha256:$content_hash" "both hashes are printed"
+[ ! -e "$(outpath "$d")" ]; ok $? "and the output is removed"
+
+d=$(drv tree-wrong 'mkdir -p $out/bin; echo x > $out/data; printf "#!/bin/sh\n" > $out/bin/run; chmod +x $out/bin/run; ln -s data $out/link' out "" "" "" "" r:sha256 "$wrong")
+build "$d" 2>"$tap_tmp/err"; st=$?
+got=$(sed -n 's/.*got sha256:\([0-9a-f]*\) .*/\1/p' "$tap_tmp/err")
+is "$st:${#got}" "125:64" "a recursive hash mismatch names the hash it got"
+d=$(drv tree 'mkdir -p $out/bin; echo x > $out/data; printf "#!/bin/sh\n" > $out/bin/run; chmod +x $out/bin/run; ln -s data $out/link' out "" "" "" "" r:sha256 "$got")
+o=$(build "$d" 2>"$tap_tmp/err"); st=$?
+is "$st" 0 "the same tree with that recursive hash builds (the NAR hash is deterministic)"
+
+# A fixed-output build reaches a service on the host's loopback; an
+# ordinary one does not.
+port=$((20000 + $$ % 20000))
+"$HELPER" listen 127.0.0.1 "$port" 20 >"$tap_tmp/listen" &
+lpid=$!
+for _ in 1 2 3 4 5 6 7 8 9 10; do grep -q listening "$tap_tmp/listen" && break; sleep 0.2; done
+d=$(drv plain-connect "mkdir \$out; $HELPER connect 127.0.0.1 $port > \$out/r || true" out "" "$(q "$HELPER")")
+d=$(drv plain-connect "mkdir \$out; /t/helper connect 127.0.0.1 $port > \$out/r || true")
+o=$(build --sandbox-path "/t/helper=$HELPER" "$d" 2>"$tap_tmp/err")
+is "$(cat "$o/r" 2>/dev/null)" "ECONNREFUSED" "an ordinary derivation cannot reach the host's loopback"
+h=$(printf 'connected\n' | sha256sum | cut -c1-64)
+d=$(drv fod-connect "/t/helper connect 127.0.0.1 $port > \$out" out "" "" "" "" sha256 "$h")
+o=$(build --sandbox-path "/t/helper=$HELPER" "$d" 2>"$tap_tmp/err"); st=$?
+is "$st:$(cat "$o" 2>/dev/null)" "0:connected" "a fixed-output derivation reaches it"
+wait $lpid
+d=$(drv fod-ns 'echo "host=$(hostname) pid1=$(tr "\\0" " " </proc/1/cmdline)" >&2; printf x > $out' out "" "" "" "" sha256 "$(printf x | sha256sum | cut -c1-64)")
+build "$d" >/dev/null 2>"$tap_tmp/err"
+like "$(cat "$tap_tmp/err")" "host=localhost pid1=sh $store/" "but keeps its own host name and PID namespace (the builder is PID 1)"
+
+# CVE-2024-27297: the builder passes an fd to its output to an outside
+# process, which writes through it once the output is in the store.
+sock="nsb-test-$$-fd"
+h=$(printf 'original\n' | sha256sum | cut -c1-64)
+d=$(drv fod-fd "printf 'original\\n' > \$out; /t/helper fd-send $sock \$out >&2" out "" "" "" "" sha256 "$h")
+o=$(outpath "$d")
+"$HELPER" fd-tamper "$sock" "$o" 20 >"$tap_tmp/tamper" &
+tpid=$!
+for _ in 1 2 3 4 5 6 7 8 9 10; do grep -q listening "$tap_tmp/tamper" && break; sleep 0.2; done
+build --sandbox-path "/t/helper=$HELPER" "$d" >/dev/null 2>"$tap_tmp/err"; st=$?
+wait $tpid
+is "$st" 0 "a fixed-output builder that passes out an fd to its output builds"
+like "$(cat "$tap_tmp/tamper")" "wrote through the fd" "the outside process wrote through that fd after the build"
+is "$(cat "$o")" "original" "but the output in the store is unchanged: it is a fresh copy"
+
+done_testing

@@ -1,0 +1,128 @@
+/* test-hash.c - SHA-256 through the configured library, the hash encodings
+ * and the NAR serialisation (internal API). */
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hash.h"
+#include "tap.h"
+#include "util.h"
+
+static void sha256_of(const void *data, size_t len, uint8_t out[32])
+{
+        nsb_sha256 h;
+        if (nsb_sha256_init(&h) < 0) {
+                memset(out, 0, 32);
+                return;
+        }
+        nsb_sha256_update(&h, data, len);
+        nsb_sha256_final(&h, out);
+}
+
+/* An independent NAR writer for the expectation: every string by hand. */
+static void put_str(FILE *f, const char *s, size_t len)
+{
+        uint64_t n = len;
+        for (int i = 0; i < 8; i++)
+                fputc((int) (n >> (8 * i) & 0xff), f);
+        fwrite(s, 1, len, f);
+        for (size_t i = len; i % 8; i++)
+                fputc(0, f);
+}
+#define S(f, s) put_str(f, s, strlen(s))
+
+int main(void)
+{
+        if (!nsb_sha256_available())
+                tap_skip_all("built without a SHA-256 library (configure --with-crypto)");
+
+        uint8_t h[32];
+        char hex[65], sri[64];
+        sha256_of("abc", 3, h);
+        nsb_sha256_hex(h, hex);
+        tap_ok(strcmp(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad") == 0,
+               "sha256(\"abc\") is the FIPS 180-2 value");
+        nsb_sha256_sri(h, sri);
+        tap_ok(strcmp(sri, "sha256-ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=") == 0, "its SRI form");
+
+        uint8_t p[32];
+        tap_ok(nsb_sha256_parse(hex, p) == 0 && memcmp(p, h, 32) == 0, "hex parses back");
+        tap_ok(nsb_sha256_parse(sri, p) == 0 && memcmp(p, h, 32) == 0, "SRI parses back");
+        /* sha256("") in Nix's base 32, as nix-hash --type sha256 --to-base32 prints it. */
+        sha256_of("", 0, h);
+        tap_ok(nsb_sha256_parse("0mdqa9w1p6cmli6976v4wi0sw9r4p5prkj7lzfd1877wk11c9c73", p) == 0 && memcmp(p, h, 32) == 0,
+               "Nix base 32 parses");
+        tap_ok(nsb_sha256_parse("abc", p) == -EINVAL && nsb_sha256_parse("sha256-!!!", p) == -EINVAL &&
+                       nsb_sha256_parse("zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz", p) == -EINVAL,
+               "garbage is refused");
+
+        /* A tree: a directory with a file, an executable, a symlink and a
+         * subdirectory, hashed as a NAR. */
+        char dir[] = "/tmp/nsb-test-hash-XXXXXX";
+        if (!mkdtemp(dir))
+                return tap_ok(false, "mkdtemp"), tap_done();
+        int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        bool made = mkdirat(dfd, "t", 0755) == 0 && mkdirat(dfd, "t/sub", 0755) == 0;
+        int fd = openat(dfd, "t/b-file", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        made = made && fd >= 0 && write(fd, "hello\n", 6) == 6 && close(fd) == 0;
+        fd = openat(dfd, "t/a-exec", O_WRONLY | O_CREAT | O_CLOEXEC, 0755);
+        made = made && fd >= 0 && write(fd, "#!/bin/sh\n", 10) == 10 && close(fd) == 0;
+        made = made && symlinkat("b-file", dfd, "t/c-link") == 0;
+        tap_ok(made, "a test tree is made");
+
+        char *nar = NULL;
+        size_t nar_len = 0;
+        FILE *f = open_memstream(&nar, &nar_len);
+        S(f, "nix-archive-1");
+        S(f, "("); S(f, "type"); S(f, "directory");
+        S(f, "entry"); S(f, "("); S(f, "name"); S(f, "a-exec"); S(f, "node");
+        S(f, "("); S(f, "type"); S(f, "regular"); S(f, "executable"); S(f, ""); S(f, "contents"); put_str(f, "#!/bin/sh\n", 10); S(f, ")");
+        S(f, ")");
+        S(f, "entry"); S(f, "("); S(f, "name"); S(f, "b-file"); S(f, "node");
+        S(f, "("); S(f, "type"); S(f, "regular"); S(f, "contents"); put_str(f, "hello\n", 6); S(f, ")");
+        S(f, ")");
+        S(f, "entry"); S(f, "("); S(f, "name"); S(f, "c-link"); S(f, "node");
+        S(f, "("); S(f, "type"); S(f, "symlink"); S(f, "target"); S(f, "b-file"); S(f, ")");
+        S(f, ")");
+        S(f, "entry"); S(f, "("); S(f, "name"); S(f, "sub"); S(f, "node");
+        S(f, "("); S(f, "type"); S(f, "directory"); S(f, ")");
+        S(f, ")");
+        S(f, ")");
+        fclose(f);
+        uint8_t want[32], got[32];
+        sha256_of(nar, nar_len, want);
+        free(nar);
+
+        nsb_sha256 ctx;
+        char *where = NULL;
+        int r = nsb_sha256_init(&ctx);
+        if (r == 0)
+                r = nsb_nar_hash_at(dfd, "t", &ctx, &where);
+        nsb_sha256_final(&ctx, got);
+        tap_ok(r == 0 && memcmp(got, want, 32) == 0, "the NAR hash of the tree matches the format written by hand");
+        free(where);
+
+        /* The flat hash of a file is the hash of its bytes. */
+        nsb_sha256_init(&ctx);
+        r = nsb_file_hash_at(dfd, "t/b-file", &ctx);
+        nsb_sha256_final(&ctx, got);
+        sha256_of("hello\n", 6, want);
+        tap_ok(r == 0 && memcmp(got, want, 32) == 0, "the flat hash of a file");
+
+        /* A FIFO cannot be archived, and the error says where. */
+        made = mkfifoat(dfd, "t/sub/fifo", 0644) == 0;
+        nsb_sha256_init(&ctx);
+        r = nsb_nar_hash_at(dfd, "t", &ctx, &where);
+        nsb_sha256_final(&ctx, got);
+        tap_ok(made && r == -ENOTSUP && where && strcmp(where, "./sub/fifo") == 0, "a FIFO is refused, naming it");
+        free(where);
+
+        rm_rf_at(AT_FDCWD, dir);
+        close(dfd);
+        return tap_done();
+}
