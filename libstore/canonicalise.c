@@ -212,7 +212,7 @@ static int canonicalise_node(canon *c, int dirfd, const char *name, const char *
                         if (r < 0)
                                 return r;
                 }
-                mode_t mode = st.st_mode & S_IXUSR ? 0555 : 0444;
+                mode_t mode = (st.st_mode & S_IXUSR) ? 0555 : 0444;
                 /* Make it readable to us before opening it: a builder may
                  * have left it 0000. */
                 if (geteuid() != 0 && fchmodat(dirfd, name, 0600, 0) < 0)

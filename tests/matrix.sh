@@ -2,14 +2,19 @@
 # The whole test suite, in every configuration CI builds (README's second
 # command).  Each configuration is built out of tree under _matrix/ so they
 # do not collide:
-#   1. default              make check; tiers full, chroot, off
-#   2. --disable-namespaces make check; tiers chroot, off; no mount calls
+#   1. default              make check (with the Debian source package build);
+#                           tiers full, chroot, off; SHA-256 from nettle
+#   2. --disable-namespaces --with-crypto=no
+#                           make check; tiers chroot, off; no mount calls;
+#                           fixed-output derivations refused
 #   3. a libc without unshare() and headers without CLONE_NEWNET, simulated
 #      through configure's cache variables: make check; tiers chroot, off
-#   4. clang                make check
-#   5. make distcheck
-#   6. clang with AddressSanitizer and UndefinedBehaviorSanitizer: make check
+#   4. clang --with-crypto=openssl: make check
+#   5. clang with AddressSanitizer and UndefinedBehaviorSanitizer: make check
+#   6. libFuzzer: the derivation parser fuzzed for FUZZ_SECONDS (default 60)
 #   7. cppcheck over the sources
+#   8. make distcheck (which runs make installcheck: examples/embed built
+#      against the installed library with pkg-config)
 # Every build uses --enable-werror.
 set -eu
 cd "$(dirname "$0")/.."
@@ -66,8 +71,11 @@ no_namespace_calls() {
 	echo "$1: nm finds no unshare, mount, umount2, pivot_root, setns or new mount API"
 }
 
+NSB_TEST_DEBIAN_PACKAGE=1; export NSB_TEST_DEBIAN_PACKAGE
 build default
-expect default "full, chroot, off" +MOUNT_NS +NET_NS +IPC_NS +UTS_NS +PID_NS +CHROOT
+unset NSB_TEST_DEBIAN_PACKAGE
+expect default "full, chroot, off" +MOUNT_NS +NET_NS +IPC_NS +UTS_NS +PID_NS +CHROOT +SHA256
+grep -E '^(ok|not ok|1\.\.0)' "$matrix/default/tests/debian-package.log" | sed -n '1p;$p'
 nm -D "$matrix/default/libstore/.libs/libnsbuild.so" | grep -qw 'U mount' || fail "default: the full tier does not reference mount()"
 
 # What a packager gets from make install DESTDIR=...
@@ -86,8 +94,8 @@ say "default: make bench (smoke)"
 BENCH_RUNS=5 make -C "$matrix/default" bench >"$matrix/default/bench.out" 2>&1 || { cat "$matrix/default/bench.out"; fail "make bench"; }
 grep -E '^(1|2|3|4|5)\.|target' "$matrix/default/bench.out"
 
-build no-namespaces --disable-namespaces
-expect no-namespaces "chroot, off" -MOUNT_NS -NET_NS -IPC_NS -UTS_NS -PID_NS +CHROOT
+build no-namespaces --disable-namespaces --with-crypto=no
+expect no-namespaces "chroot, off" -MOUNT_NS -NET_NS -IPC_NS -UTS_NS -PID_NS +CHROOT -SHA256
 no_namespace_calls no-namespaces
 
 build simulated-libc ac_cv_func_unshare=no ac_cv_have_decl_CLONE_NEWNET=no
@@ -97,8 +105,10 @@ grep -q '^#define HAVE_DECL_CLONE_NEWNET 0' "$matrix/simulated-libc/config.h" ||
 no_namespace_calls simulated-libc
 
 if command -v clang >/dev/null; then
-	build clang CC=clang
-	expect clang "full, chroot, off" +MOUNT_NS +NET_NS
+	build clang CC=clang --with-crypto=openssl
+	expect clang "full, chroot, off" +MOUNT_NS +NET_NS +SHA256
+	grep -q '^#define NSB_CRYPTO_OPENSSL 1' "$matrix/clang/config.h" || fail "clang: not built with libcrypto"
+
 else
 	fail "clang is not installed (.ci/install-deps installs it)"
 fi
@@ -110,13 +120,27 @@ if command -v clang >/dev/null; then
 		fail "sanitize: a sanitizer reported an error"
 	fi
 	echo "sanitize: no sanitizer report"
+
+	# The derivation parser under libFuzzer, from the committed corpus.
+	say "fuzz: tests/fuzz/fuzz-drv for ${FUZZ_SECONDS:-60} s"
+	mkdir -p "$matrix/fuzz/corpus"
+	cd "$matrix/fuzz"
+	"$top/configure" --enable-werror --enable-fuzzing CC=clang "CFLAGS=-O1 -g $san" "LDFLAGS=$san" \
+		>configure.out 2>&1 || { cat configure.out; fail "fuzz: configure"; }
+	make -j"$jobs" tests/fuzz/fuzz-drv >make.out 2>&1 || { cat make.out; fail "fuzz: make"; }
+	cp "$top"/tests/fuzz/corpus/drv/* corpus/
+	tests/fuzz/fuzz-drv -max_total_time="${FUZZ_SECONDS:-60}" -max_len=4096 -print_final_stats=1 \
+		-dict="$top/tests/fuzz/drv.dict" -artifact_prefix="$matrix/fuzz/" corpus >fuzz.out 2>&1 ||
+		{ tail -n 40 fuzz.out; fail "fuzz: the fuzzer found a crash (see $matrix/fuzz/)"; }
+	grep -E '^stat::number_of_executed_units|^Done' fuzz.out || true
+	cd "$top"
 fi
 
 say "cppcheck"
 if command -v cppcheck >/dev/null; then
 	cppcheck -q --error-exitcode=1 --enable=warning,style,performance,portability --std=c11 \
 		--inline-suppr --suppress=missingIncludeSystem -D__linux__ \
-		-I libstore -I . -I "$matrix/default" libstore tools compat tests bench || fail "cppcheck found problems"
+		-I libstore -I . -I "$matrix/default" libstore tools compat tests bench examples || fail "cppcheck found problems"
 	echo "cppcheck: clean"
 else
 	fail "cppcheck is not installed (.ci/install-deps installs it)"
@@ -129,5 +153,5 @@ grep -A3 'archives ready for distribution' distcheck.out
 cd "$top"
 
 say "summary"
-echo "matrix: default, no-namespaces, simulated-libc, clang, sanitize, cppcheck and distcheck all passed"
+echo "matrix: default, no-namespaces, simulated-libc, clang, sanitize, fuzz, cppcheck and distcheck all passed"
 echo "$total_pass passed, $total_fail failed, $total_skip skipped"

@@ -1,0 +1,131 @@
+/* test-canonicalise.c - output canonicalisation (internal API): modes,
+ * owner, mtime, extended attributes, and hard links to files outside the
+ * output, which must be copied rather than changed. */
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "hash.h"
+#include "internal.h"
+#include "tap.h"
+
+static struct stat st_at(int dfd, const char *name)
+{
+        struct stat st = { 0 };
+        (void) fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW);
+        return st;
+}
+
+static bool make_file(int dfd, const char *name, const char *text, mode_t mode)
+{
+        int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+        bool ok = fd >= 0 && write(fd, text, strlen(text)) == (ssize_t) strlen(text);
+        if (fd >= 0)
+                close(fd);
+        return ok && fchmodat(dfd, name, mode, 0) == 0;
+}
+
+int main(void)
+{
+        char dir[] = "/tmp/nsb-test-canon-XXXXXX";
+        if (!mkdtemp(dir))
+                tap_skip_all("cannot create a temporary directory");
+        int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        nsb_build *b;
+        if (dfd < 0 || nsb_build_new(&b) < 0)
+                tap_skip_all("setup failed");
+
+        /* outside: a file of someone else's, linked into the output */
+        bool made = make_file(dfd, "outside", "shared\n", 0640) && mkdirat(dfd, "out", 0777) == 0 &&
+                    linkat(dfd, "outside", dfd, "out/linked-out", 0) == 0 &&
+                    make_file(dfd, "out/a", "a\n", 0666) && linkat(dfd, "out/a", dfd, "out/a-too", 0) == 0 &&
+                    make_file(dfd, "out/run", "#!/bin/sh\n", 0775) && mkdirat(dfd, "out/sticky", 0777) == 0 &&
+                    fchmodat(dfd, "out/sticky", 01777, 0) == 0 && mkdirat(dfd, "out/sticky/deep", 0700) == 0 &&
+                    symlinkat("a", dfd, "out/link") == 0;
+        tap_ok(made, "an output with odd modes, an internal and an external hard link");
+        struct timespec t[2] = { { .tv_sec = 12345 }, { .tv_sec = 12345 } };
+        utimensat(dfd, "outside", t, 0);
+        bool xattr = setxattr(dir, "user.test", "x", 1, 0) == 0; /* only to learn whether the fs has them */
+        if (xattr) {
+                _cleanup_free_ char *p = NULL;
+                xattr = asprintf(&p, "%s/out/a", dir) >= 0 && setxattr(p, "user.test", "x", 1, 0) == 0;
+        }
+        struct stat outside_before = st_at(dfd, "outside");
+
+        int r = nsb_canonicalise_at(b, dfd, "out", "/store/out", false);
+        if (!tap_ok(r == 0, "canonicalisation succeeds"))
+                tap_diag("  %s", nsb_build_error_message(b));
+
+        struct stat s = st_at(dfd, "outside");
+        tap_ok((s.st_mode & 07777) == 0640 && s.st_mtim.tv_sec == 12345 && s.st_ino == outside_before.st_ino,
+               "the file outside keeps its mode and mtime");
+        tap_is_int(s.st_nlink, 1, "and is no longer linked into the output");
+        s = st_at(dfd, "out/linked-out");
+        tap_ok(s.st_ino != outside_before.st_ino && (s.st_mode & 07777) == 0444 && s.st_nlink == 1,
+               "the output has its own 0444 copy instead");
+        struct stat a = st_at(dfd, "out/a"), a2 = st_at(dfd, "out/a-too");
+        tap_ok(a.st_ino == a2.st_ino && a.st_nlink == 2 && (a.st_mode & 07777) == 0444,
+               "a hard link inside the output stays one, 0444");
+        tap_is_int(st_at(dfd, "out/run").st_mode & 07777, 0555, "an executable is 0555");
+        tap_is_int(st_at(dfd, "out/sticky").st_mode & 07777, 0555, "a sticky, world-writable directory is 0555");
+        tap_is_int(st_at(dfd, "out/sticky/deep").st_mode & 07777, 0555, "a 0700 directory is 0555");
+        tap_is_int(st_at(dfd, "out").st_mode & 07777, 0555, "the output itself is 0555");
+        const char *names[] = { "out", "out/a", "out/run", "out/sticky/deep", "out/link", "out/linked-out" };
+        bool times = true, owners = true;
+        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                struct stat x = st_at(dfd, names[i]);
+                times &= x.st_mtim.tv_sec == 1 && x.st_mtim.tv_nsec == 0;
+                owners &= x.st_uid == geteuid() && x.st_gid == getegid();
+        }
+        tap_ok(times, "every entry, symlinks included, has mtime 1");
+        tap_ok(owners, "every entry belongs to the caller");
+        if (xattr) {
+                _cleanup_free_ char *p = NULL;
+                char v[8];
+                tap_ok(asprintf(&p, "%s/out/a", dir) >= 0 && getxattr(p, "user.test", v, sizeof(v)) < 0 &&
+                               errno == ENODATA,
+                       "extended attributes are removed");
+        } else
+                tap_skip("this filesystem has no user extended attributes");
+
+        /* The top directory left writable, for a rename by an unprivileged
+         * caller, then finished. */
+        made = mkdirat(dfd, "out2", 0755) == 0 && make_file(dfd, "out2/f", "f", 0644);
+        r = nsb_canonicalise_at(b, dfd, "out2", "/store/out2", true);
+        tap_ok(made && r == 0 && (st_at(dfd, "out2").st_mode & 0700) == 0700 &&
+                       (st_at(dfd, "out2/f").st_mode & 07777) == 0444,
+               "with leave_top_writable the top directory stays writable");
+        r = nsb_canonicalise_top_at(b, dfd, "out2", "/store/out2");
+        s = st_at(dfd, "out2");
+        tap_ok(r == 0 && (s.st_mode & 07777) == 0555 && s.st_mtim.tv_sec == 1, "and is finished after");
+
+        made = mkdirat(dfd, "out3", 0755) == 0 && mkfifoat(dfd, "out3/pipe", 0644) == 0;
+        r = nsb_canonicalise_at(b, dfd, "out3", "/store/out3", false);
+        tap_ok(made && r == -ENOTSUP && strstr(nsb_build_error_message(b), "/store/out3 contains a FIFO at ./pipe"),
+               "a FIFO fails, named: %s", nsb_build_error_message(b));
+
+        /* Deeper than the limit. */
+        made = mkdirat(dfd, "out4", 0755) == 0;
+        int cur = openat(dfd, "out4", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        for (int i = 0; made && i < NSB_TREE_MAX_DEPTH + 1; i++) {
+                made = mkdirat(cur, "d", 0755) == 0;
+                int next = openat(cur, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                close(cur);
+                cur = next;
+        }
+        if (cur >= 0)
+                close(cur);
+        r = nsb_canonicalise_at(b, dfd, "out4", "/store/out4", false);
+        tap_ok(made && r == -ELOOP, "an output nested deeper than the limit fails: %s", nsb_build_error_message(b));
+
+        nsb_build_free(b);
+        rm_rf_at(AT_FDCWD, dir);
+        close(dfd);
+        return tap_done();
+}
