@@ -110,6 +110,12 @@ void nsb_build_free(nsb_build *b)
                 free(b->binds[i].target);
         }
         free(b->binds);
+        for (size_t i = 0; i < b->n_files; i++) {
+                free(b->files[i].name);
+                free(b->files[i].content);
+                free(b->files[i].env_name);
+        }
+        free(b->files);
         for (size_t i = 0; i < b->n_outputs; i++)
                 free(b->outputs[i].path);
         free(b->outputs);
@@ -155,11 +161,57 @@ int nsb_build_set_builder(nsb_build *b, const char *path, const char *const *arg
         return 0;
 }
 
+/* Remove NAME from the caller's environment, if set. */
+static void unsetenv_build(nsb_build *b, const char *name)
+{
+        size_t len = strlen(name);
+        for (size_t i = 0; i < b->n_env; i++)
+                if (strncmp(b->env[i], name, len) == 0 && b->env[i][len] == '=') {
+                        free(b->env[i]);
+                        memmove(&b->env[i], &b->env[i + 1], (b->n_env - i - 1) * sizeof(char *));
+                        b->n_env--;
+                        return;
+                }
+}
+
+int nsb_build_add_build_file(nsb_build *b, const char *name, const void *content, size_t len, const char *env_name)
+{
+        CHECK_CONFIG(b);
+        if (!name || !*name || strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
+            (!content && len) || (env_name && (!*env_name || strchr(env_name, '='))))
+                return -EINVAL;
+        for (size_t i = 0; i < b->n_files; i++)
+                if (strcmp(b->files[i].name, name) == 0)
+                        return -EEXIST;
+        struct nsb_build_file *v = realloc(b->files, (b->n_files + 1) * sizeof(*v));
+        if (!v)
+                return -ENOMEM;
+        b->files = v;
+        struct nsb_build_file f = { .name = strdup(name), .content = malloc(len ? len : 1), .len = len,
+                                    .env_name = env_name ? strdup(env_name) : NULL };
+        if (!f.name || !f.content || (env_name && !f.env_name)) {
+                free(f.name);
+                free(f.content);
+                free(f.env_name);
+                return -ENOMEM;
+        }
+        if (len)
+                memcpy(f.content, content, len);
+        if (env_name)
+                unsetenv_build(b, env_name);
+        b->files[b->n_files++] = f;
+        return 0;
+}
+
 int nsb_build_setenv(nsb_build *b, const char *name, const char *value)
 {
         CHECK_CONFIG(b);
         if (!name || !*name || strchr(name, '=') || !value)
                 return -EINVAL;
+        /* A variable naming a build file wins over a later setenv. */
+        for (size_t i = 0; i < b->n_files; i++)
+                if (b->files[i].env_name && strcmp(b->files[i].env_name, name) == 0)
+                        return 0;
         char *entry;
         if (asprintf(&entry, "%s=%s", name, value) < 0)
                 return -ENOMEM;

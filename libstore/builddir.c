@@ -82,6 +82,25 @@ int nsb_builddir_create(nsb_build *b)
         if (geteuid() == 0 && fchownat(b->top_fd, rel, b->uid, b->gid, AT_SYMLINK_NOFOLLOW) < 0)
                 return nsb_fail(b, errno, "create build directory", "cannot chown %s to %u:%u: %s",
                                 b->build_dir, (unsigned) b->uid, (unsigned) b->gid, strerror(errno));
+
+        /* The caller's files (a derivation's passAsFile), the build user's
+         * like the directory. */
+        if (b->n_files == 0)
+                return 0;
+        _cleanup_close_ int dfd = openat(b->top_fd, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (dfd < 0)
+                return nsb_fail(b, errno, "create build directory", "cannot open %s: %s", b->build_dir,
+                                strerror(errno));
+        for (size_t i = 0; i < b->n_files; i++) {
+                const struct nsb_build_file *f = &b->files[i];
+                _cleanup_close_ int fd = openat(dfd, f->name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+                int r = fd < 0 ? -errno : write_all(fd, f->content, f->len);
+                if (r >= 0 && geteuid() == 0 && fchown(fd, b->uid, b->gid) < 0)
+                        r = -errno;
+                if (r < 0)
+                        return nsb_fail(b, -r, "create build directory", "cannot write %s/%s: %s", b->build_dir,
+                                        f->name, strerror(-r));
+        }
         return 0;
 }
 

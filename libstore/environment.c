@@ -29,7 +29,7 @@ int nsb_environment_build(const nsb_build *b, const char *build_top, char ***ret
                 { "TERM", "xterm-256color" },
         };
         size_t n_std = ELEMENTSOF(standard);
-        _cleanup_strv_free_ char **envp = calloc(n_std + b->n_env + 1, sizeof(char *));
+        _cleanup_strv_free_ char **envp = calloc(n_std + b->n_env + b->n_files + 1, sizeof(char *));
         if (!envp)
                 return -ENOMEM;
         size_t n = 0;
@@ -49,6 +49,17 @@ int nsb_environment_build(const nsb_build *b, const char *build_top, char ***ret
         for (size_t j = 0; j < b->n_env; j++)
                 if (!(envp[n++] = strdup(b->env[j])))
                         return -ENOMEM;
+        /* Files in the build directory, by their path as the builder sees
+         * it (nsb_build_add_build_file() keeps these names out of env). */
+        for (size_t j = 0; j < b->n_files; j++) {
+                if (!b->files[j].env_name)
+                        continue;
+                if (asprintf(&envp[n], "%s=%s/%s", b->files[j].env_name, build_top, b->files[j].name) < 0) {
+                        envp[n] = NULL;
+                        return -ENOMEM;
+                }
+                n++;
+        }
         *ret_path = NULL;
         for (size_t i = 0; i < n; i++)
                 if (strncmp(envp[i], "PATH=", 5) == 0)

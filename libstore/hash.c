@@ -150,6 +150,19 @@ void nsb_sha256_hex(const uint8_t hash[NSB_SHA256_SIZE], char out[2 * NSB_SHA256
         out[2 * NSB_SHA256_SIZE] = '\0';
 }
 
+void nsb_sha256_nix32(const uint8_t hash[NSB_SHA256_SIZE], char out[53])
+{
+        size_t len = (NSB_SHA256_SIZE * 8 - 1) / 5 + 1;
+        for (size_t k = 0; k < len; k++) {
+                size_t n = len - 1 - k, b = n * 5, i = b / 8, j = b % 8;
+                unsigned c = (unsigned) hash[i] >> j;
+                if (i + 1 < NSB_SHA256_SIZE)
+                        c |= (unsigned) hash[i + 1] << (8 - j);
+                out[k] = nix32_chars[c & 0x1f];
+        }
+        out[len] = '\0';
+}
+
 void nsb_sha256_sri(const uint8_t hash[NSB_SHA256_SIZE], char out[64])
 {
         char *o = stpcpy(out, "sha256-");

@@ -40,6 +40,8 @@ int nsb_sha256_parse(const char *text, uint8_t out[NSB_SHA256_SIZE]);
 /* Lower-case hex (65 bytes with the NUL) and SRI (sha256-..., 52 bytes). */
 void nsb_sha256_hex(const uint8_t hash[NSB_SHA256_SIZE], char out[2 * NSB_SHA256_SIZE + 1]);
 void nsb_sha256_sri(const uint8_t hash[NSB_SHA256_SIZE], char out[64]);
+/* Nix's base 32 (52 characters and the NUL). */
+void nsb_sha256_nix32(const uint8_t hash[NSB_SHA256_SIZE], char out[53]);
 
 /* Feed the NAR serialisation of NAME below DIRFD into H.  Follows no
  * symlink; fails with -ENOTSUP on a file that is not a regular file,

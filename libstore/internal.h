@@ -52,6 +52,14 @@ typedef struct nsb_plan {
         nsb_arena arena;      /* every string of the plan */
 } nsb_plan;
 
+/* A file written into the build directory before the builder starts. */
+struct nsb_build_file {
+        char *name;           /* one component */
+        char *content;
+        size_t len;
+        char *env_name;       /* set to its path in the sandbox, or NULL */
+};
+
 struct nsb_bind_spec {
         char *source;         /* NULL for a symlink */
         char *dest;
@@ -174,6 +182,8 @@ struct nsb_build {
         size_t n_env;
         struct nsb_bind_spec *binds;
         size_t n_binds;
+        struct nsb_build_file *files;
+        size_t n_files;
         struct nsb_output *outputs;
         size_t n_outputs;
         nsb_sandbox sandbox;

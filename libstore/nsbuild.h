@@ -139,6 +139,14 @@ int nsb_build_add_symlink(nsb_build *build, const char *target, const char *path
  * and others resolve), those that exist.  Returns 0 or a negative errno. */
 int nsb_build_add_host_tools(nsb_build *build);
 
+/* Write a file NAME (one path component) holding LEN bytes of CONTENT into
+ * the build directory before the builder starts, owned by the build user.
+ * With ENV_NAME, that variable is set to the file's path as the builder
+ * sees it (e.g. /build/NAME), whatever nsb_build_setenv() says of it: this
+ * is how a derivation's passAsFile works.  -EEXIST for a name given twice. */
+int nsb_build_add_build_file(nsb_build *build, const char *name, const void *content, size_t len,
+                             const char *env_name);
+
 /* An output: an absolute path whose parent directory exists on the host and
  * which must not exist yet.  The builder creates it (file or directory) at
  * that same path; after a successful build it is moved into place; after a
@@ -310,7 +318,10 @@ int nsb_drv_is_fixed_output(const nsb_drv *drv);
  * can run its system (which selects the personality) and that a fixed
  * output's hash can be checked.  Then sets the builder (argv[0] is its
  * base name), its arguments, the derivation's environment (over the
- * standard variables), the inputs, the outputs, output canonicalisation
+ * standard variables; a variable named in passAsFile goes into a file
+ * /build/.attr-<hash> instead, its path in NAMEPath, as in Nix;
+ * structured attributes (__json) are refused), the inputs, the outputs,
+ * output canonicalisation
  * and, for a fixed-output derivation, the host's network and the hash
  * (sha256 flat or r:sha256, verified after the build on a fresh copy of
  * the output).  On failure returns a negative errno and

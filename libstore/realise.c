@@ -115,6 +115,44 @@ static int set_fixed_hash(nsb_build *b, struct nsb_output *o, const char *algo, 
         return 0;
 }
 
+/* Whether WORD is one of the whitespace-separated words of LIST. */
+static bool word_in(const char *list, const char *word)
+{
+        size_t n = strlen(word);
+        for (const char *p = list; *p;) {
+                p += strspn(p, " \t\n\r");
+                size_t len = strcspn(p, " \t\n\r");
+                if (len == n && len > 0 && strncmp(p, word, n) == 0)
+                        return true;
+                p += len;
+        }
+        return false;
+}
+
+/* passAsFile: as Nix, the value goes into /build/.attr-<nix32 sha256 of the
+ * name> and NAMEPath points to it. */
+static int add_pass_as_file(nsb_build *b, const char *name, const char *value)
+{
+        char file[128], env[256];
+        uint8_t h[NSB_SHA256_SIZE];
+        char h32[53];
+        nsb_sha256 ctx;
+        if (nsb_sha256_init(&ctx) == 0) {
+                nsb_sha256_update(&ctx, name, strlen(name));
+                if (nsb_sha256_final(&ctx, h) < 0)
+                        return nsb_fail(b, EIO, STEP, "cannot hash the passAsFile name %s", name);
+                nsb_sha256_nix32(h, h32);
+                snprintf(file, sizeof(file), ".attr-%s", h32);
+        } else {
+                /* Without a hash library the name is only unique, not Nix's. */
+                snprintf(file, sizeof(file), ".attr-%zu", b->n_files);
+        }
+        if ((size_t) snprintf(env, sizeof(env), "%sPath", name) >= sizeof(env))
+                return nsb_fail(b, ENAMETOOLONG, STEP, "passAsFile name too long: %s", name);
+        int r = nsb_build_add_build_file(b, file, value, strlen(value), env);
+        return r < 0 ? nsb_fail(b, -r, STEP, "cannot pass %s as a file: %s", name, strerror(-r)) : 0;
+}
+
 int nsb_build_set_derivation(nsb_build *b, const nsb_drv *drv)
 {
         CHECK_CONFIG(b);
@@ -174,11 +212,21 @@ int nsb_build_set_derivation(nsb_build *b, const nsb_drv *drv)
         if ((r = nsb_build_set_builder(b, builder, argv)) < 0)
                 return nsb_fail(b, -r, STEP, "cannot set the builder %s: %s", builder, strerror(-r));
 
+        if (nsb_drv_getenv(drv, "__json"))
+                return nsb_fail(b, EOPNOTSUPP, STEP,
+                                "derivations with structured attributes (__json) are not supported");
+
         /* The derivation's environment, after (so over) the standard
-         * variables. */
+         * variables; those named in passAsFile go into files instead. */
+        const char *pass_as_file = nsb_drv_getenv(drv, "passAsFile");
         for (size_t i = 0; i < nsb_drv_n_env(drv); i++) {
                 const char *name, *value;
                 nsb_drv_env(drv, i, &name, &value);
+                if (pass_as_file && word_in(pass_as_file, name)) {
+                        if ((r = add_pass_as_file(b, name, value)) < 0)
+                                return r;
+                        continue;
+                }
                 r = nsb_build_setenv(b, name, value);
                 if (r == -EINVAL)
                         return nsb_fail(b, EINVAL, STEP, "environment variable name \"%s\" is empty or contains '='",
@@ -209,7 +257,8 @@ int nsb_build_set_derivation(nsb_build *b, const nsb_drv *drv)
                 if (fixed && (r = set_fixed_hash(b, &b->outputs[b->n_outputs - 1], algo, hash)) < 0)
                         return r;
         }
-        b->share_network = fixed;
+        if (fixed)
+                b->share_network = true;
         b->canonicalise = true;
         return 0;
 }

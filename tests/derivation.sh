@@ -152,6 +152,23 @@ like "$(cat "$o/env")" "NIX_BUILD_TOP=/build" "the standard variables it does no
 like "$(cat "$o/env")" "NIX_STORE=$store" "NIX_STORE is the store directory"
 is "$(grep '^extra=' "$o/env")" 'extra=a"b\c' "escapes in values reach the builder unescaped"
 
+d=$(drv passasfile 'mkdir $out; echo "path=$buildCommandPath set=${buildCommand+yes}" > $out/r; . "$buildCommandPath"' out "" "" "" "(\"buildCommand\",\"echo from-file > \$out/cmd\"),(\"passAsFile\",\"buildCommand other\")")
+o=$(build "$d" 2>"$tap_tmp/err"); st=$?
+is "$st:$(cat "$o/cmd" 2>/dev/null)" "0:from-file" "passAsFile: the builder reads the value from \$buildCommandPath"
+if "$NSBUILD" --version | grep -q -- '+SHA256'; then
+	# The name Nix gives buildCommand's file, as its build logs show.
+	like "$(cat "$o/r" 2>/dev/null)" "path=/build/.attr-0l2nkwhif96f51f4amnlf414lhl4rv9vh8iffyp431v6s28gsr90 " \
+		"which is in /build, named as Nix names it (.attr-<sha256 of the name in Nix's base 32>)"
+else
+	like "$(cat "$o/r" 2>/dev/null)" "path=/build/.attr-" "which is in /build (not Nix's name without a hash library)"
+fi
+like "$(cat "$o/r" 2>/dev/null)" "set=" "and buildCommand itself is not in the environment"
+unlike "$(cat "$o/r" 2>/dev/null)" "set=yes" "(not set at all)"
+d=$(drv structured 'mkdir $out' out "" "" "" "(\"__json\",\"{}\")")
+build "$d" 2>"$tap_tmp/err"; st=$?
+is "$st" 125 "structured attributes: exit 125"
+like "$(cat "$tap_tmp/err")" "structured attributes (__json) are not supported" "saying so"
+
 if [ "$(uname -m)" = x86_64 ]; then
 	d=$(drv i686 'mkdir $out; uname -m > $out/machine' out "" "" i686-linux)
 	o=$(build "$d" 2>"$tap_tmp/err"); st=$?

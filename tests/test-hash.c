@@ -57,6 +57,9 @@ int main(void)
         sha256_of("", 0, h);
         tap_ok(nsb_sha256_parse("0mdqa9w1p6cmli6976v4wi0sw9r4p5prkj7lzfd1877wk11c9c73", p) == 0 && memcmp(p, h, 32) == 0,
                "Nix base 32 parses");
+        char n32[53];
+        nsb_sha256_nix32(h, n32);
+        tap_ok(strcmp(n32, "0mdqa9w1p6cmli6976v4wi0sw9r4p5prkj7lzfd1877wk11c9c73") == 0, "and prints");
         tap_ok(nsb_sha256_parse("abc", p) == -EINVAL && nsb_sha256_parse("sha256-!!!", p) == -EINVAL &&
                        nsb_sha256_parse("zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz", p) == -EINVAL,
                "garbage is refused");
