@@ -134,10 +134,10 @@ static bool word_in(const char *list, const char *word)
 static int add_pass_as_file(nsb_build *b, const char *name, const char *value)
 {
         char file[128], env[256];
-        uint8_t h[NSB_SHA256_SIZE];
-        char h32[53];
         nsb_sha256 ctx;
         if (nsb_sha256_init(&ctx) == 0) {
+                uint8_t h[NSB_SHA256_SIZE];
+                char h32[53];
                 nsb_sha256_update(&ctx, name, strlen(name));
                 if (nsb_sha256_final(&ctx, h) < 0)
                         return nsb_fail(b, EIO, STEP, "cannot hash the passAsFile name %s", name);

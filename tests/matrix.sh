@@ -82,7 +82,7 @@ nm -D "$matrix/default/libstore/.libs/libnsbuild.so" | grep -qw 'U mount' || fai
 say "default: install layout and exported ABI"
 dest="$matrix/destdir"
 make -C "$matrix/default" install DESTDIR="$dest" >/dev/null 2>&1 || fail "make install DESTDIR"
-for f in bin/nsbuild include/nsbuild.h lib/libnsbuild.so lib/pkgconfig/nsbuild.pc share/man/man1/nsbuild.1; do
+for f in bin/nsbuild include/nsbuild.h lib/libnsbuild.so lib/pkgconfig/nsbuild.pc share/man/man1/nsbuild.1 share/man/man3/nsbuild.3; do
 	[ -e "$dest/usr/local/$f" ] || fail "make install did not install $f"
 done
 stray=$(nm -D --defined-only "$dest/usr/local/lib/libnsbuild.so" | awk '{print $3}' | grep -v -e '^nsb_' -e '^NSBUILD_' || true)
