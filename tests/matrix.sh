@@ -149,6 +149,7 @@ fi
 say "distcheck"
 cd "$matrix/default"
 make -j"$jobs" distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror >distcheck.out 2>&1 || { tail -n 60 distcheck.out; fail "make distcheck"; }
+grep -E '^installcheck: (realise uses|.*says)' distcheck.out || fail "distcheck: installcheck did not run the embedding example"
 grep -A3 'archives ready for distribution' distcheck.out
 cd "$top"
 
