@@ -454,7 +454,8 @@ int nsb_drv_load(const char *path, nsb_drv **ret_drv, nsb_drv_error *ret_error)
         if (!S_ISREG(st.st_mode)) {
                 r = S_ISDIR(st.st_mode) ? -EISDIR : -ENOTSUP;
                 if (ret_error)
-                        snprintf(ret_error->message, sizeof(ret_error->message), "not a regular file");
+                        snprintf(ret_error->message, sizeof(ret_error->message), "%s",
+                                 S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file");
                 return r;
         }
         if (st.st_size > NSB_DRV_MAX_SIZE) {

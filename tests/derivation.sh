@@ -4,6 +4,22 @@
 # (network, hash, CVE-2024-27297), and the malformed-derivation corpus.
 . "${top_srcdir:-.}/tests/tap.sh"
 
+# The command line.
+help=$("$NSBUILD" build --help); st=$?
+is "$st" 0 "build --help exits 0"
+for o in --store --closure --sandbox-path --host-tools --sandbox --timeout --log --keep-root; do
+	like "$help" "$o" "build --help lists $o"
+done
+"$NSBUILD" build 2>"$tap_tmp/err"; st=$?
+is "$st:$(wc -l <"$tap_tmp/err")" "125:1" "build without a derivation: exit 125, one line"
+like "$(cat "$tap_tmp/err")" "no derivation given" "saying so"
+"$NSBUILD" build a.drv b.drv 2>"$tap_tmp/err"; st=$?
+is "$st" 125 "two derivations: exit 125"
+"$NSBUILD" build --bogus x.drv 2>"$tap_tmp/err"; st=$?
+is "$st" 125 "an unknown option: exit 125"
+"$NSBUILD" build / 2>"$tap_tmp/err"; st=$?
+like "$st $(cat "$tap_tmp/err")" "125 nsbuild: cannot read derivation /: Is a directory" "a directory: exit 125, saying so"
+
 # Malformed derivations need no sandbox: every one is a one-line error
 # with its position and exit status 125.
 for f in "$top_srcdir"/tests/fuzz/corpus/drv/bad-*.drv; do
