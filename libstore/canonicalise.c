@@ -63,6 +63,25 @@ static char *join(const char *rel, const char *name)
         return asprintf(&s, "%s/%s", rel, name) < 0 ? NULL : s;
 }
 
+typedef int (*node_fn)(canon *c, int dirfd, const char *name, const char *rel, unsigned depth);
+
+/* Apply FN to every entry of the open directory FD (REL, for messages). */
+static int for_each_child(canon *c, int fd, const char *rel, unsigned depth, node_fn fn)
+{
+        _cleanup_strv_free_ char **names = NULL;
+        int r = nsb_list_dir(fd, &names);
+        if (r < 0)
+                return fail(c, -r, rel, "list");
+        for (char **e = names; *e; e++) {
+                _cleanup_free_ char *sub = join(rel, *e);
+                if (!sub)
+                        return nsb_fail(c->b, ENOMEM, "canonicalise outputs", "out of memory");
+                if ((r = fn(c, fd, *e, sub, depth + 1)) < 0)
+                        return r;
+        }
+        return 0;
+}
+
 /* Pass 1: how many links of each multiply-linked file lie in the output. */
 static int count_links(canon *c, int dirfd, const char *name, const char *rel, unsigned depth)
 {
@@ -93,20 +112,7 @@ static int count_links(canon *c, int dirfd, const char *name, const char *rel, u
         _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
                 return fail(c, errno, rel, "open");
-        char **names = NULL;
-        size_t n = 0;
-        int r = nsb_list_dir(fd, &names, &n);
-        if (r < 0)
-                return fail(c, -r, rel, "list");
-        for (size_t i = 0; i < n && r >= 0; i++) {
-                _cleanup_free_ char *sub = join(rel, names[i]);
-                r = sub ? count_links(c, fd, names[i], sub, depth + 1)
-                        : nsb_fail(c->b, ENOMEM, "canonicalise outputs", "out of memory");
-        }
-        for (size_t i = 0; i < n; i++)
-                free(names[i]);
-        free(names);
-        return r;
+        return for_each_child(c, fd, rel, depth, count_links);
 }
 
 static void finish_inode_table(canon *c)
@@ -250,19 +256,7 @@ static int canonicalise_node(canon *c, int dirfd, const char *name, const char *
         /* Writable while its entries change. */
         if (fchmod(fd, 0700) < 0)
                 return fail(c, errno, rel, "chmod");
-        char **names = NULL;
-        size_t n = 0;
-        int r = nsb_list_dir(fd, &names, &n);
-        if (r < 0)
-                return fail(c, -r, rel, "list");
-        for (size_t i = 0; i < n && r >= 0; i++) {
-                _cleanup_free_ char *sub = join(rel, names[i]);
-                r = sub ? canonicalise_node(c, fd, names[i], sub, depth + 1)
-                        : nsb_fail(c->b, ENOMEM, "canonicalise outputs", "out of memory");
-        }
-        for (size_t i = 0; i < n; i++)
-                free(names[i]);
-        free(names);
+        int r = for_each_child(c, fd, rel, depth, canonicalise_node);
         if (r < 0)
                 return r;
         if ((r = strip_xattrs(c, fd, rel)) < 0)

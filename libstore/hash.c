@@ -252,8 +252,7 @@ static int cmp_name(const void *a, const void *b)
         return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
-/* The sorted names in directory FD (all but . and ..). */
-static int list_dir(int fd, char ***ret_names, size_t *ret_n)
+int nsb_list_dir(int fd, char ***ret_names)
 {
         int dfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
         if (dfd < 0)
@@ -264,7 +263,7 @@ static int list_dir(int fd, char ***ret_names, size_t *ret_n)
                 close(dfd);
                 return r;
         }
-        char **names = NULL;
+        _cleanup_strv_free_ char **names = NULL;
         size_t n = 0, alloc = 0;
         int r = 0;
         for (;;) {
@@ -276,7 +275,7 @@ static int list_dir(int fd, char ***ret_names, size_t *ret_n)
                 }
                 if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
                         continue;
-                if (n == alloc) {
+                if (n + 1 >= alloc) {
                         size_t na = alloc ? alloc * 2 : 16;
                         char **nv = reallocarray(names, na, sizeof(char *));
                         if (!nv) {
@@ -286,6 +285,7 @@ static int list_dir(int fd, char ***ret_names, size_t *ret_n)
                         names = nv;
                         alloc = na;
                 }
+                names[n + 1] = NULL;
                 if (!(names[n] = strdup(de->d_name))) {
                         r = -ENOMEM;
                         break;
@@ -293,22 +293,13 @@ static int list_dir(int fd, char ***ret_names, size_t *ret_n)
                 n++;
         }
         closedir(d);
-        if (r < 0) {
-                for (size_t i = 0; i < n; i++)
-                        free(names[i]);
-                free(names);
+        if (r < 0)
                 return r;
-        }
-        if (n)
-                qsort(names, n, sizeof(char *), cmp_name);
-        *ret_names = names;
-        *ret_n = n;
+        if (!names && !(names = calloc(1, sizeof(char *))))
+                return -ENOMEM;
+        qsort(names, n, sizeof(char *), cmp_name);
+        *ret_names = TAKE_PTR(names);
         return 0;
-}
-
-int nsb_list_dir(int fd, char ***ret_names, size_t *ret_n)
-{
-        return list_dir(fd, ret_names, ret_n);
 }
 
 static int set_where(char **ret_where, const char *prefix, const char *name)
@@ -364,34 +355,28 @@ static int nar_node(int dirfd, const char *name, const char *rel, nsb_sha256 *h,
                         return -ELOOP;
                 }
                 _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                char **names = NULL;
-                size_t n = 0;
-                int r = fd < 0 ? -errno : list_dir(fd, &names, &n);
+                _cleanup_strv_free_ char **names = NULL;
+                int r = fd < 0 ? -errno : nsb_list_dir(fd, &names);
                 if (r < 0) {
                         set_where(ret_where, "", rel);
                         return r;
                 }
                 nar_str(h, "directory");
-                for (size_t i = 0; i < n && r >= 0; i++) {
+                for (char **e = names; *e; e++) {
                         nar_str(h, "entry");
                         nar_str(h, "(");
                         nar_str(h, "name");
-                        nar_str(h, names[i]);
+                        nar_str(h, *e);
                         nar_str(h, "node");
                         _cleanup_free_ char *sub = NULL;
-                        if (asprintf(&sub, "%s/%s", rel, names[i]) < 0) {
+                        if (asprintf(&sub, "%s/%s", rel, *e) < 0) {
                                 sub = NULL;
-                                r = -ENOMEM;
-                                break;
+                                return -ENOMEM;
                         }
-                        r = nar_node(fd, names[i], sub, h, depth + 1, ret_where);
+                        if ((r = nar_node(fd, *e, sub, h, depth + 1, ret_where)) < 0)
+                                return r;
                         nar_str(h, ")");
                 }
-                for (size_t i = 0; i < n; i++)
-                        free(names[i]);
-                free(names);
-                if (r < 0)
-                        return r;
         } else {
                 set_where(ret_where, "", rel);
                 return -ENOTSUP;

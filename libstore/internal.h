@@ -296,9 +296,9 @@ void nsb_builddir_remove(nsb_build *b);
  * ".."); nsb_canonicalise_top_at() finishes it (mode and mtime) after. */
 int nsb_canonicalise_at(nsb_build *b, int dirfd, const char *name, const char *output, bool leave_top_writable);
 int nsb_canonicalise_top_at(nsb_build *b, int dirfd, const char *name, const char *output);
-/* hash.c: the sorted names in directory FD (caller frees each and the
- * vector). */
-int nsb_list_dir(int fd, char ***ret_names, size_t *ret_n);
+/* hash.c: the names in directory FD but . and .., sorted bytewise, as a
+ * NULL-terminated vector to free with strv_free(). */
+int nsb_list_dir(int fd, char ***ret_names);
 
 /* copy.c: copy SRC_NAME to DST_NAME (which must not exist); regular files
  * are hard-linked where NSB_COPY_LINK is given and the filesystem allows. */

@@ -35,13 +35,23 @@ static int check_in_store(nsb_build *b, const char *path, const char *what)
                         b->store_dir);
 }
 
-static int check_exists(nsb_build *b, const char *path, const char *what, const char *hint)
+static int check_exists(nsb_build *b, const char *path, const char *what)
 {
         struct stat st;
         if (lstat(path, &st) == 0)
                 return 0;
-        return nsb_fail(b, errno, STEP, "%s %s %s%s", what, path,
-                        errno == ENOENT ? "does not exist" : strerror(errno), hint ? hint : "");
+        return nsb_fail(b, errno, STEP, "%s %s %s", what, path, errno == ENOENT ? "does not exist" : strerror(errno));
+}
+
+/* Add PATH (WHAT, for messages) as an input after checking that it lies
+ * in the store and exists. */
+static int add_store_path(nsb_build *b, const char *path, const char *what)
+{
+        int r;
+        if ((r = check_in_store(b, path, what)) < 0 || (r = check_exists(b, path, what)) < 0)
+                return r;
+        r = nsb_build_add_input(b, path);
+        return r < 0 ? nsb_fail(b, -r, STEP, "cannot add %s %s: %s", what, path, strerror(-r)) : 0;
 }
 
 int nsb_build_add_store_input(nsb_build *b, const char *path)
@@ -49,11 +59,7 @@ int nsb_build_add_store_input(nsb_build *b, const char *path)
         CHECK_CONFIG(b);
         if (!path)
                 return -EINVAL;
-        int r;
-        if ((r = check_in_store(b, path, "input")) < 0 || (r = check_exists(b, path, "input", NULL)) < 0)
-                return r;
-        r = nsb_build_add_input(b, path);
-        return r < 0 ? nsb_fail(b, -r, STEP, "cannot add input %s: %s", path, strerror(-r)) : 0;
+        return add_store_path(b, path, "input");
 }
 
 /* The outputs OUTPUTS of the input derivation DRV_PATH, read from the
@@ -160,8 +166,9 @@ int nsb_build_set_derivation(nsb_build *b, const nsb_drv *drv)
                 return -EINVAL;
         int r;
 
-        /* Every path first: nothing is configured from a derivation that
-         * names a path outside the store. */
+        /* The outputs first: nothing is configured from a derivation
+         * whose outputs lie outside the store or cannot be built.  Inputs
+         * are checked as they are added. */
         size_t n_out = nsb_drv_n_outputs(drv);
         bool fixed = nsb_drv_is_fixed_output(drv);
         for (size_t i = 0; i < n_out; i++) {
@@ -180,9 +187,6 @@ int nsb_build_set_derivation(nsb_build *b, const nsb_drv *drv)
                                                     "derivations are not supported",
                                         name);
         }
-        for (size_t i = 0; i < nsb_drv_n_input_srcs(drv); i++)
-                if ((r = check_in_store(b, nsb_drv_input_src(drv, i), "input source")) < 0)
-                        return r;
 
         /* The system: "builtin" builders are Nix's own code. */
         const char *system = nsb_drv_system(drv);
@@ -237,7 +241,7 @@ int nsb_build_set_derivation(nsb_build *b, const nsb_drv *drv)
 
         /* Inputs, each checked to exist now rather than when binding. */
         for (size_t i = 0; i < nsb_drv_n_input_srcs(drv); i++)
-                if ((r = nsb_build_add_store_input(b, nsb_drv_input_src(drv, i))) < 0)
+                if ((r = add_store_path(b, nsb_drv_input_src(drv, i), "input source")) < 0)
                         return r;
         for (size_t i = 0; i < nsb_drv_n_input_drvs(drv); i++) {
                 const char *const *outs;

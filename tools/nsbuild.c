@@ -652,12 +652,13 @@ static void add_sandbox_path(nsb_build *b, const char *arg)
         if (host)
                 *host++ = '\0';
         const char *source = host ? host : copy;
-        if (optional && access(source, F_OK) < 0) {
-                free(copy);
-                return;
-        }
-        if (access(source, F_OK) < 0)
+        if (access(source, F_OK) < 0) {
+                if (optional) {
+                        free(copy);
+                        return;
+                }
                 die("--sandbox-path %s: %s: %s (append '?' to make it optional)", arg, source, strerror(errno));
+        }
         int r = nsb_build_add_bind(b, source, copy, NSB_BIND_READONLY);
         if (r == -EINVAL)
                 die("--sandbox-path %s: paths must be absolute, without '.' or '..' components or a trailing '/'",

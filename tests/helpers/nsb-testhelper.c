@@ -189,17 +189,26 @@ static struct sockaddr_un abstract_addr(const char *name, socklen_t *len)
         return sa;
 }
 
-static int cmd_abstract_listen(char **argv)
+/* Listen on the abstract socket NAME and say so; -1 after saying why not. */
+static int abstract_listen(const char *name)
 {
         socklen_t len;
-        struct sockaddr_un sa = abstract_addr(argv[0], &len);
+        struct sockaddr_un sa = abstract_addr(name, &len);
         int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0 || bind(fd, (struct sockaddr *) &sa, len) < 0 || listen(fd, 8) < 0) {
                 printf("bind: %s\n", errname(errno));
-                return 2;
+                return -1;
         }
         printf("listening\n");
         fflush(stdout);
+        return fd;
+}
+
+static int cmd_abstract_listen(char **argv)
+{
+        int fd = abstract_listen(argv[0]);
+        if (fd < 0)
+                return 2;
         struct pollfd p = { .fd = fd, .events = POLLIN };
         printf(poll(&p, 1, atoi(argv[1]) * 1000) > 0 ? "accepted\n" : "timeout\n");
         return 0;
@@ -430,15 +439,9 @@ static int cmd_fd_send(char **argv)
 
 static int cmd_fd_tamper(char **argv)
 {
-        socklen_t len;
-        struct sockaddr_un sa = abstract_addr(argv[0], &len);
-        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0 || bind(fd, (struct sockaddr *) &sa, len) < 0 || listen(fd, 8) < 0) {
-                printf("bind: %s\n", errname(errno));
+        int fd = abstract_listen(argv[0]);
+        if (fd < 0)
                 return 2;
-        }
-        printf("listening\n");
-        fflush(stdout);
         int seconds = atoi(argv[2]);
         struct pollfd p = { .fd = fd, .events = POLLIN };
         if (poll(&p, 1, seconds * 1000) <= 0) {
