@@ -18,11 +18,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <signal.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -248,6 +252,93 @@ static int cmd_throughput(int argc, char **argv)
         return 0;
 }
 
+/* The kernel's floor for this isolation: clone into the five namespaces
+ * and exec /bin/true, nothing else (no mount, no loopback, no uid change). */
+#define FLOOR_FLAGS (CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWPID)
+
+static double floor_once(void)
+{
+        static char *const argv[] = { "true", NULL };
+        double t0 = now_ms();
+        pid_t pid = (pid_t) syscall(SYS_clone, FLOOR_FLAGS | SIGCHLD, NULL, NULL, NULL, NULL);
+        if (pid == 0) {
+                execv("/bin/true", argv);
+                _exit(127);
+        }
+        int st;
+        if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+                fprintf(stderr, "nsbench: clone into namespaces: %s\n", pid < 0 ? strerror(errno) : "failed");
+                exit(1);
+        }
+        return now_ms() - t0;
+}
+
+static int cmd_floor(int argc, char **argv)
+{
+        (void) argc;
+        int runs = atoi(argv[0]);
+        double *t = calloc((size_t) runs, sizeof(double));
+        floor_once();
+        for (int r = 0; r < runs; r++)
+                t[r] = floor_once();
+        double med, p10, p90;
+        stats(t, runs, &med, &p10, &p90);
+        printf("floor %.3f %.3f %.3f\n", med, p10, p90);
+        free(t);
+        return 0;
+}
+
+/* The same with one thread per build in flight, each starting and waiting
+ * its builds in turn: nsb_build_start() returns only once the builder is
+ * exec'd, so one event loop starts builds one after the other. */
+struct worker {
+        bool floor; /* the kernel's floor instead of nsbuild */
+        int builds;
+        int failed;
+};
+
+static void *worker_main(void *arg)
+{
+        struct worker *w = arg;
+        for (int i = 0; i < w->builds; i++) {
+                if (w->floor) {
+                        floor_once();
+                        continue;
+                }
+                nsb_build *b = new_build();
+                if (nsb_build_start(b) < 0 || nsb_build_wait(b) < 0 || nsb_build_exit_code(b) != 0)
+                        w->failed++;
+                nsb_build_free(b);
+        }
+        return NULL;
+}
+
+static int cmd_threads(int argc, char **argv, bool floor)
+{
+        int total = atoi(argv[0]), inflight = argc > 1 ? atoi(argv[1]) : 8;
+        pthread_t *threads = calloc((size_t) inflight, sizeof(pthread_t));
+        struct worker *w = calloc((size_t) inflight, sizeof(struct worker));
+        double t0 = now_ms();
+        for (int i = 0; i < inflight; i++) {
+                w[i].builds = total / inflight + (i < total % inflight);
+                w[i].floor = floor;
+                if (pthread_create(&threads[i], NULL, worker_main, &w[i]) != 0)
+                        exit(1);
+        }
+        int failed = 0;
+        for (int i = 0; i < inflight; i++) {
+                pthread_join(threads[i], NULL);
+                failed += w[i].failed;
+        }
+        double secs = (now_ms() - t0) / 1e3;
+        if (failed)
+                exit(1);
+        printf("%s %d %d %.1f\n", floor ? "floor-threads" : "threads", total, inflight, total / secs);
+        free(threads);
+        free(w);
+        return 0;
+}
+
 static char *read_all(const char *path)
 {
         FILE *f = fopen(path, "re");
@@ -322,6 +413,12 @@ int main(int argc, char **argv)
                 return cmd_inproc(argc - 2, argv + 2);
         if (argc >= 3 && strcmp(argv[1], "throughput") == 0)
                 return cmd_throughput(argc - 2, argv + 2);
+        if (argc >= 3 && strcmp(argv[1], "threads") == 0)
+                return cmd_threads(argc - 2, argv + 2, false);
+        if (argc >= 3 && strcmp(argv[1], "floor-threads") == 0)
+                return cmd_threads(argc - 2, argv + 2, true);
+        if (argc >= 3 && strcmp(argv[1], "floor") == 0)
+                return cmd_floor(argc - 2, argv + 2);
         if (argc >= 3 && strcmp(argv[1], "hygiene") == 0)
                 return cmd_hygiene(argc - 2, argv + 2);
         fprintf(stderr, "usage: nsbench cmds|inproc|throughput|hygiene ... (see the source)\n");

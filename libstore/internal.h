@@ -332,10 +332,13 @@ int nsb_sandbox_off_start(nsb_build *b, nsb_spawn *s);
 /* bind-mount.c (full tier): build the root from the plan, or fail */
 void nsb_rootfs_mount_plan(const nsb_spawn *s, int root_fd);
 
-/* seccomp.c (where libseccomp is available): compile the filter once per
- * process (parent), install it (child, after no_new_privs). */
+/* seccomp.c (where the SECCOMP capability is compiled in): assemble the
+ * filter once per process (parent), install it (child, after
+ * no_new_privs); the program itself, for the tests. */
+struct sock_fprog;
 int nsb_seccomp_prepare(void);
 int nsb_seccomp_install(void);
+const struct sock_fprog *nsb_seccomp_program(void);
 
 /* clone.c (full tier): fork into new namespaces; 0 in the child, the pid
  * (and *ret_pidfd, -1 where the kernel has none) in the parent, or a

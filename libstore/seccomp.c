@@ -4,182 +4,266 @@
  * a store cannot represent or must not hold:
  *   - chmod, fchmod, fchmodat, fchmodat2 with S_ISUID or S_ISGID in the
  *     mode fail with EPERM (CVE-2024-38531 set setuid bits via fchmodat2);
- *   - the extended-attribute calls fail with ENOTSUP (xattrs and ACLs are
- *     not part of a NAR).
- * On x86_64 the i386 and x32 system calls are filtered too, so a 32-bit
- * builder cannot go around the filter.
+ *   - the extended-attribute calls, the Linux 6.13 *xattrat ones included,
+ *     fail with ENOTSUP (xattrs and ACLs are not part of a NAR).
+ * A system call of an ABI the filter does not know kills the builder
+ * (seccomp-arch.h says which ABIs, and why x86 filters three).
  *
- * The filter is compiled once per process, in the parent, into plain BPF:
- * the child only has to hand it to the kernel, without allocating. */
+ * The filter is written here as BPF rather than compiled by libseccomp:
+ * it is a few dozen instructions, libseccomp took a third of a millisecond
+ * of every nsbuild run to compile them, and a libseccomp older than the
+ * kernel does not know the newest calls (fchmodat2, *xattrat) at all.
+ * Each ABI's rules are searched as a balanced tree of comparisons on the
+ * system-call number, with no load of an argument on the way, so the
+ * kernel's action cache (Linux 5.11), which runs the filter once per
+ * number when it is installed, proves every other call allowed: the
+ * builder's ordinary system calls then never run the filter at all. */
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <pthread.h>
-#include <seccomp.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "internal.h"
+#include "seccomp-arch.h"
 
-static struct sock_fprog main_filter;
+#ifndef SECCOMP_RET_KILL_PROCESS
+/* Linux 4.14; older kernels read it as SECCOMP_RET_KILL (the thread). */
+#define SECCOMP_RET_KILL_PROCESS 0x80000000U
+#endif
+#define X32_SYSCALL_BIT 0x40000000U
+
+enum rule_kind {
+        RULE_NO_XATTR,      /* fail with ENOTSUP */
+        RULE_NO_SETID_ARG1, /* EPERM when argument 1 (the mode) has S_ISUID or S_ISGID */
+        RULE_NO_SETID_ARG2, /* the same for argument 2 */
+};
+
+struct rule {
+        uint32_t nr;
+        enum rule_kind kind;
+};
+
+struct abi {
+        uint32_t audit_arch;
+        bool mask_x32; /* x32 calls arrive as the x86_64 number | 0x40000000 */
+        const struct rule *rules;
+        size_t n_rules;
+};
+
+#define XATTRAT_RULES                                                                                   \
+        { NSB_NR_SETXATTRAT, RULE_NO_XATTR }, { NSB_NR_GETXATTRAT, RULE_NO_XATTR },                     \
+                { NSB_NR_LISTXATTRAT, RULE_NO_XATTR }, { NSB_NR_REMOVEXATTRAT, RULE_NO_XATTR }
+
+#if NSB_SECCOMP_X86
+/* arch/x86/entry/syscalls/syscall_64.tbl; x32 uses the same numbers for
+ * these calls (none of them is among x32's own 512-547). */
+static const struct rule x86_64_rules[] = {
+        { 90, RULE_NO_SETID_ARG1 },  /* chmod */
+        { 91, RULE_NO_SETID_ARG1 },  /* fchmod */
+        { 188, RULE_NO_XATTR },      /* setxattr */
+        { 189, RULE_NO_XATTR },      /* lsetxattr */
+        { 190, RULE_NO_XATTR },      /* fsetxattr */
+        { 191, RULE_NO_XATTR },      /* getxattr */
+        { 192, RULE_NO_XATTR },      /* lgetxattr */
+        { 193, RULE_NO_XATTR },      /* fgetxattr */
+        { 194, RULE_NO_XATTR },      /* listxattr */
+        { 195, RULE_NO_XATTR },      /* llistxattr */
+        { 196, RULE_NO_XATTR },      /* flistxattr */
+        { 197, RULE_NO_XATTR },      /* removexattr */
+        { 198, RULE_NO_XATTR },      /* lremovexattr */
+        { 199, RULE_NO_XATTR },      /* fremovexattr */
+        { 268, RULE_NO_SETID_ARG2 }, /* fchmodat */
+        { __NR_fchmodat2, RULE_NO_SETID_ARG2 },
+        XATTRAT_RULES,
+};
+
+/* arch/x86/entry/syscalls/syscall_32.tbl */
+static const struct rule i386_rules[] = {
+        { 15, RULE_NO_SETID_ARG1 },  /* chmod */
+        { 94, RULE_NO_SETID_ARG1 },  /* fchmod */
+        { 226, RULE_NO_XATTR },      /* setxattr */
+        { 227, RULE_NO_XATTR },      /* lsetxattr */
+        { 228, RULE_NO_XATTR },      /* fsetxattr */
+        { 229, RULE_NO_XATTR },      /* getxattr */
+        { 230, RULE_NO_XATTR },      /* lgetxattr */
+        { 231, RULE_NO_XATTR },      /* fgetxattr */
+        { 232, RULE_NO_XATTR },      /* listxattr */
+        { 233, RULE_NO_XATTR },      /* llistxattr */
+        { 234, RULE_NO_XATTR },      /* flistxattr */
+        { 235, RULE_NO_XATTR },      /* removexattr */
+        { 236, RULE_NO_XATTR },      /* lremovexattr */
+        { 237, RULE_NO_XATTR },      /* fremovexattr */
+        { 306, RULE_NO_SETID_ARG2 }, /* fchmodat */
+        { __NR_fchmodat2, RULE_NO_SETID_ARG2 },
+        XATTRAT_RULES,
+};
+
+/* The written-out numbers of this build's own ABI, checked against the C
+ * library's headers. */
+#if defined(__x86_64__) && !defined(__ILP32__)
+_Static_assert(SYS_chmod == 90 && SYS_fchmod == 91 && SYS_setxattr == 188 && SYS_fremovexattr == 199 &&
+                       SYS_fchmodat == 268,
+               "x86_64 system-call numbers");
+#elif defined(__i386__)
+_Static_assert(SYS_chmod == 15 && SYS_fchmod == 94 && SYS_setxattr == 226 && SYS_fremovexattr == 237 &&
+                       SYS_fchmodat == 306,
+               "i386 system-call numbers");
+#endif
+
+static const struct abi abis[] = {
+        { AUDIT_ARCH_X86_64, true, x86_64_rules, ELEMENTSOF(x86_64_rules) },
+        { AUDIT_ARCH_I386, false, i386_rules, ELEMENTSOF(i386_rules) },
+};
+#else
+static const struct rule native_rules[] = {
+#ifdef SYS_chmod
+        { SYS_chmod, RULE_NO_SETID_ARG1 },
+#endif
+        { SYS_fchmod, RULE_NO_SETID_ARG1 },
+        { SYS_fchmodat, RULE_NO_SETID_ARG2 },
+        { __NR_fchmodat2, RULE_NO_SETID_ARG2 },
+        { SYS_setxattr, RULE_NO_XATTR },
+        { SYS_lsetxattr, RULE_NO_XATTR },
+        { SYS_fsetxattr, RULE_NO_XATTR },
+        { SYS_getxattr, RULE_NO_XATTR },
+        { SYS_lgetxattr, RULE_NO_XATTR },
+        { SYS_fgetxattr, RULE_NO_XATTR },
+        { SYS_listxattr, RULE_NO_XATTR },
+        { SYS_llistxattr, RULE_NO_XATTR },
+        { SYS_flistxattr, RULE_NO_XATTR },
+        { SYS_removexattr, RULE_NO_XATTR },
+        { SYS_lremovexattr, RULE_NO_XATTR },
+        { SYS_fremovexattr, RULE_NO_XATTR },
+        XATTRAT_RULES,
+};
+
+static const struct abi abis[] = {
+        { NSB_SECCOMP_NATIVE_ARCH, false, native_rules, ELEMENTSOF(native_rules) },
+};
+#endif
+
+#define MAX_RULES 32
+#define MAX_INSNS 512
+
+struct emitter {
+        struct sock_filter *insns;
+        size_t len;
+        int error;
+};
+
+static size_t emit(struct emitter *e, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k)
+{
+        if (e->len == MAX_INSNS) {
+                e->error = -E2BIG;
+                return e->len - 1;
+        }
+        e->insns[e->len] = (struct sock_filter) { .code = code, .jt = jt, .jf = jf, .k = k };
+        return e->len++;
+}
+
+/* Point the jump at `at' (its true or false branch) at the next instruction
+ * to be emitted: classic BPF jumps only forward, by at most 255. */
+static void land_here(struct emitter *e, size_t at, bool on_true)
+{
+        size_t offset = e->len - at - 1;
+        if (offset > UINT8_MAX) {
+                e->error = -E2BIG;
+                return;
+        }
+        if (on_true)
+                e->insns[at].jt = (uint8_t) offset;
+        else
+                e->insns[at].jf = (uint8_t) offset;
+}
+
+static void emit_action(struct emitter *e, const struct rule *r)
+{
+        if (r->kind == RULE_NO_XATTR) {
+                emit(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | (ENOTSUP & SECCOMP_RET_DATA));
+                return;
+        }
+        /* mode_t is 32 bits and the kernel reads no more of the argument. */
+        unsigned arg = r->kind == RULE_NO_SETID_ARG1 ? 1 : 2;
+        emit(e, BPF_LD | BPF_W | BPF_ABS, 0, 0,
+             (uint32_t) (offsetof(struct seccomp_data, args) + 8 * arg + NSB_SECCOMP_ARG_LOW_WORD));
+        emit(e, BPF_JMP | BPF_JSET | BPF_K, 0, 1, S_ISUID | S_ISGID);
+        emit(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA));
+        emit(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+}
+
+/* With the number in the accumulator, find it among rules[0..n), sorted:
+ * halve with a JGE until two remain, then compare each. */
+static void emit_search(struct emitter *e, const struct rule *rules, size_t n)
+{
+        if (n <= 2) {
+                for (size_t i = 0; i < n; i++) {
+                        size_t miss = emit(e, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, rules[i].nr);
+                        emit_action(e, &rules[i]);
+                        land_here(e, miss, false);
+                }
+                emit(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+                return;
+        }
+        size_t mid = n / 2;
+        size_t split = emit(e, BPF_JMP | BPF_JGE | BPF_K, 0, 0, rules[mid].nr);
+        emit_search(e, rules, mid);
+        land_here(e, split, true);
+        emit_search(e, rules + mid, n - mid);
+}
+
+static int compare_rules(const void *a, const void *b)
+{
+        const struct rule *x = a, *y = b;
+        return x->nr < y->nr ? -1 : x->nr > y->nr;
+}
+
+static int emit_abi(struct emitter *e, const struct abi *abi)
+{
+        struct rule sorted[MAX_RULES];
+        if (abi->n_rules > MAX_RULES)
+                return -E2BIG;
+        memcpy(sorted, abi->rules, abi->n_rules * sizeof(sorted[0]));
+        qsort(sorted, abi->n_rules, sizeof(sorted[0]), compare_rules);
+        for (size_t i = 1; i < abi->n_rules; i++)
+                if (sorted[i].nr == sorted[i - 1].nr)
+                        return -EINVAL; /* a number listed twice: a mistake in the tables */
+        emit(e, BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof(struct seccomp_data, nr));
+        if (abi->mask_x32)
+                emit(e, BPF_ALU | BPF_AND | BPF_K, 0, 0, ~X32_SYSCALL_BIT);
+        emit_search(e, sorted, abi->n_rules);
+        return 0;
+}
+
+static struct sock_filter filter_insns[MAX_INSNS];
+static struct sock_fprog filter;
 static int filter_error;
 static pthread_once_t filter_once = PTHREAD_ONCE_INIT;
 
-/* The *xattrat calls (Linux 6.13: setxattrat 463, getxattrat 464,
- * listxattrat 465, removexattrat 466) have one number on every
- * architecture below, and libseccomp releases older than the kernel do not
- * know them, so they get a small filter of their own. */
-#define XATTRAT_FIRST 463
-#define XATTRAT_LAST 466
-#define X32_SYSCALL_BIT 0x40000000u
-
-static struct sock_filter xattrat_insns[] = {
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 3, 0),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_I386, 2, 0),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_AARCH64, 1, 0),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-        BPF_STMT(BPF_ALU | BPF_AND | BPF_K, ~X32_SYSCALL_BIT),
-        BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, XATTRAT_FIRST, 0, 2),
-        BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, XATTRAT_LAST, 1, 0),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (ENOTSUP & SECCOMP_RET_DATA)),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-};
-static const struct sock_fprog xattrat_filter = {
-        .len = (unsigned short) ELEMENTSOF(xattrat_insns),
-        .filter = xattrat_insns,
-};
-
-static int add_rules(scmp_filter_ctx ctx)
-{
-        static const char *const xattr_calls[] = {
-                "getxattr", "lgetxattr", "fgetxattr", "setxattr", "lsetxattr", "fsetxattr",
-                "listxattr", "llistxattr", "flistxattr", "removexattr", "lremovexattr", "fremovexattr",
-        };
-        static const struct {
-                const char *name;
-                unsigned mode_arg;
-        } chmod_calls[] = {
-                { "chmod", 1 },
-                { "fchmod", 1 },
-                { "fchmodat", 2 },
-                { "fchmodat2", 2 },
-        };
-        int r;
-        for (size_t i = 0; i < ELEMENTSOF(chmod_calls); i++) {
-                int nr = seccomp_syscall_resolve_name(chmod_calls[i].name);
-                if (nr == __NR_SCMP_ERROR)
-                        continue; /* fchmodat2 in a libseccomp older than it */
-                for (unsigned bit = 0; bit < 2; bit++) {
-                        mode_t m = bit ? S_ISGID : S_ISUID;
-                        r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 1,
-                                             SCMP_CMP(chmod_calls[i].mode_arg, SCMP_CMP_MASKED_EQ, m, m));
-                        if (r < 0)
-                                return r;
-                }
-        }
-        for (size_t i = 0; i < ELEMENTSOF(xattr_calls); i++) {
-                int nr = seccomp_syscall_resolve_name(xattr_calls[i]);
-                if (nr == __NR_SCMP_ERROR)
-                        continue;
-                r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOTSUP), nr, 0);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
-}
-
-/* libseccomp writes the BPF to an fd; read it back into memory we keep. */
-static int export_bpf(scmp_filter_ctx ctx, struct sock_fprog *ret)
-{
-        int pipefd[2];
-        if (pipe2(pipefd, O_CLOEXEC) < 0)
-                return -errno;
-        /* A filter of this size fits a pipe's buffer many times over. */
-        int r = seccomp_export_bpf(ctx, pipefd[1]);
-        close(pipefd[1]);
-        if (r < 0) {
-                close(pipefd[0]);
-                return r;
-        }
-        size_t cap = 4096, len = 0;
-        char *buf = malloc(cap);
-        for (;;) {
-                if (!buf) {
-                        close(pipefd[0]);
-                        return -ENOMEM;
-                }
-                ssize_t n = read(pipefd[0], buf + len, cap - len);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0) {
-                        r = -errno;
-                        free(buf);
-                        close(pipefd[0]);
-                        return r;
-                }
-                if (n == 0)
-                        break;
-                len += (size_t) n;
-                if (len == cap) {
-                        char *bigger = realloc(buf, cap * 2);
-                        if (!bigger)
-                                free(buf);
-                        buf = bigger;
-                        cap *= 2;
-                }
-        }
-        close(pipefd[0]);
-        if (len == 0 || len % sizeof(struct sock_filter) != 0) {
-                free(buf);
-                return -EPROTO;
-        }
-        ret->len = (unsigned short) (len / sizeof(struct sock_filter));
-        ret->filter = (struct sock_filter *) buf;
-        return 0;
-}
-
 static void build_filter(void)
 {
-        scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-        if (!ctx) {
-                filter_error = -ENOMEM;
-                return;
+        struct emitter e = { .insns = filter_insns };
+        size_t dispatch[ELEMENTSOF(abis)];
+        emit(&e, BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof(struct seccomp_data, arch));
+        for (size_t i = 0; i < ELEMENTSOF(abis); i++)
+                dispatch[i] = emit(&e, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, abis[i].audit_arch);
+        emit(&e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_KILL_PROCESS);
+        for (size_t i = 0; i < ELEMENTSOF(abis) && e.error == 0; i++) {
+                land_here(&e, dispatch[i], true);
+                int r = emit_abi(&e, &abis[i]);
+                if (r < 0)
+                        e.error = r;
         }
-        int r = 0;
-        /* Let this filter's own checks handle every architecture we add;
-         * calls of others are not ours to refuse. */
-        if (seccomp_arch_native() == SCMP_ARCH_X86_64) {
-                if ((r = seccomp_arch_add(ctx, SCMP_ARCH_X86)) < 0 && r != -EEXIST)
-                        goto out;
-                if ((r = seccomp_arch_add(ctx, SCMP_ARCH_X32)) < 0 && r != -EEXIST)
-                        goto out;
-        }
-        /* no_new_privs is set by the child itself, before the filter. */
-        if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0)) < 0)
-                goto out;
-        if ((r = add_rules(ctx)) < 0)
-                goto out;
-        r = export_bpf(ctx, &main_filter);
-out:
-        filter_error = r < 0 ? r : 0;
-        seccomp_release(ctx);
-}
-
-/* The cache lives as long as the library; give it back when it is
- * unloaded, so leak checkers see nothing. */
-__attribute__((destructor)) static void free_filter(void)
-{
-        free(main_filter.filter);
-        main_filter.filter = NULL;
+        filter_error = e.error;
+        if (e.error == 0)
+                filter = (struct sock_fprog) { .len = (unsigned short) e.len, .filter = filter_insns };
 }
 
 int nsb_seccomp_prepare(void)
@@ -188,11 +272,14 @@ int nsb_seccomp_prepare(void)
         return filter_error;
 }
 
+const struct sock_fprog *nsb_seccomp_program(void)
+{
+        return nsb_seccomp_prepare() < 0 ? NULL : &filter;
+}
+
 int nsb_seccomp_install(void)
 {
-        if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &main_filter, 0, 0) < 0)
-                return -errno;
-        if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &xattrat_filter, 0, 0) < 0)
+        if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &filter, 0, 0) < 0)
                 return -errno;
         return 0;
 }

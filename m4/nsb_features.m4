@@ -14,7 +14,8 @@
 #   PID_NS    MOUNT_NS + CLONE_NEWPID
 #   USER_NS   MOUNT_NS + CLONE_NEWUSER
 #   CHROOT    chroot
-#   SECCOMP   seccomp.h + libseccomp + PR_SET_NO_NEW_PRIVS
+#   SECCOMP   linux/seccomp.h, linux/filter.h, linux/audit.h + a known
+#             architecture (libstore/seccomp-arch.h) + PR_SET_NO_NEW_PRIVS
 #   LIBCAP    sys/capability.h + libcap
 #
 # Tiers: "full" needs all of MOUNT/NET/IPC/UTS/PID_NS (a sandbox that lacks
@@ -50,7 +51,7 @@ AC_DEFUN([NSB_SANDBOX_FEATURES], [
   nsb_all nsb_cap_pid_ns "$nsb_cap_mount_ns" "$ac_cv_have_decl_CLONE_NEWPID"
   nsb_all nsb_cap_user_ns "$nsb_cap_mount_ns" "$ac_cv_have_decl_CLONE_NEWUSER"
   nsb_all nsb_cap_chroot "$ac_cv_func_chroot"
-  nsb_all nsb_cap_seccomp "$nsb_have_libseccomp" "$ac_cv_header_seccomp_h" \
+  nsb_all nsb_cap_seccomp "$nsb_have_seccomp_filter" \
     "$ac_cv_have_decl_PR_SET_NO_NEW_PRIVS"
   nsb_all nsb_cap_libcap "$nsb_have_libcap"
   nsb_all nsb_tier_full "$nsb_cap_mount_ns" "$nsb_cap_net_ns" \

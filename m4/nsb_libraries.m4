@@ -29,10 +29,6 @@ AC_DEFUN([NSB_WITH_LIBCAP],
   [NSB_WITH_LIBRARY([libcap], [sys/capability.h], [cap], [cap_drop_bound],
                     [libcap-dev], [to drop capabilities])])
 
-# NSB_WITH_LIBSECCOMP: the builder's system-call filter.
-AC_DEFUN([NSB_WITH_LIBSECCOMP],
-  [NSB_WITH_LIBRARY([libseccomp], [seccomp.h], [seccomp], [seccomp_init],
-                    [libseccomp-dev], [for the builder's system-call filter])])
 
 # NSB_WITH_CRYPTO: the SHA-256 that checks fixed-output derivations.
 # --with-crypto=auto|nettle|openssl|no; auto prefers nettle (smaller), then

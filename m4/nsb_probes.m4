@@ -7,7 +7,7 @@
 # NSB_PROBE_HEADERS
 AC_DEFUN([NSB_PROBE_HEADERS], [
   AC_CHECK_HEADERS([sched.h sys/mount.h sys/personality.h sys/prctl.h \
-                    sys/ioctl.h net/if.h sys/capability.h seccomp.h \
+                    sys/ioctl.h net/if.h sys/capability.h \
                     sys/syscall.h linux/close_range.h])
 ])
 
@@ -43,4 +43,33 @@ AC_DEFUN([NSB_PROBE_DECLARATIONS], [
 #include <net/if.h>]])
   AC_CHECK_DECLS([PR_SET_NO_NEW_PRIVS], [], [],
                  [[#include <sys/prctl.h>]])
+])
+
+# NSB_SECCOMP_FILTER
+# ------------------
+# --disable-seccomp, else the builder's system-call filter is compiled in
+# where the kernel headers declare seccomp and classic BPF and
+# libstore/seccomp-arch.h knows the architecture's system-call ABIs (the
+# filter is written in BPF by libstore/seccomp.c; it needs no library).
+# Sets nsb_have_seccomp_filter=yes|no; nsb_cv_seccomp_arch names the ABIs.
+AC_DEFUN([NSB_SECCOMP_FILTER], [
+  AC_REQUIRE([AC_PROG_CPP])
+  AC_ARG_ENABLE([seccomp],
+    [AS_HELP_STRING([--disable-seccomp],
+                    [build without the builder's system-call filter])],
+    [], [enable_seccomp=yes])
+  AC_CHECK_HEADERS([linux/seccomp.h linux/filter.h linux/audit.h])
+  AC_CACHE_CHECK([which system-call ABIs the seccomp filter covers], [nsb_cv_seccomp_arch], [
+    AC_LANG_CONFTEST([AC_LANG_SOURCE([[#include "$srcdir/libstore/seccomp-arch.h"
+nsb_seccomp_abis NSB_SECCOMP_ARCH_NAME]])])
+    nsb_cv_seccomp_arch=`(eval "$ac_cpp conftest.$ac_ext") 2>/dev/null |
+      sed -n 's/^nsb_seccomp_abis "\(.*\)"$/\1/p'`
+    rm -f conftest.$ac_ext
+    test -n "$nsb_cv_seccomp_arch" || nsb_cv_seccomp_arch=unknown
+  ])
+  nsb_have_seccomp_filter=no
+  AS_IF([test "x$enable_seccomp" = xyes && test "x$nsb_cv_seccomp_arch" != xunknown &&
+         test "x$ac_cv_header_linux_seccomp_h" = xyes && test "x$ac_cv_header_linux_filter_h" = xyes &&
+         test "x$ac_cv_header_linux_audit_h" = xyes],
+        [nsb_have_seccomp_filter=yes])
 ])

@@ -16,7 +16,7 @@ nsbuild $PACKAGE_VERSION configuration
 
   headers:    sched.h $ac_cv_header_sched_h, sys/mount.h $ac_cv_header_sys_mount_h, sys/personality.h $ac_cv_header_sys_personality_h,
               sys/prctl.h $ac_cv_header_sys_prctl_h, sys/ioctl.h $ac_cv_header_sys_ioctl_h, net/if.h $ac_cv_header_net_if_h,
-              sys/capability.h $ac_cv_header_sys_capability_h, seccomp.h $ac_cv_header_seccomp_h
+              sys/capability.h $ac_cv_header_sys_capability_h, linux/seccomp.h $ac_cv_header_linux_seccomp_h
   functions:  unshare $ac_cv_func_unshare, chroot $ac_cv_func_chroot, pivot_root $nsb_have_pivot_root, mount $ac_cv_func_mount,
               umount2 $ac_cv_func_umount2, setns $ac_cv_func_setns, personality $ac_cv_func_personality,
               close_range $ac_cv_func_close_range, sethostname $ac_cv_func_sethostname, setdomainname $ac_cv_func_setdomainname
@@ -26,7 +26,8 @@ nsbuild $PACKAGE_VERSION configuration
               MS_RDONLY $ac_cv_have_decl_MS_RDONLY, MS_REMOUNT $ac_cv_have_decl_MS_REMOUNT, MNT_DETACH $ac_cv_have_decl_MNT_DETACH
   network:    SIOCSIFFLAGS $ac_cv_have_decl_SIOCSIFFLAGS, IFF_UP $ac_cv_have_decl_IFF_UP
   prctl:      PR_SET_NO_NEW_PRIVS $ac_cv_have_decl_PR_SET_NO_NEW_PRIVS
-  libraries:  libcap $nsb_have_libcap (--with-libcap=$with_libcap), libseccomp $nsb_have_libseccomp (--with-libseccomp=$with_libseccomp),
+  seccomp:    filter for $nsb_cv_seccomp_arch (--enable-seccomp=$enable_seccomp)
+  libraries:  libcap $nsb_have_libcap (--with-libcap=$with_libcap),
               sha256 $nsb_crypto (--with-crypto=$with_crypto)
   namespaces enabled:  $enable_namespaces
 

@@ -30,6 +30,9 @@
  *   chmod-setuid PATH            create PATH and try chmod/fchmod/fchmodat/
  *                                fchmodat2 with S_ISUID and S_ISGID; print
  *                                the errno name of each (or "ok")
+ *   chmod-setuid-compat PATH     (x86_64) create PATH and try chmod with
+ *                                S_ISUID and without, through the i386 ABI
+ *                                (int $0x80) and the x32 ABI
  *   setxattr PATH                try setxattr and setxattrat on PATH
  *   fd-send SOCKET FILE          pass FILE (read-write) over abstract SOCKET
  *   fd-tamper SOCKET PATH SECS   receive an fd on abstract SOCKET, wait for
@@ -54,6 +57,7 @@
 #include <sys/ioctl.h>
 #include <sys/auxv.h>
 #include <sys/ipc.h>
+#include <sys/mman.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
@@ -62,6 +66,7 @@
 #include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <stdint.h>
 #include <time.h>
@@ -401,6 +406,48 @@ static int cmd_chmod_setuid(char **argv)
         return 0;
 }
 
+#if defined(__x86_64__) && !defined(__ILP32__)
+/* chmod through the i386 ABI (number 15, arguments in ebx and ecx, which
+ * must hold a 32-bit address).  In a child: a kernel without IA32
+ * emulation answers int $0x80 with a fault. */
+static void report_i386_chmod(const char *what, const char *path32, long mode)
+{
+        fflush(stdout);
+        pid_t pid = fork();
+        if (pid == 0) {
+                long r;
+                __asm__ volatile("int $0x80"
+                                 : "=a"(r)
+                                 : "0"(15L), "b"(path32), "c"(mode)
+                                 : "r8", "r9", "r10", "r11", "cc", "memory");
+                printf("%s %s\n", what, r == 0 ? "ok" : errname((int) -r));
+                fflush(stdout);
+                _exit(0);
+        }
+        int status;
+        if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+                printf("%s no-i386-abi\n", what);
+}
+
+static int cmd_chmod_setuid_compat(char **argv)
+{
+        size_t len = strlen(argv[0]) + 1;
+        char *path32 = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+        int fd = open(argv[0], O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        if (path32 == MAP_FAILED || fd < 0) {
+                printf("setup %s\n", errname(errno));
+                return 1;
+        }
+        memcpy(path32, argv[0], len);
+        report_i386_chmod("i386-chmod-suid", path32, 04755);
+        report_i386_chmod("i386-chmod-plain", path32, 0644);
+        report("x32-chmod-suid", syscall(0x40000000 | SYS_chmod, argv[0], 04755));
+        report("x32-chmod-plain", syscall(0x40000000 | SYS_chmod, argv[0], 0644));
+        close(fd);
+        return 0;
+}
+#endif
+
 /* CVE-2024-27297: a fixed-output builder shares the host's network, so it
  * can pass an fd to its output to an outside process over an abstract
  * socket.  fd-send SOCKET FILE (in the builder) passes FILE, opened
@@ -536,6 +583,9 @@ int main(int argc, char **argv)
         }
         if (!strcmp(cmd, "exit") && n == 1) return atoi(a[0]);
         if (!strcmp(cmd, "chmod-setuid") && n == 1) return cmd_chmod_setuid(a);
+#if defined(__x86_64__) && !defined(__ILP32__)
+        if (!strcmp(cmd, "chmod-setuid-compat") && n == 1) return cmd_chmod_setuid_compat(a);
+#endif
         if (!strcmp(cmd, "setxattr") && n == 1) return cmd_setxattr(a);
         if (!strcmp(cmd, "fd-send") && n == 2) return cmd_fd_send(a);
         if (!strcmp(cmd, "fd-tamper") && n == 3) return cmd_fd_tamper(a);
