@@ -24,24 +24,6 @@
 
 #define DEFAULT_LOCK_DIR "/run/nsbuild/build-users"
 
-static int mkdir_p(const char *path, mode_t mode)
-{
-        char buf[PATH_MAX];
-        if (snprintf(buf, sizeof(buf), "%s", path) >= (int) sizeof(buf))
-                return -ENAMETOOLONG;
-        for (char *p = buf + 1; *p; p++) {
-                if (*p != '/')
-                        continue;
-                *p = '\0';
-                if (mkdir(buf, mode) < 0 && errno != EEXIST)
-                        return -errno;
-                *p = '/';
-        }
-        if (mkdir(buf, mode) < 0 && errno != EEXIST)
-                return -errno;
-        return 0;
-}
-
 int nsb_userpool_acquire(nsb_build *b)
 {
         uid_t first = b->pool_first, count = b->pool_count;
@@ -55,11 +37,17 @@ int nsb_userpool_acquire(nsb_build *b)
                 count = 32;
         }
         const char *dir = b->pool_dir ? b->pool_dir : DEFAULT_LOCK_DIR;
-        int r = mkdir_p(dir, 0755);
-        if (r < 0)
-                return nsb_fail(b, -r, "allocate a build user", "cannot create the lock directory %s: %s", dir,
-                                strerror(-r));
+        /* Open first: the directory is made once, and a mkdir of each
+         * existing parent would take its lock, which concurrent builds
+         * then queue on. */
         _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0 && errno == ENOENT) {
+                int r = mkdir_p(dir, 0755);
+                if (r < 0)
+                        return nsb_fail(b, -r, "allocate a build user", "cannot create the lock directory %s: %s",
+                                        dir, strerror(-r));
+                dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        }
         if (dfd < 0)
                 return nsb_fail(b, errno, "allocate a build user", "cannot open %s: %s", dir, strerror(errno));
         for (uid_t i = 0; i < count; i++) {

@@ -79,3 +79,5 @@ uint64_t now_ns(void);
  * Directories whose permissions a builder reset are made accessible first.
  * Returns 0 (also when NAME does not exist) or the first -errno. */
 int rm_rf_at(int dirfd, const char *name);
+/* mkdir -p: PATH and its missing parents, each with MODE. */
+int mkdir_p(const char *path, mode_t mode);
