@@ -10,6 +10,13 @@
  *   nsbench throughput BUILDS INFLIGHT
  *       Run BUILDS builds of /bin/true, INFLIGHT at a time from one poll
  *       loop; print builds per second.
+ *   nsbench threads BUILDS INFLIGHT
+ *       The same from INFLIGHT threads, each starting and waiting builds.
+ *   nsbench floor RUNS
+ *       The kernel's floor: clone into the five namespaces and exec
+ *       /bin/true, nothing else; print median, p10, p90 in ms.
+ *   nsbench floor-threads BUILDS INFLIGHT
+ *       The kernel's floor from INFLIGHT threads; print builds per second.
  *   nsbench hygiene BUILDS
  *       Run BUILDS builds and compare the fd count, the mount table, the
  *       children and the RSS before and after; exit 1 on any difference.
@@ -421,6 +428,6 @@ int main(int argc, char **argv)
                 return cmd_floor(argc - 2, argv + 2);
         if (argc >= 3 && strcmp(argv[1], "hygiene") == 0)
                 return cmd_hygiene(argc - 2, argv + 2);
-        fprintf(stderr, "usage: nsbench cmds|inproc|throughput|hygiene ... (see the source)\n");
+        fprintf(stderr, "usage: nsbench cmds|inproc|throughput|threads|floor|floor-threads|hygiene ... (see the source)\n");
         return 64;
 }

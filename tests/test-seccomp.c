@@ -138,10 +138,10 @@ static const struct refused *find_refused(const struct abi_case *abi, uint32_t n
 static struct seccomp_data call(uint32_t arch, uint32_t nr, int mode_arg, uint64_t mode)
 {
         struct seccomp_data d = { .nr = (int) nr, .arch = arch };
+        /* Arguments that are not the mode: busy bit patterns, but never
+         * S_ISUID or S_ISGID, so that only the mode can cause a refusal. */
         for (int i = 0; i < 6; i++)
-                d.args[i] = 0x1111111111111111ULL * (uint64_t) (i + 1); /* no S_ISUID/S_ISGID (06000) */
-        for (int i = 0; i < 6; i++)
-                d.args[i] &= ~(uint64_t) (S_ISUID | S_ISGID);
+                d.args[i] = (0x1111111111111111ULL * (uint64_t) (i + 1)) & ~(uint64_t) (S_ISUID | S_ISGID);
         if (mode_arg >= 0)
                 d.args[mode_arg] = mode;
         return d;
