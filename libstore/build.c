@@ -631,7 +631,13 @@ static int start_tier(nsb_build *b)
                 r = nsb_fail(b, ENOMEM, "start build", "out of memory");
                 goto fail;
         }
-        if (pipe2(status_pipe, O_CLOEXEC) < 0 || pipe2(log_pipe, O_CLOEXEC) < 0) {
+        /* Where the child is started in our memory, the start returns
+         * only once it has exec'd or exited: its status is then read
+         * without waiting (the pipe's only message is an error, one write
+         * far below the pipe's capacity). */
+        bool share_memory = b->trace_fn == NULL;
+        if (pipe2(status_pipe, O_CLOEXEC | (share_memory ? O_NONBLOCK : 0)) < 0 ||
+            pipe2(log_pipe, O_CLOEXEC) < 0) {
                 r = nsb_fail(b, errno, "create pipes", "cannot create pipes: %s", strerror(errno));
                 goto fail;
         }
@@ -670,11 +676,12 @@ static int start_tier(nsb_build *b)
                 .personality = b->personality,
                 .parent_pid = getpid(),
                 .last_cap = nsb_last_capability(),
-                .ignored_signals = nsb_ignored_signals(),
                 .die_with_parent = b->die_with_parent,
                 .seccomp = NSB_HAVE_SECCOMP && !b->no_seccomp,
                 .share_network = b->share_network,
                 .verbose = b->trace_fn != NULL,
+                .share_memory = share_memory,
+                .root_fd = -1,
         };
         nsb_trace(b, "starting %s in the %s sandbox (build directory %s)", b->builder,
                   nsb_sandbox_name(b->tier), b->top_dir);

@@ -1,11 +1,11 @@
-/* clone.c - fork with namespace flags, the way bubblewrap and systemd do.
+/* clone.c - fork with namespace flags, the way bubblewrap and systemd do,
+ * for the runtime probes (builders are started by spawn.c).
  *
  * The child continues on a copy of the caller's stack, like fork(): no
- * separate stack to allocate, and sanitizers see no stack switch.  glibc's
- * clone() wrapper would need a stack; its fork() cannot take namespace
- * flags.  The raw system call skips glibc's fork bookkeeping (atfork
- * handlers, its idea of the thread id), which is why the child only makes
- * system calls until it execs. */
+ * separate stack to allocate.  glibc's fork() cannot take namespace flags.
+ * The raw system call skips glibc's fork bookkeeping (atfork handlers, its
+ * idea of the thread id), which is why the child only makes system calls
+ * until it exits. */
 #include "config.h"
 
 #include <errno.h>

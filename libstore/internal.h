@@ -1,6 +1,7 @@
 /* internal.h - what the pieces of libnsbuild share; not installed. */
 #pragma once
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -136,6 +137,10 @@ typedef struct nsb_status_msg {
         int32_t index;        /* action index for NSB_STEP_ACTION */
 } nsb_status_msg;
 
+/* The kernel's sigset_t, for the raw signal system calls: 64 signals (128
+ * on MIPS); glibc's sigset_t is larger. */
+#define NSB_KERNEL_SIGSET_SIZE ((size_t) ((_NSIG - 1) / 8))
+
 /* ---- everything the child needs, prepared by the parent -------------- */
 
 typedef struct nsb_spawn {
@@ -154,16 +159,21 @@ typedef struct nsb_spawn {
         int status_fd;            /* write end of the status pipe */
         int log_fd;               /* write end of the log pipe */
         int null_fd;              /* /dev/null, for stdin */
+        int root_fd;              /* the root to chroot into (chroot tier) */
         uid_t uid;
         gid_t gid;
         unsigned long personality; /* 0xffffffff: leave alone */
         pid_t parent_pid;
         unsigned last_cap;        /* the highest capability this kernel knows */
-        uint64_t ignored_signals; /* bit N-1: signal N is ignored by the caller */
         bool seccomp;             /* install the filter prepared by nsb_seccomp_prepare() */
         bool share_network;       /* keep the host's network namespace (fixed-output builds) */
         bool die_with_parent;
         bool verbose;
+        /* Start the child in the caller's memory, the caller suspended
+         * until it execs (spawn.c).  Not when tracing: the parent must
+         * then read the child's steps while it runs, or a plan of
+         * thousands of steps would fill the status pipe. */
+        bool share_memory;
 } nsb_spawn;
 
 /* ---- the build object -------------------------------------------------- */
@@ -272,10 +282,8 @@ int nsb_userpool_acquire(nsb_build *b);
 void nsb_userpool_release(nsb_build *b);
 void nsb_userpool_kill_all(uid_t uid);
 
-/* privileges.c: the highest capability number of the running kernel; the
- * signals this process ignores (all bits set where that cannot be read) */
+/* privileges.c: the highest capability number of the running kernel */
 unsigned nsb_last_capability(void);
-uint64_t nsb_ignored_signals(void);
 
 /* plan.c */
 void nsb_plan_clear(nsb_plan *plan);
@@ -344,6 +352,11 @@ const struct sock_fprog *nsb_seccomp_program(void);
  * (and *ret_pidfd, -1 where the kernel has none) in the parent, or a
  * negative errno. */
 pid_t nsb_clone_fork(unsigned long flags, int *ret_pidfd);
+/* Run FN(ARG) in a new process with the namespace FLAGS, on a stack of its
+ * own; with SHARE_MEMORY, in the caller's address space with the calling
+ * thread suspended until the child execs or exits (posix_spawn's way).
+ * Returns the pid or a negative errno; *ret_pidfd gets a pidfd or -1. */
+pid_t nsb_clone_spawn(unsigned long flags, bool share_memory, int (*fn)(void *), void *arg, int *ret_pidfd);
 
 /* probe.c, probe-ns.c: the runtime probe (probe-ns.c in full-tier builds:
  * one errno per capability, 0 where it works) */

@@ -96,6 +96,12 @@ int nsb_read_status(nsb_build *b, int fd)
                 ssize_t n = read(fd, &m, sizeof(m));
                 if (n < 0 && errno == EINTR)
                         continue;
+                /* A child started in our memory (spawn.c) has exec'd or
+                 * exited by now, and wrote any error before it exited: an
+                 * empty pipe means the exec, whose close of the write end
+                 * may still be on its way. */
+                if (n < 0 && errno == EAGAIN)
+                        return 0;
                 if (n < 0)
                         return nsb_fail(b, errno, "start build", "cannot read the sandbox's status: %s",
                                         strerror(errno));

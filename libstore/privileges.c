@@ -10,28 +10,6 @@
 
 #include "internal.h"
 
-uint64_t nsb_ignored_signals(void)
-{
-        /* exec resets every caught signal to its default; only ignored ones
-         * (and the blocked mask) survive it.  One read of SigIgn tells the
-         * child which few to reset, instead of a sigaction() for each of
-         * the 64 between clone and exec. */
-        FILE *f = fopen("/proc/self/status", "re");
-        if (!f)
-                return UINT64_MAX;
-        char line[256];
-        uint64_t mask = UINT64_MAX;
-        while (fgets(line, sizeof(line), f)) {
-                unsigned long long v;
-                if (sscanf(line, "SigIgn: %llx", &v) == 1) {
-                        mask = v;
-                        break;
-                }
-        }
-        fclose(f);
-        return mask;
-}
-
 unsigned nsb_last_capability(void)
 {
 #if HAVE_LIBCAP

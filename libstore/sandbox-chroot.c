@@ -111,6 +111,17 @@ static int materialise_root(nsb_build *b, int root_fd, int *dir_fds)
         return 0;
 }
 
+static int chroot_child(void *arg)
+{
+        const nsb_spawn *s = arg;
+        nsb_child_begin(s);
+        nsb_child_trace(s, NSB_STEP_CHROOT, 0);
+        if (fchdir(s->root_fd) < 0 || chroot(".") < 0 || chdir("/") < 0)
+                nsb_child_fail(s, NSB_STEP_CHROOT, errno, 0);
+        close(s->root_fd);
+        nsb_child_exec_builder(s);
+}
+
 int nsb_sandbox_chroot_start(nsb_build *b, nsb_spawn *s)
 {
         for (size_t i = 0; i < b->n_binds; i++)
@@ -132,18 +143,12 @@ int nsb_sandbox_chroot_start(nsb_build *b, nsb_spawn *s)
         if (r < 0)
                 return r;
 
-        pid_t pid = fork();
+        s->root_fd = root_fd;
+        int pidfd = -1;
+        pid_t pid = nsb_clone_spawn(0, s->share_memory, chroot_child, s, &pidfd);
         if (pid < 0)
-                return nsb_fail(b, errno, "start builder", "cannot fork: %s", strerror(errno));
-        if (pid == 0) {
-                nsb_child_begin(s);
-                nsb_child_trace(s, NSB_STEP_CHROOT, 0);
-                if (fchdir(root_fd) < 0 || chroot(".") < 0 || chdir("/") < 0)
-                        nsb_child_fail(s, NSB_STEP_CHROOT, errno, 0);
-                close(root_fd);
-                nsb_child_exec_builder(s);
-        }
+                return nsb_fail(b, -pid, "start builder", "cannot create the builder's process: %s", strerror(-pid));
         b->pid = pid;
-        b->pidfd = pidfd_open(pid, 0);
+        b->pidfd = pidfd;
         return 0;
 }

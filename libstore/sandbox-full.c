@@ -34,8 +34,9 @@ static int write_proc_self(const char *file, const char *content)
         return r;
 }
 
-__attribute__((noreturn)) static void sandbox_child(const nsb_spawn *s)
+static int sandbox_child(void *arg)
 {
+        const nsb_spawn *s = arg;
         int r;
 
         nsb_child_begin(s);
@@ -126,9 +127,7 @@ int nsb_sandbox_full_start(nsb_build *b, nsb_spawn *s)
         if (s->uid_map)
                 flags |= CLONE_NEWUSER;
         int pidfd = -1;
-        pid_t pid = nsb_clone_fork(flags, &pidfd);
-        if (pid == 0)
-                sandbox_child(s);
+        pid_t pid = nsb_clone_spawn(flags, s->share_memory, sandbox_child, s, &pidfd);
         if (pid < 0) {
                 int err = -pid;
                 const char *why = "";

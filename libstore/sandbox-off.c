@@ -12,16 +12,20 @@
 #include "compat/compat.h"
 #include "internal.h"
 
+static int off_child(void *arg)
+{
+        const nsb_spawn *s = arg;
+        nsb_child_begin(s);
+        nsb_child_exec_builder(s);
+}
+
 int nsb_sandbox_off_start(nsb_build *b, nsb_spawn *s)
 {
-        pid_t pid = fork();
+        int pidfd = -1;
+        pid_t pid = nsb_clone_spawn(0, s->share_memory, off_child, s, &pidfd);
         if (pid < 0)
-                return nsb_fail(b, errno, "start builder", "cannot fork: %s", strerror(errno));
-        if (pid == 0) {
-                nsb_child_begin(s);
-                nsb_child_exec_builder(s);
-        }
+                return nsb_fail(b, -pid, "start builder", "cannot create the builder's process: %s", strerror(-pid));
         b->pid = pid;
-        b->pidfd = pidfd_open(pid, 0);
+        b->pidfd = pidfd;
         return 0;
 }

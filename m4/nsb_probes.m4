@@ -16,7 +16,7 @@ AC_DEFUN([NSB_PROBE_HEADERS], [
 # older C libraries; where the syscall number is known, compat/ supplies one.
 AC_DEFUN([NSB_PROBE_FUNCTIONS], [
   AC_CHECK_FUNCS([unshare chroot mount umount2 setns personality \
-                  sethostname setdomainname])
+                  sethostname setdomainname clone])
   AC_REPLACE_FUNCS([pivot_root close_range pidfd_open pidfd_send_signal \
                     open_tree move_mount mount_setattr])
   AC_CHECK_DECLS([SYS_pivot_root, SYS_close_range, SYS_pidfd_open,

@@ -6,6 +6,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,14 @@
 
 #include "nsbuild.h"
 #include "tap.h"
+
+static volatile sig_atomic_t caught;
+
+static void count_signal(int sig)
+{
+        (void) sig;
+        caught++;
+}
 
 static int count_fds(void)
 {
@@ -130,6 +140,48 @@ int main(void)
                 tap_skip("%s", why);
                 tap_skip("%s", why);
         }
+
+        /* The builder starts in the caller's memory (spawn.c): whatever
+         * the caller catches, ignores or blocks, the builder starts with
+         * every signal at its default and none blocked, and the caller's
+         * own handlers and mask are as they were. */
+        struct sigaction sa = { .sa_handler = count_signal };
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGUSR1, &sa, NULL);
+        sigaction(SIGRTMIN + 1, &sa, NULL);
+        signal(SIGTERM, SIG_IGN);
+        sigset_t usr2, before, after;
+        sigemptyset(&usr2);
+        sigaddset(&usr2, SIGUSR2);
+        sigprocmask(SIG_BLOCK, &usr2, &before);
+        const char *const signals_argv[] = { "nsb-testhelper", "signals", NULL };
+        const char *const zero = "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\nSigCgt:\t0000000000000000\n";
+        for (int i = 0; i < 2; i++) {
+                nsb_sandbox mode = i == 0 ? NSB_SANDBOX_OFF : NSB_SANDBOX_FULL;
+                if (mode == NSB_SANDBOX_FULL && !full) {
+                        tap_skip("the full tier needs root and its compiled tier here");
+                        tap_skip("the full tier needs root and its compiled tier here");
+                        continue;
+                }
+                cap.len = 0;
+                code = run_polled(mode, helper, signals_argv, &cap);
+                tap_ok(code == 0 && strcmp(cap.buf, zero) == 0,
+                       "%s tier: the builder has no signal caught, ignored or blocked: '%s'", nsb_sandbox_name(mode),
+                       cap.buf);
+                struct sigaction now;
+                sigprocmask(SIG_BLOCK, NULL, &after);
+                sigaction(SIGUSR1, NULL, &now);
+                bool kept = now.sa_handler == count_signal && sigaction(SIGTERM, NULL, &now) == 0 &&
+                            now.sa_handler == SIG_IGN && sigismember(&after, SIGUSR2) && !sigismember(&after, SIGUSR1);
+                kill(getpid(), SIGUSR1);
+                tap_ok(kept && caught == 1, "%s tier: the caller's handlers and mask are untouched",
+                       nsb_sandbox_name(mode));
+                caught = 0;
+        }
+        sigprocmask(SIG_SETMASK, &before, NULL);
+        signal(SIGUSR1, SIG_DFL);
+        signal(SIGRTMIN + 1, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
 
         /* Exec failures are results with the conventional codes. */
         const char *const missing[] = { "missing", NULL };

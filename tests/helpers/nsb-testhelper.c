@@ -20,10 +20,15 @@
  *   pid                          print getpid()
  *   daemon MARKER                leave a double-forked, setsid daemon behind
  *                                whose argv contains MARKER
+ *   hopper MARKER                leave a setsid process behind that forks
+ *                                and exits in a loop for 20 seconds, a new
+ *                                pid each time, MARKER in its argv
  *   try-write PATH               create PATH; print "ok" or the errno name
  *   spew BYTES                   write BYTES bytes of 'x' to stdout
  *   sleep SECONDS                sleep
  *   hostname                     print the host and domain name
+ *   signals                      print the SigBlk, SigIgn and SigCgt lines of
+ *                                /proc/self/status
  *   crash                        die of SIGSEGV (a fault, which reaches even
  *                                PID 1, unlike a signal sent to itself)
  *   exit N                       exit with status N
@@ -348,6 +353,33 @@ static int cmd_daemon(char **argv)
         _exit(1);
 }
 
+static int cmd_hopper(void)
+{
+        pid_t p = fork();
+        if (p < 0)
+                return 1;
+        if (p > 0) {
+                printf("hopping\n");
+                return 0;
+        }
+        setsid();
+        int null = open("/dev/null", O_RDWR);
+        dup2(null, 0);
+        dup2(null, 1);
+        dup2(null, 2);
+        /* A process that is never the same pid for long escapes anyone
+         * who lists processes and then kills them one by one. */
+        time_t end = time(NULL) + 20;
+        while (time(NULL) < end) {
+                pid_t c = fork();
+                if (c > 0)
+                        _exit(0);
+                if (c < 0)
+                        usleep(1000);
+        }
+        _exit(0);
+}
+
 static int cmd_try_write(char **argv)
 {
         int fd = open(argv[0], O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
@@ -381,6 +413,19 @@ static int cmd_hostname(void)
         if (uname(&u) < 0)
                 return 1;
         printf("%s %s\n", u.nodename, u.domainname);
+        return 0;
+}
+
+static int cmd_signals(void)
+{
+        FILE *f = fopen("/proc/self/status", "re");
+        if (!f)
+                return 1;
+        char line[256];
+        while (fgets(line, sizeof(line), f))
+                if (!strncmp(line, "SigBlk:", 7) || !strncmp(line, "SigIgn:", 7) || !strncmp(line, "SigCgt:", 7))
+                        fputs(line, stdout);
+        fclose(f);
         return 0;
 }
 
@@ -564,6 +609,7 @@ int main(int argc, char **argv)
         if (!strcmp(cmd, "fds") && n == 0) return cmd_fds();
         if (!strcmp(cmd, "pid") && n == 0) return printf("%d\n", (int) getpid()) < 0;
         if (!strcmp(cmd, "daemon") && n == 1) return cmd_daemon(a);
+        if (!strcmp(cmd, "hopper") && n == 1) return cmd_hopper();
         if (!strcmp(cmd, "try-write") && n == 1) return cmd_try_write(a);
         if (!strcmp(cmd, "spew") && n == 1) return cmd_spew(a);
         if (!strcmp(cmd, "sleep") && n >= 1) {
@@ -574,6 +620,7 @@ int main(int argc, char **argv)
                 return 0;
         }
         if (!strcmp(cmd, "hostname") && n == 0) return cmd_hostname();
+        if (!strcmp(cmd, "signals") && n == 0) return cmd_signals();
         if (!strcmp(cmd, "crash") && n == 0) {
                 /* A sanitizer's handler would turn the fault into exit(1). */
                 signal(SIGSEGV, SIG_DFL);

@@ -1,0 +1,172 @@
+/* spawn.c - create the builder's process, for every tier.
+ *
+ * The way posix_spawn() does: a child that shares the caller's memory
+ * (CLONE_VM) on a stack of its own, while the calling thread waits
+ * (CLONE_VFORK) until the child has exec'd or exited.  Nothing of the
+ * caller's address space is copied for a process that is about to replace
+ * it: no page tables to duplicate, no copy-on-write faults in either
+ * process, nothing to tear down at exec.  The child therefore writes no
+ * memory but its own stack, the calling thread's errno and the slots the
+ * parent prepared for it, which is the rule child.c follows anyway (no
+ * allocation, no locks, no stdio).
+ *
+ * glibc's fork bookkeeping (atfork handlers, its idea of the thread id) is
+ * skipped, which is another reason the child only makes system calls until
+ * it execs. */
+#include "config.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "compat/compat.h"
+#include "internal.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define NSB_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NSB_ASAN 1
+#endif
+#endif
+#ifndef NSB_ASAN
+#define NSB_ASAN 0
+#endif
+#if NSB_ASAN
+#include <sanitizer/common_interface_defs.h>
+#endif
+
+/* What the child's first function needs; on the caller's stack, which the
+ * child shares (CLONE_VM) or has a copy of. */
+struct spawn_start {
+        int (*fn)(void *);
+        void *arg;
+#if NSB_ASAN
+        /* AddressSanitizer must be told which stack the child runs on, or
+         * it takes the whole distance to the thread's stack for one frame
+         * (and says so on the builder's stderr).  In the caller's memory
+         * the child's switch is the caller's too: it is undone with the
+         * bounds the child found. */
+        const void *stack_bottom;
+        size_t stack_size;
+        const void *caller_bottom;
+        size_t caller_size;
+#endif
+};
+
+static int spawn_child_start(void *p)
+{
+        struct spawn_start *start = p;
+#if NSB_ASAN
+        void *fake_stack = NULL;
+        __sanitizer_start_switch_fiber(&fake_stack, start->stack_bottom, start->stack_size);
+        __sanitizer_finish_switch_fiber(fake_stack, &start->caller_bottom, &start->caller_size);
+#endif
+        return start->fn(start->arg);
+}
+
+/* The child's stack: deep enough for the plan's path buffers (a few
+ * PATH_MAX arrays) with a wide margin, and only what is touched costs. */
+#define SPAWN_STACK_SIZE (256 * 1024)
+
+#if !HAVE_CLONE
+/* A C library without clone(): a plain fork, for the tiers without
+ * namespaces (the full tier is not built on such a system). */
+pid_t nsb_clone_spawn(unsigned long flags, bool share_memory, int (*fn)(void *), void *arg, int *ret_pidfd)
+{
+        (void) share_memory;
+        *ret_pidfd = -1;
+        if (flags)
+                return -ENOSYS;
+        pid_t pid = fork();
+        if (pid < 0)
+                return -errno;
+        if (pid == 0)
+                _exit(fn(arg));
+        *ret_pidfd = pidfd_open(pid, 0);
+        return pid;
+}
+#else
+pid_t nsb_clone_spawn(unsigned long flags, bool share_memory, int (*fn)(void *), void *arg, int *ret_pidfd)
+{
+        *ret_pidfd = -1;
+        size_t guard = (size_t) sysconf(_SC_PAGESIZE);
+        size_t size = SPAWN_STACK_SIZE + guard;
+        void *stack = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE,
+                           -1, 0);
+        if (stack == MAP_FAILED)
+                return -errno;
+        /* A child that overran its stack would write into the caller's
+         * memory: end it at a page it cannot touch.  (Only hppa's stack
+         * grows up; it gets the guard at the other end.) */
+#ifdef __hppa__
+        void *guard_page = (char *) stack + SPAWN_STACK_SIZE;
+        void *stack_start = stack;
+#else
+        void *guard_page = stack;
+        void *stack_start = (char *) stack + size;
+#endif
+        if (mprotect(guard_page, guard, PROT_NONE) < 0) {
+                int err = errno;
+                (void) munmap(stack, size);
+                return -err;
+        }
+
+        /* Every signal blocked across the clone, the internal ones of the
+         * threading library too (hence the raw call): a handler of the
+         * caller's must never run in a child that shares its memory.  The
+         * child resets every disposition to the default before it
+         * unblocks anything (nsb_child_begin). */
+        uint64_t all[2] = { UINT64_MAX, UINT64_MAX }, saved[2];
+        if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, all, saved, NSB_KERNEL_SIGSET_SIZE) < 0) {
+                int err = errno;
+                (void) munmap(stack, size);
+                return -err;
+        }
+
+        struct spawn_start start = { .fn = fn, .arg = arg };
+#if NSB_ASAN
+        start.stack_bottom = (char *) stack + guard;
+        start.stack_size = SPAWN_STACK_SIZE;
+#ifdef __hppa__
+        start.stack_bottom = stack;
+#endif
+#endif
+        int cflags = (int) (flags | SIGCHLD);
+        if (share_memory)
+                cflags |= CLONE_VM | CLONE_VFORK;
+        int pidfd = -1;
+        /* CLONE_PIDFD (Linux 5.2) hands back a pidfd (always close-on-exec)
+         * for race-free signalling and waiting; older kernels refuse the
+         * flag and get pidfd_open(), then nothing. */
+        pid_t pid = clone(spawn_child_start, stack_start, cflags | CLONE_PIDFD, &start, &pidfd);
+        int err = errno;
+        if (pid < 0 && err == EINVAL) {
+                pidfd = -1;
+                pid = clone(spawn_child_start, stack_start, cflags, &start);
+                err = errno;
+                if (pid > 0)
+                        pidfd = pidfd_open(pid, 0);
+        }
+
+#if NSB_ASAN
+        if (share_memory && start.caller_size) {
+                void *fake_stack = NULL;
+                __sanitizer_start_switch_fiber(&fake_stack, start.caller_bottom, start.caller_size);
+                __sanitizer_finish_switch_fiber(fake_stack, NULL, NULL);
+        }
+#endif
+        (void) syscall(SYS_rt_sigprocmask, SIG_SETMASK, saved, NULL, NSB_KERNEL_SIGSET_SIZE);
+        /* With CLONE_VFORK the child is past its exec or gone, and no
+         * longer uses the stack; without it, the child has its own copy. */
+        (void) munmap(stack, size);
+        if (pid < 0)
+                return -err;
+        *ret_pidfd = pidfd;
+        return pid;
+}
+#endif
