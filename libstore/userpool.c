@@ -79,25 +79,36 @@ void nsb_userpool_release(nsb_build *b)
         close_and_invalidate(&b->pool_lock_fd);
 }
 
-/* Kill every process of UID, as Nix does: a child that is that user sends
- * SIGKILL to every process it may signal (kill(-1)), which the kernel does
- * in one sweep, until none is left.  Only ever for a uid we hold the lock
- * of, so nothing but this build's processes can be hit. */
+/* The sweeper: as the build user, SIGKILL every process it may signal
+ * (kill(-1) skips the sender).  One call is enough: the kernel walks the
+ * process list under the tasklist lock, and a fork racing with it either
+ * attached its child before (which the walk then reaches) or finds the
+ * SIGKILL pending and fails.  Its result is no count: the processes it may
+ * not signal are passed over silently, and it fails with ESRCH only on a
+ * system without other processes. */
+static int sweep_child(void *arg)
+{
+        uid_t uid = *(const uid_t *) arg;
+        if (syscall(SYS_setresuid, uid, uid, uid) < 0)
+                _exit(1);
+        if (kill(-1, SIGKILL) < 0 && errno != ESRCH)
+                _exit(1);
+        _exit(0);
+}
+
+/* Kill every process of UID, as Nix does, from a child that is that user.
+ * Only ever for a uid we hold the lock of, so nothing but this build's
+ * processes can be hit.  The child is spawned in our memory (spawn.c):
+ * it makes a few system calls and exits. */
 void nsb_userpool_kill_all(uid_t uid)
 {
         if (geteuid() != 0 || uid == 0)
                 return;
-        pid_t pid = fork();
+        int pidfd = -1;
+        pid_t pid = nsb_clone_spawn(0, true, sweep_child, &uid, &pidfd);
         if (pid < 0)
                 return;
-        if (pid == 0) {
-                if (syscall(SYS_setresuid, uid, uid, uid) < 0)
-                        _exit(1);
-                for (int i = 0; i < 100; i++)
-                        if (kill(-1, SIGKILL) < 0 && errno == ESRCH)
-                                _exit(0);
-                _exit(1);
-        }
+        close_and_invalidate(&pidfd);
         while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
                 ;
 }

@@ -119,13 +119,30 @@ wait $b
 
 # A daemon left behind dies with the build: every process of its uid is
 # killed.
+# survivors MARKER: the processes whose command line holds MARKER, once
+# the SIGKILLs sent have had up to two seconds to take effect.
+survivors() {
+	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+		left=
+		for f in /proc/[0-9]*/cmdline; do
+			case $(tr '\0' ' ' <"$f" 2>/dev/null) in *"$1"*) left="$left $f" ;; esac
+		done
+		[ -z "$left" ] && break
+		"$HELPER" sleep 0.1
+	done
+	echo "$left"
+}
 marker="nsb-chroot-daemon-$$"
 crun -- /t/helper daemon "$marker" >/dev/null
-left=
-for f in /proc/[0-9]*/cmdline; do
-	case $(tr '\0' ' ' <"$f" 2>/dev/null) in *"$marker"*) left="$left $f" ;; esac
-done
-is "$left" "" "no process of a chroot build survives it"
+is "$(survivors "$marker")" "" "no process of a chroot build survives it"
+
+# Nor one that forks and exits in a loop, never the same pid for long: the
+# kernel's kill(-1) reaches every process of the uid in one walk that a
+# fork cannot slip past.  The off tier ends its builds the same way.
+crun -- /t/helper hopper "$marker-hop" >/dev/null
+is "$(survivors "$marker-hop")" "" "no forking process of a chroot build survives it"
+"$NSBUILD" run --sandbox=off -- "$STATIC_HELPER" hopper "$marker-hop-off" >/dev/null
+is "$(survivors "$marker-hop-off")" "" "nor of an off-tier build"
 
 # ... and never a process of another build: each build, of any tier, holds
 # its own uid, so the kill at the end of a chroot build cannot reach a
