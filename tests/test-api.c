@@ -143,8 +143,9 @@ int main(void)
 
         /* The builder starts in the caller's memory (spawn.c): whatever
          * the caller catches, ignores or blocks, the builder starts with
-         * every signal at its default and none blocked, and the caller's
-         * own handlers and mask are as they were. */
+         * no signal ignored and none blocked (what it catches is its own
+         * business: a sanitizer's runtime catches SIGSEGV), and the
+         * caller's own handlers and mask are as they were. */
         struct sigaction sa = { .sa_handler = count_signal };
         sigemptyset(&sa.sa_mask);
         sigaction(SIGUSR1, &sa, NULL);
@@ -155,7 +156,7 @@ int main(void)
         sigaddset(&usr2, SIGUSR2);
         sigprocmask(SIG_BLOCK, &usr2, &before);
         const char *const signals_argv[] = { "nsb-testhelper", "signals", NULL };
-        const char *const zero = "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\nSigCgt:\t0000000000000000\n";
+        const char *const zero = "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n";
         for (int i = 0; i < 2; i++) {
                 nsb_sandbox mode = i == 0 ? NSB_SANDBOX_OFF : NSB_SANDBOX_FULL;
                 if (mode == NSB_SANDBOX_FULL && !full) {
@@ -166,7 +167,7 @@ int main(void)
                 cap.len = 0;
                 code = run_polled(mode, helper, signals_argv, &cap);
                 tap_ok(code == 0 && strcmp(cap.buf, zero) == 0,
-                       "%s tier: the builder has no signal caught, ignored or blocked: '%s'", nsb_sandbox_name(mode),
+                       "%s tier: the builder has no signal ignored or blocked: '%s'", nsb_sandbox_name(mode),
                        cap.buf);
                 struct sigaction now;
                 sigprocmask(SIG_BLOCK, NULL, &after);

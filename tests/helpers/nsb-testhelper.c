@@ -27,7 +27,7 @@
  *   spew BYTES                   write BYTES bytes of 'x' to stdout
  *   sleep SECONDS                sleep
  *   hostname                     print the host and domain name
- *   signals                      print the SigBlk, SigIgn and SigCgt lines of
+ *   signals                      print the SigBlk and SigIgn lines of
  *                                /proc/self/status
  *   crash                        die of SIGSEGV (a fault, which reaches even
  *                                PID 1, unlike a signal sent to itself)
@@ -423,7 +423,7 @@ static int cmd_signals(void)
                 return 1;
         char line[256];
         while (fgets(line, sizeof(line), f))
-                if (!strncmp(line, "SigBlk:", 7) || !strncmp(line, "SigIgn:", 7) || !strncmp(line, "SigCgt:", 7))
+                if (!strncmp(line, "SigBlk:", 7) || !strncmp(line, "SigIgn:", 7))
                         fputs(line, stdout);
         fclose(f);
         return 0;
