@@ -92,10 +92,10 @@ static int mark_fds_cloexec(void)
 
 /* Drop every capability: the bounding set first (that needs CAP_SETPCAP,
  * so before setuid), then what setuid() leaves (the inheritable and
- * ambient sets).  The parent asked libcap how many capabilities this
- * kernel has; the child makes the system calls itself, because libcap's
- * own calls may go through libpsx and broadcast to threads that do not
- * exist after a raw clone. */
+ * ambient sets).  The parent found out how many capabilities this kernel
+ * has (privileges.c); the child makes the raw system calls itself, as
+ * nothing here may go through a library that would broadcast the change
+ * to threads (libpsx), which do not exist in the child. */
 static int drop_bounding_set(unsigned last_cap)
 {
         for (unsigned cap = 0; cap <= last_cap; cap++)

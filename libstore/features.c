@@ -54,11 +54,6 @@ const char *nsb_compiled_features(void)
 #else
                 " -SECCOMP"
 #endif
-#if NSB_HAVE_LIBCAP
-                " +LIBCAP"
-#else
-                " -LIBCAP"
-#endif
 #if defined(NSB_CRYPTO_NETTLE) || defined(NSB_CRYPTO_OPENSSL)
                 " +SHA256"
 #else

@@ -40,7 +40,7 @@ const char *nsb_version(void);
 
 /* What this copy of the library was compiled with, one word a capability:
  * "+MOUNT_NS +NET_NS +IPC_NS +UTS_NS +PID_NS +USER_NS +CHROOT -SECCOMP
- * +LIBCAP".  A '+' means compiled in, not that the running kernel allows
+ * +SHA256".  A '+' means compiled in, not that the running kernel allows
  * it. */
 const char *nsb_compiled_features(void);
 

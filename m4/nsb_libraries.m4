@@ -24,12 +24,6 @@ AC_DEFUN([NSB_WITH_LIBRARY], [
   AC_SUBST([$1_LIBS])
 ])
 
-# NSB_WITH_LIBCAP: capabilities and the bounding set are dropped with libcap.
-AC_DEFUN([NSB_WITH_LIBCAP],
-  [NSB_WITH_LIBRARY([libcap], [sys/capability.h], [cap], [cap_drop_bound],
-                    [libcap-dev], [to drop capabilities])])
-
-
 # NSB_WITH_CRYPTO: the SHA-256 that checks fixed-output derivations.
 # --with-crypto=auto|nettle|openssl|no; auto prefers nettle (smaller), then
 # OpenSSL's libcrypto.  Without one, nsbuild still builds every derivation

@@ -7,7 +7,7 @@
 # NSB_PROBE_HEADERS
 AC_DEFUN([NSB_PROBE_HEADERS], [
   AC_CHECK_HEADERS([sched.h sys/mount.h sys/personality.h sys/prctl.h \
-                    sys/ioctl.h net/if.h sys/capability.h \
+                    sys/ioctl.h net/if.h \
                     sys/syscall.h linux/close_range.h])
 ])
 

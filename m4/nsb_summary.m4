@@ -16,7 +16,7 @@ nsbuild $PACKAGE_VERSION configuration
 
   headers:    sched.h $ac_cv_header_sched_h, sys/mount.h $ac_cv_header_sys_mount_h, sys/personality.h $ac_cv_header_sys_personality_h,
               sys/prctl.h $ac_cv_header_sys_prctl_h, sys/ioctl.h $ac_cv_header_sys_ioctl_h, net/if.h $ac_cv_header_net_if_h,
-              sys/capability.h $ac_cv_header_sys_capability_h, linux/seccomp.h $ac_cv_header_linux_seccomp_h
+              linux/seccomp.h $ac_cv_header_linux_seccomp_h
   functions:  unshare $ac_cv_func_unshare, chroot $ac_cv_func_chroot, pivot_root $nsb_have_pivot_root, mount $ac_cv_func_mount,
               umount2 $ac_cv_func_umount2, setns $ac_cv_func_setns, personality $ac_cv_func_personality,
               close_range $ac_cv_func_close_range, sethostname $ac_cv_func_sethostname, setdomainname $ac_cv_func_setdomainname
@@ -27,12 +27,11 @@ nsbuild $PACKAGE_VERSION configuration
   network:    SIOCSIFFLAGS $ac_cv_have_decl_SIOCSIFFLAGS, IFF_UP $ac_cv_have_decl_IFF_UP
   prctl:      PR_SET_NO_NEW_PRIVS $ac_cv_have_decl_PR_SET_NO_NEW_PRIVS
   seccomp:    filter for $nsb_cv_seccomp_arch (--enable-seccomp=$enable_seccomp)
-  libraries:  libcap $nsb_have_libcap (--with-libcap=$with_libcap),
-              sha256 $nsb_crypto (--with-crypto=$with_crypto)
+  libraries:  sha256 $nsb_crypto (--with-crypto=$with_crypto)
   namespaces enabled:  $enable_namespaces
 
   capabilities: MOUNT_NS $(nsb_yn nsb_cap_mount_ns), NET_NS $(nsb_yn nsb_cap_net_ns), IPC_NS $(nsb_yn nsb_cap_ipc_ns), UTS_NS $(nsb_yn nsb_cap_uts_ns),
-                PID_NS $(nsb_yn nsb_cap_pid_ns), USER_NS $(nsb_yn nsb_cap_user_ns), CHROOT $(nsb_yn nsb_cap_chroot), SECCOMP $(nsb_yn nsb_cap_seccomp), LIBCAP $(nsb_yn nsb_cap_libcap)
+                PID_NS $(nsb_yn nsb_cap_pid_ns), USER_NS $(nsb_yn nsb_cap_user_ns), CHROOT $(nsb_yn nsb_cap_chroot), SECCOMP $(nsb_yn nsb_cap_seccomp)
   tiers: $nsb_tiers
 NSB_EOF
 ])

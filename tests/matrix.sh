@@ -88,6 +88,18 @@ done
 stray=$(nm -D --defined-only "$dest/usr/local/lib/libnsbuild.so" | awk '{print $3}' | grep -v -e '^nsb_' -e '^NSBUILD_' || true)
 [ -z "$stray" ] || fail "libnsbuild exports more than nsb_*: $stray"
 echo "default: DESTDIR layout bin, include, lib, lib/pkgconfig, share/man; exports only nsb_* ($(nm -D --defined-only "$dest/usr/local/lib/libnsbuild.so" | grep -c ' nsb_') symbols)"
+# The pkg-config file: every variable substituted, and a program links
+# with the flags it gives, --static's included (a static library is not
+# built by default; its private libraries must still exist).
+pc="$dest/usr/local/lib/pkgconfig/nsbuild.pc"
+! grep -n '@[A-Za-z_]*@' "$pc" || fail "nsbuild.pc has unsubstituted variables"
+flags=$(PKG_CONFIG_SYSROOT_DIR="$dest" PKG_CONFIG_LIBDIR="$dest/usr/local/lib/pkgconfig" pkg-config --static --cflags --libs nsbuild) ||
+	fail "pkg-config --static --cflags --libs nsbuild"
+printf '#include <nsbuild.h>\nint main(void) { return nsb_version()[0] == 0; }\n' >"$matrix/pc-link.c"
+# shellcheck disable=SC2086 # the flags are words
+cc -Wl,--no-as-needed -o "$matrix/pc-link" "$matrix/pc-link.c" $flags || fail "a program does not link with nsbuild.pc's flags ($flags)"
+LD_LIBRARY_PATH="$dest/usr/local/lib" "$matrix/pc-link" || fail "the program linked with nsbuild.pc's flags fails"
+echo "default: nsbuild.pc fully substituted; a program links with its --static flags: $flags"
 
 # The benchmark runs (a smoke run: its numbers are not judged).
 say "default: make bench (smoke)"

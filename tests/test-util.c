@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "internal.h"
 #include "tap.h"
 #include "util.h"
 
@@ -62,5 +63,19 @@ int main(void)
         tap_is_int(rm_rf_at(top, "victim"), 0, "cleanup");
         close(top);
         rmdir(tmpl);
+
+        /* The number of capabilities, found by PR_CAPBSET_READ alone, is
+         * what the kernel says in /proc (where it says). */
+        FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
+        unsigned want = 0;
+        if (f && fscanf(f, "%u", &want) == 1) {
+                tap_is_int((int) nsb_last_capability(), (int) want, "the last capability is the kernel's");
+                tap_is_int((int) nsb_last_capability(), (int) want, "and the same when asked again");
+        } else {
+                tap_skip("no /proc/sys/kernel/cap_last_cap to compare with");
+                tap_skip("no /proc/sys/kernel/cap_last_cap to compare with");
+        }
+        if (f)
+                fclose(f);
         return tap_done();
 }
