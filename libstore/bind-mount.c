@@ -149,6 +149,30 @@ static int mount_fresh(int pfd, const nsb_action *a)
         return 0;
 }
 
+/* A directory of the root that stays writable when the root is made
+ * read-only (/tmp, /dev/shm): a bind of it onto itself, a mount of the
+ * root's tmpfs of its own whose flags the read-only remount of "/" does
+ * not touch.  A tmpfs instance each would do the same at the cost of two
+ * more filesystems to set up and tear down with every build. */
+static int bind_onto_itself(int pfd, const nsb_action *a, bool *new_api)
+{
+        if (*new_api) {
+                int tree = open_tree(pfd, a->name, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
+                if (tree >= 0) {
+                        int r = move_mount(tree, "", pfd, a->name, MOVE_MOUNT_F_EMPTY_PATH) < 0 ? -errno : 0;
+                        close(tree);
+                        return r;
+                }
+                if (errno != ENOSYS)
+                        return -errno;
+                *new_api = false;
+        }
+        char path[PATH_MAX];
+        if (!fd_path(path, sizeof(path), pfd, a->name))
+                return -ENAMETOOLONG;
+        return mount(path, path, NULL, MS_BIND, NULL) < 0 ? -errno : 0;
+}
+
 static int write_file(int pfd, const nsb_action *a)
 {
         int fd = openat(pfd, a->name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, a->mode);
@@ -176,6 +200,8 @@ void nsb_rootfs_mount_plan(const nsb_spawn *s, int root_fd)
                         if (mkdirat(pfd, a->name, a->mode) < 0 &&
                             !(errno == EEXIST && (a->flags & NSB_ACT_EXISTING)))
                                 r = -errno;
+                        else if (a->flags & NSB_ACT_WRITABLE)
+                                r = bind_onto_itself(pfd, a, &new_api);
                         break;
                 case NSB_ACT_FILE:
                         r = write_file(pfd, a);

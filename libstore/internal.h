@@ -33,6 +33,7 @@ typedef enum nsb_action_type {
 #define NSB_ACT_PARENT     (1u << 3) /* other actions are relative to this one */
 #define NSB_ACT_OPTIONAL   (1u << 4) /* mount: on EINVAL/ENODEV fall back (devpts) */
 #define NSB_ACT_EXISTING   (1u << 5) /* mkdir: may exist already (inside a bind) */
+#define NSB_ACT_WRITABLE   (1u << 6) /* mkdir (full tier): stays writable when the root is made read-only */
 
 typedef struct nsb_action {
         nsb_action_type type;

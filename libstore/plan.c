@@ -92,6 +92,7 @@ void nsb_plan_clear(nsb_plan *plan)
 }
 
 #define MKDIR(m) ((nsb_action) { .type = NSB_ACT_MKDIR, .flags = NSB_ACT_DIR, .mode = (m) })
+#define MKDIR_WRITABLE(m) ((nsb_action) { .type = NSB_ACT_MKDIR, .flags = NSB_ACT_DIR | NSB_ACT_WRITABLE, .mode = (m) })
 
 static int add_skeleton(nsb_build *b, struct node_list *l, bool for_namespaces)
 {
@@ -111,11 +112,10 @@ static int add_skeleton(nsb_build *b, struct node_list *l, bool for_namespaces)
                 nsb_action a;
                 int tiers;
         } skel[] = {
-                { "/tmp", MKDIR(01777), CHROOT_ONLY },
-                /* With mounts /tmp is a tmpfs of its own, so that the root
-                 * can be made read-only. */
-                { "/tmp", { .type = NSB_ACT_MOUNT, .flags = NSB_ACT_DIR, .source = "tmpfs",
-                            .content = "mode=1777", .mount_flags = MS_NOSUID | MS_NODEV, .mode = 01777 }, NS_ONLY },
+                /* With mounts, /tmp and /dev/shm stay writable when the
+                 * root is made read-only: each is a mount of the root's
+                 * tmpfs of its own (bind-mount.c). */
+                { "/tmp", MKDIR_WRITABLE(01777), BOTH },
                 { "/etc", MKDIR(0755), BOTH },
                 { "/etc/passwd", { .type = NSB_ACT_FILE, .content = pw, .content_len = strlen(pw), .mode = 0444 }, BOTH },
                 { "/etc/group", { .type = NSB_ACT_FILE, .content = gr, .content_len = strlen(gr), .mode = 0444 }, BOTH },
@@ -138,8 +138,7 @@ static int add_skeleton(nsb_build *b, struct node_list *l, bool for_namespaces)
                                 .source = "devpts", .content = "newinstance,ptmxmode=0666,mode=0620",
                                 .mount_flags = MS_NOSUID | MS_NOEXEC, .mode = 0755 }, NS_ONLY },
                 { "/dev/ptmx", { .type = NSB_ACT_SYMLINK, .source = "pts/ptmx" }, NS_ONLY },
-                { "/dev/shm", { .type = NSB_ACT_MOUNT, .flags = NSB_ACT_DIR, .source = "tmpfs",
-                                .content = "mode=1777", .mount_flags = MS_NOSUID | MS_NODEV, .mode = 01777 }, NS_ONLY },
+                { "/dev/shm", MKDIR_WRITABLE(01777), NS_ONLY },
                 /* A fresh /proc of the builder's own PID namespace. */
                 { "/proc", { .type = NSB_ACT_MOUNT, .flags = NSB_ACT_DIR, .source = "proc",
                              .mount_flags = MS_NOSUID | MS_NODEV | MS_NOEXEC, .mode = 0555 }, NS_ONLY },

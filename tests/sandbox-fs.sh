@@ -103,6 +103,16 @@ else
 	is "$out" "ok
 ok
 ok" "/tmp, /build and /dev/shm are writable"
+	# Each is a mount of the root's tmpfs of its own: what is written
+	# there shows nowhere else, and nothing moves from there into the
+	# read-only root.
+	out=$(run -- /bin/sh -c '/t/helper try-write /tmp/f; /t/helper try-write /dev/shm/g; for p in /tmp/g /dev/shm/f /f /dev/f; do [ -e $p ] && echo "$p shared"; done; echo end' 2>&1)
+	is "$out" "ok
+ok
+end" "what is written in /tmp or /dev/shm shows nowhere else"
+	out=$(run -- /bin/sh -c '/t/helper try-write /tmp/f && /bin/mv /tmp/f /etc/f 2>/dev/null || echo refused')
+	is "$out" "ok
+refused" "a file in /tmp cannot be moved into the read-only root"
 fi
 out=$(run -- /bin/sh -c '/bin/stat -c "%a %U" /build; /bin/stat -c "%a" /tmp')
 is "$out" "700 nixbld
