@@ -53,5 +53,25 @@ scenario netns-limit net_ns ENOSPC "namespace limit reached (user.max_net_namesp
 err=$("$NOKERNEL" netns-limit -- "$NSBUILD" run --ro-bind "$STATIC_HELPER:/t/helper" -- /t/helper exit 0 2>&1)
 like "$err" "cannot create device nodes /dev/full, /dev/null" "the chroot tier lists the device nodes it could not make"
 
+# A kernel before the new mount API (Linux 5.2): the full tier binds with
+# mount(MS_BIND) and remounts, and the root comes out the same.
+mkdir -p "$tap_tmp/input/dir"
+echo data >"$tap_tmp/input/dir/file"
+# Writable by anyone: only the read-only mount keeps the builder out.
+chmod 777 "$tap_tmp/input" "$tap_tmp/input/dir"; chmod 666 "$tap_tmp/input/dir/file"
+out=$("$NOKERNEL" old-mount-api -- "$NSBUILD" run --sandbox=full --ro-bind "$STATIC_HELPER:/t/helper" \
+	--ro-bind "$tap_tmp/input:/input" -- /t/helper try-write /build/f 2>&1); st=$?
+is "$st:$out" "0:ok" "old mount API: a full-tier build runs and /build is writable"
+for p in /tmp/f /dev/shm/f; do
+	out=$("$NOKERNEL" old-mount-api -- "$NSBUILD" run --sandbox=full --ro-bind "$STATIC_HELPER:/t/helper" -- /t/helper try-write $p 2>&1)
+	is "$out" "ok" "old mount API: $p is writable"
+done
+for p in /input/dir/file /input/new /t/new /etc/new /new; do
+	out=$("$NOKERNEL" old-mount-api -- "$NSBUILD" run --sandbox=full --ro-bind "$STATIC_HELPER:/t/helper" \
+		--ro-bind "$tap_tmp/input:/input" -- /t/helper try-write $p 2>/dev/null)
+	is "$out" "EROFS" "old mount API: $p is read-only"
+done
+is "$(cat "$tap_tmp/input/dir/file")" "data" "old mount API: the input is unchanged"
+
 is "$(ls -A "$TMPDIR")" "" "no build directory is left by any of them"
 done_testing
