@@ -6,7 +6,10 @@
  * (open_tree + mount_setattr + move_mount, Linux 5.12): the clone, its
  * read-only flag on every submount (AT_RECURSIVE) and the attach all work
  * on fds.  Older kernels get mount(MS_BIND) and a remount, through
- * /proc/self/fd paths of fds opened with O_NOFOLLOW. */
+ * /proc/self/fd paths of fds opened with O_NOFOLLOW.  That remount reaches
+ * only the bind's top mount, so there a read-only bind is not recursive:
+ * a submount of its source would stay writable, and is left out instead
+ * (the directory under it shows, read-only like the rest). */
 #include "config.h"
 
 #include <fcntl.h>
@@ -109,8 +112,9 @@ static int bind_old_api(int pfd, const nsb_action *a)
                 close(sfd);
                 return r;
         }
+        unsigned long recursive = (a->flags & NSB_ACT_READONLY) ? 0 : MS_REC;
         if (mount(fd_path(src, sizeof(src), sfd, NULL), fd_path(dst, sizeof(dst), tfd, NULL), NULL,
-                  MS_BIND | MS_REC, NULL) < 0)
+                  MS_BIND | recursive, NULL) < 0)
                 r = -errno;
         close(sfd);
         close(tfd);

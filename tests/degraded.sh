@@ -73,5 +73,27 @@ for p in /input/dir/file /input/new /t/new /etc/new /new; do
 done
 is "$(cat "$tap_tmp/input/dir/file")" "data" "old mount API: the input is unchanged"
 
+# A filesystem mounted below a read-only input: the new API makes it
+# read-only with the rest (AT_RECURSIVE); the old API's remount could not
+# reach it, so there it is left out of the bind rather than left writable.
+mkdir -p "$tap_tmp/input/sub"
+if mount -t tmpfs -o mode=0777 nsb-test "$tap_tmp/input/sub"; then
+	echo sub >"$tap_tmp/input/sub/file"; chmod 666 "$tap_tmp/input/sub/file"
+	sub() { "$NSBUILD" run --sandbox=full --ro-bind "$STATIC_HELPER:/t/helper" --ro-bind "$tap_tmp/input:/input" \
+		-- /t/helper "$@" 2>/dev/null; }
+	is "$(sub try-write /input/sub/file)" "EROFS" "new mount API: a submount of a read-only input is read-only"
+	is "$(sub try-write /input/sub/new)" "EROFS" "new mount API: nothing can be made in it"
+	is "$("$NOKERNEL" old-mount-api -- "$NSBUILD" run --sandbox=full --ro-bind "$STATIC_HELPER:/t/helper" \
+		--ro-bind "$tap_tmp/input:/input" -- /t/helper try-write /input/sub/file 2>/dev/null)" "EROFS" \
+		"old mount API: a submount of a read-only input is never writable"
+	is "$("$NOKERNEL" old-mount-api -- "$NSBUILD" run --sandbox=full --ro-bind "$STATIC_HELPER:/t/helper" \
+		--ro-bind "$tap_tmp/input:/input" -- /t/helper try-write /input/sub/new 2>/dev/null)" "EROFS" \
+		"old mount API: nothing can be made there"
+	is "$(cat "$tap_tmp/input/sub/file")" "sub" "the submount's file is unchanged"
+	umount "$tap_tmp/input/sub"
+else
+	for i in 1 2 3 4 5; do skip "cannot mount a tmpfs below the input here"; done
+fi
+
 is "$(ls -A "$TMPDIR")" "" "no build directory is left by any of them"
 done_testing
