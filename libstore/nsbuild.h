@@ -217,7 +217,11 @@ int nsb_build_set_warning_callback(nsb_build *build, nsb_trace_fn fn, void *user
 
 /* Set up the sandbox and start the builder.  Returns once the builder has
  * been exec'd (0) or setup failed (negative errno; the details are in
- * nsb_build_error_*()).  No part of a failed setup is left behind. */
+ * nsb_build_error_*()).  No part of a failed setup is left behind.  The
+ * builder's process shares the caller's memory until its exec (as with
+ * posix_spawn), so the calling thread is suspended meanwhile, with its
+ * signals blocked (they are delivered after); other threads run on.  The
+ * builder starts with every signal at its default and none blocked. */
 int nsb_build_start(nsb_build *build);
 /* The path on the host of the builder's /build (NIX_BUILD_TOP), once
  * started; with nsb_build_set_keep_build_dir() it stays after the build. */
