@@ -99,6 +99,19 @@ static int netns_limit(char **cmd)
         return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+/* Install the filter INSNS and exec CMD under it. */
+static int exec_filtered(struct sock_filter *insns, unsigned short n, char **cmd)
+{
+        struct sock_fprog prog = { .len = n, .filter = insns };
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0) {
+                perror("nsb-nokernel: seccomp");
+                return 77;
+        }
+        execvp(cmd[0], cmd);
+        perror("nsb-nokernel: exec");
+        return 127;
+}
+
 /* The new mount API (Linux 5.2, mount_setattr 5.12) refused with ENOSYS. */
 static int old_mount_api(char **cmd)
 {
@@ -111,21 +124,13 @@ static int old_mount_api(char **cmd)
                 /* open_tree 428 ... fspick 433 are one range on every
                  * architecture with the unified numbers; mount_setattr is
                  * 442. */
-                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mount_setattr, 3, 0),
-                BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, __NR_open_tree, 0, 3),
-                BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, __NR_open_tree + 5, 2, 0),
-                BPF_JUMP(BPF_JMP | BPF_JA, 0, 0, 0),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mount_setattr, 2, 0),
+                BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, __NR_open_tree, 0, 2),
+                BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, __NR_open_tree + 5, 1, 0),
                 BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
                 BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
         };
-        struct sock_fprog prog = { .len = sizeof(insns) / sizeof(insns[0]), .filter = insns };
-        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0) {
-                perror("nsb-nokernel: seccomp");
-                return 77;
-        }
-        execvp(cmd[0], cmd);
-        perror("nsb-nokernel: exec");
-        return 127;
+        return exec_filtered(insns, sizeof(insns) / sizeof(insns[0]), cmd);
 #else
         (void) cmd;
         fprintf(stderr, "nsb-nokernel: these headers do not number the new mount API\n");
@@ -175,13 +180,6 @@ int main(int argc, char **argv)
                 BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (err & SECCOMP_RET_DATA)),
                 BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
         };
-        struct sock_fprog prog = { .len = sizeof(insns) / sizeof(insns[0]), .filter = insns };
-        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0) {
-                perror("nsb-nokernel: seccomp");
-                return 77;
-        }
-        execvp(argv[3], argv + 3);
-        perror("nsb-nokernel: exec");
-        return 127;
+        return exec_filtered(insns, sizeof(insns) / sizeof(insns[0]), argv + 3);
 #endif
 }

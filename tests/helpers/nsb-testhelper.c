@@ -332,22 +332,33 @@ static int cmd_fds(void)
         return 0;
 }
 
-static int cmd_daemon(char **argv)
+/* Fork; the parent prints SAY and returns 1, the child leaves the
+ * session and the stdio of the builder behind and returns 0 (-1 if the
+ * fork failed). */
+static int detach(const char *say)
 {
         pid_t p = fork();
         if (p < 0)
-                return 1;
+                return -1;
         if (p > 0) {
-                printf("daemonized\n");
-                return 0;
+                printf("%s\n", say);
+                return 1;
         }
         setsid();
-        if (fork() != 0)
-                _exit(0);
         int null = open("/dev/null", O_RDWR);
         dup2(null, 0);
         dup2(null, 1);
         dup2(null, 2);
+        return 0;
+}
+
+static int cmd_daemon(char **argv)
+{
+        int d = detach("daemonized");
+        if (d != 0)
+                return d < 0;
+        if (fork() != 0)
+                _exit(0);
         /* The path this program was started by: there may be no /proc. */
         execl((const char *) getauxval(AT_EXECFN), "nsb-testhelper", "sleep", "60", argv[0], (char *) NULL);
         _exit(1);
@@ -355,18 +366,9 @@ static int cmd_daemon(char **argv)
 
 static int cmd_hopper(void)
 {
-        pid_t p = fork();
-        if (p < 0)
-                return 1;
-        if (p > 0) {
-                printf("hopping\n");
-                return 0;
-        }
-        setsid();
-        int null = open("/dev/null", O_RDWR);
-        dup2(null, 0);
-        dup2(null, 1);
-        dup2(null, 2);
+        int d = detach("hopping");
+        if (d != 0)
+                return d < 0;
         /* A process that is never the same pid for long escapes anyone
          * who lists processes and then kills them one by one. */
         time_t end = time(NULL) + 20;
