@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/personality.h>
@@ -10,46 +9,10 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 
+#include "compat/compat.h"
 #include "internal.h"
 
 #define PERSONALITY_KEEP 0xffffffffUL
-
-int nsb_fail(nsb_build *b, int err, const char *step, const char *fmt, ...)
-{
-        va_list ap;
-        if (err <= 0)
-                err = EIO;
-        b->error_errno = err;
-        snprintf(b->error_step, sizeof(b->error_step), "%s", step);
-        va_start(ap, fmt);
-        vsnprintf(b->error_message, sizeof(b->error_message), fmt, ap);
-        va_end(ap);
-        return -err;
-}
-
-void nsb_trace(nsb_build *b, const char *fmt, ...)
-{
-        if (!b->trace_fn)
-                return;
-        char buf[1024];
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(buf, sizeof(buf), fmt, ap);
-        va_end(ap);
-        b->trace_fn(buf, b->trace_userdata);
-}
-
-void nsb_warn(nsb_build *b, const char *fmt, ...)
-{
-        if (!b->warning_fn)
-                return;
-        char buf[1024];
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(buf, sizeof(buf), fmt, ap);
-        va_end(ap);
-        b->warning_fn(buf, b->warning_userdata);
-}
 
 int nsb_build_new(nsb_build **ret_build)
 {
@@ -68,7 +31,10 @@ int nsb_build_new(nsb_build **ret_build)
         b->epoll_fd = -1;
         b->timer_fd = -1;
         b->pool_lock_fd = -1;
+        b->journal_fd = -1;
+        b->journal_dir_fd = -1;
         b->personality = PERSONALITY_KEEP;
+        b->die_with_parent = true;
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         b->cores = n > 0 ? (unsigned) n : 1;
         b->hostname = strdup("localhost");
@@ -95,7 +61,7 @@ void nsb_build_free(nsb_build *b)
                                 break;
         }
         nsb_monitor_close(b);
-        nsb_builddir_remove(b);
+        nsb_journal_end(b, nsb_builddir_remove(b) == 0);
         free(b->top_dir);
         free(b->build_dir);
         nsb_plan_clear(&b->plan);
@@ -116,11 +82,16 @@ void nsb_build_free(nsb_build *b)
                 free(b->files[i].env_name);
         }
         free(b->files);
+        strmap_free(&b->file_names);
+        strmap_free(&b->file_env_names);
         for (size_t i = 0; i < b->n_outputs; i++)
                 free(b->outputs[i].path);
         free(b->outputs);
-        nsb_userpool_release(b);
+        strmap_free(&b->output_paths);
+        /* Finished unless the wait above gave up on a running build. */
+        nsb_userpool_release(b, b->state != NSB_STATE_RUNNING);
         free(b->pool_dir);
+        free(b->journal_dir);
         free(b->tmpdir);
         free(b->store_dir);
         free(b->hostname);
@@ -161,35 +132,21 @@ int nsb_build_set_builder(nsb_build *b, const char *path, const char *const *arg
         return 0;
 }
 
-/* Remove NAME from the caller's environment, if set. */
-static void unsetenv_build(nsb_build *b, const char *name)
-{
-        size_t len = strlen(name);
-        for (size_t i = 0; i < b->n_env; i++)
-                if (strncmp(b->env[i], name, len) == 0 && b->env[i][len] == '=') {
-                        free(b->env[i]);
-                        memmove(&b->env[i], &b->env[i + 1], (b->n_env - i - 1) * sizeof(char *));
-                        b->n_env--;
-                        return;
-                }
-}
-
 int nsb_build_add_build_file(nsb_build *b, const char *name, const void *content, size_t len, const char *env_name)
 {
         CHECK_CONFIG(b);
         if (!name || !*name || strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
             (!content && len) || (env_name && (!*env_name || strchr(env_name, '='))))
                 return -EINVAL;
-        for (size_t i = 0; i < b->n_files; i++)
-                if (strcmp(b->files[i].name, name) == 0)
-                        return -EEXIST;
-        struct nsb_build_file *v = realloc(b->files, (b->n_files + 1) * sizeof(*v));
-        if (!v)
+        if (strmap_get(&b->file_names, name, strlen(name), NULL))
+                return -EEXIST;
+        if (GROW(b->files, b->files_alloc, b->n_files) < 0)
                 return -ENOMEM;
-        b->files = v;
         struct nsb_build_file f = { .name = strdup(name), .content = malloc(len ? len : 1), .len = len,
                                     .env_name = env_name ? strdup(env_name) : NULL };
-        if (!f.name || !f.content || (env_name && !f.env_name)) {
+        if (!f.name || !f.content || (env_name && !f.env_name) ||
+            strmap_put(&b->file_names, name, strlen(name), b->n_files, false, NULL) < 0 ||
+            (env_name && strmap_put(&b->file_env_names, env_name, strlen(env_name), b->n_files, true, NULL) < 0)) {
                 free(f.name);
                 free(f.content);
                 free(f.env_name);
@@ -197,8 +154,6 @@ int nsb_build_add_build_file(nsb_build *b, const char *name, const void *content
         }
         if (len)
                 memcpy(f.content, content, len);
-        if (env_name)
-                unsetenv_build(b, env_name);
         b->files[b->n_files++] = f;
         return 0;
 }
@@ -208,26 +163,13 @@ int nsb_build_setenv(nsb_build *b, const char *name, const char *value)
         CHECK_CONFIG(b);
         if (!name || !*name || strchr(name, '=') || !value)
                 return -EINVAL;
-        /* A variable naming a build file wins over a later setenv. */
-        for (size_t i = 0; i < b->n_files; i++)
-                if (b->files[i].env_name && strcmp(b->files[i].env_name, name) == 0)
-                        return 0;
+        /* Only appended: which value wins (the last, unless a build file
+         * names the variable) is resolved once, at the start. */
+        if (GROW(b->env, b->env_alloc, b->n_env) < 0)
+                return -ENOMEM;
         char *entry;
         if (asprintf(&entry, "%s=%s", name, value) < 0)
                 return -ENOMEM;
-        size_t len = strlen(name);
-        for (size_t i = 0; i < b->n_env; i++)
-                if (strncmp(b->env[i], name, len) == 0 && b->env[i][len] == '=') {
-                        free(b->env[i]);
-                        b->env[i] = entry;
-                        return 0;
-                }
-        char **v = realloc(b->env, (b->n_env + 1) * sizeof(char *));
-        if (!v) {
-                free(entry);
-                return -ENOMEM;
-        }
-        b->env = v;
         b->env[b->n_env++] = entry;
         return 0;
 }
@@ -235,10 +177,8 @@ int nsb_build_setenv(nsb_build *b, const char *name, const char *value)
 static int add_bind_spec(nsb_build *b, const char *source, const char *dest, const char *target,
                          unsigned flags)
 {
-        struct nsb_bind_spec *v = realloc(b->binds, (b->n_binds + 1) * sizeof(*v));
-        if (!v)
+        if (GROW(b->binds, b->binds_alloc, b->n_binds) < 0)
                 return -ENOMEM;
-        b->binds = v;
         struct nsb_bind_spec s = { .flags = flags };
         s.dest = strdup(dest);
         s.source = source ? strdup(source) : NULL;
@@ -314,16 +254,15 @@ int nsb_build_add_output(nsb_build *b, const char *path)
         CHECK_CONFIG(b);
         if (!path_is_normal_absolute(path) || strcmp(path, "/") == 0)
                 return -EINVAL;
-        for (size_t i = 0; i < b->n_outputs; i++)
-                if (strcmp(b->outputs[i].path, path) == 0)
-                        return -EEXIST;
-        struct nsb_output *v = realloc(b->outputs, (b->n_outputs + 1) * sizeof(*v));
-        if (!v)
+        if (strmap_get(&b->output_paths, path, strlen(path), NULL))
+                return -EEXIST;
+        if (GROW(b->outputs, b->outputs_alloc, b->n_outputs) < 0)
                 return -ENOMEM;
-        b->outputs = v;
         char *copy = strdup(path);
-        if (!copy)
+        if (!copy || strmap_put(&b->output_paths, path, strlen(path), b->n_outputs, false, NULL) < 0) {
+                free(copy);
                 return -ENOMEM;
+        }
         b->outputs[b->n_outputs++] = (struct nsb_output) { .path = copy, .name = path_basename(copy), .scratch = -1 };
         return 0;
 }
@@ -343,6 +282,14 @@ int nsb_build_set_tmpdir(nsb_build *b, const char *dir)
         if (!path_is_normal_absolute(dir))
                 return -EINVAL;
         return replace_string(&b->tmpdir, dir);
+}
+
+int nsb_build_set_journal_dir(nsb_build *b, const char *dir)
+{
+        CHECK_CONFIG(b);
+        if (dir && !path_is_normal_absolute(dir))
+                return -EINVAL;
+        return replace_string(&b->journal_dir, dir);
 }
 
 int nsb_build_set_store_dir(nsb_build *b, const char *dir)
@@ -491,6 +438,15 @@ int nsb_build_set_log_fd(nsb_build *b, int fd)
         return 0;
 }
 
+int nsb_build_set_log_filter(nsb_build *b, nsb_log_filter mode)
+{
+        CHECK_CONFIG(b);
+        if (mode < NSB_LOG_FILTER_AUTO || mode > NSB_LOG_FILTER_ALWAYS)
+                return -EINVAL;
+        b->log_filter = mode;
+        return 0;
+}
+
 int nsb_build_set_log_callback(nsb_build *b, nsb_log_fn fn, void *userdata)
 {
         CHECK_CONFIG(b);
@@ -552,9 +508,13 @@ int nsb_sandbox_compiled(nsb_sandbox mode)
 
 static void reset_run(nsb_build *b)
 {
-        nsb_userpool_release(b);
+        /* Whatever the attempt started has been reaped. */
+        nsb_userpool_release(b, true);
         nsb_monitor_close(b);
-        nsb_builddir_remove(b);
+        /* A failed start ran no builder, but a removal that fails must
+         * not go unsaid: it joins the start's error message, and the
+         * record stays for a later run to try again. */
+        nsb_journal_end(b, nsb_builddir_remove(b) == 0);
         nsb_plan_clear(&b->plan);
 }
 
@@ -562,6 +522,8 @@ static void reset_run(nsb_build *b)
  * of the attempt is undone and b->failed_step tells where it failed. */
 static int start_tier(nsb_build *b)
 {
+        b->builder_pid = -1;
+        b->supervised = false;
         b->failed_step = NSB_STEP_NONE;
         b->failed_index = -1;
         b->error_errno = 0;
@@ -587,10 +549,15 @@ static int start_tier(nsb_build *b)
          * build user: the tiers without a PID namespace kill every process
          * of their uid when they end, which must never reach another
          * build's, and kill(-1) reaches into PID namespaces too. */
-        if (geteuid() == 0 && b->pool_lock_fd < 0) {
-                int q = nsb_userpool_acquire(b);
-                if (q < 0)
-                        return q;
+        int r0;
+        if (geteuid() == 0 && b->pool_lock_fd < 0 && (r0 = nsb_userpool_acquire(b)) < 0)
+                return r0;
+
+        /* Before anything is made on disk: written down as it is made,
+         * for the next run to remove if this one is killed. */
+        if ((r0 = nsb_journal_begin(b)) < 0) {
+                nsb_userpool_release(b, true);
+                return r0;
         }
 
         _cleanup_strv_free_ char **envp = NULL;
@@ -598,6 +565,7 @@ static int start_tier(nsb_build *b)
         _cleanup_close_pair_ int status_pipe[2] = { -1, -1 };
         _cleanup_close_pair_ int log_pipe[2] = { -1, -1 };
         _cleanup_close_ int null_fd = -1;
+        _cleanup_close_ int parent_pidfd = -1;
         const char *path_env = NULL;
         int r;
 
@@ -631,13 +599,8 @@ static int start_tier(nsb_build *b)
                 r = nsb_fail(b, ENOMEM, "start build", "out of memory");
                 goto fail;
         }
-        /* Where the child is started in our memory, the start returns
-         * only once it has exec'd or exited: its status is then read
-         * without waiting (the pipe's only message is an error, one write
-         * far below the pipe's capacity). */
         bool share_memory = b->trace_fn == NULL;
-        if (pipe2(status_pipe, O_CLOEXEC | (share_memory ? O_NONBLOCK : 0)) < 0 ||
-            pipe2(log_pipe, O_CLOEXEC) < 0) {
+        if (pipe2(status_pipe, O_CLOEXEC) < 0 || pipe2(log_pipe, O_CLOEXEC) < 0) {
                 r = nsb_fail(b, errno, "create pipes", "cannot create pipes: %s", strerror(errno));
                 goto fail;
         }
@@ -654,6 +617,12 @@ static int start_tier(nsb_build *b)
                 r = nsb_fail(b, errno, "open /dev/null", "cannot open /dev/null: %s", strerror(errno));
                 goto fail;
         }
+        /* A builder in a PID namespace of its own cannot see its parent's
+         * pid: it tells whether we died before it set its parent-death
+         * signal from our pidfd (Linux 5.3; before, it cannot tell, in the
+         * few microseconds that takes). */
+        if (b->die_with_parent && b->tier == NSB_SANDBOX_FULL)
+                parent_pidfd = pidfd_open(getpid(), 0);
 
         nsb_spawn s = {
                 .builder = b->builder,
@@ -675,8 +644,14 @@ static int start_tier(nsb_build *b)
                 .gid = b->gid,
                 .personality = b->personality,
                 .parent_pid = getpid(),
+                .parent_pidfd = parent_pidfd,
                 .last_cap = nsb_last_capability(),
                 .die_with_parent = b->die_with_parent,
+                /* Root's build users are the host's, shared by every build
+                 * they run; in a user namespace of its own, or as the
+                 * caller's own uid, there is nothing of the build user's
+                 * to empty (or nothing that is not the caller's). */
+                .clear_user_keyrings = geteuid() == 0 && !b->user_ns,
                 .seccomp = NSB_HAVE_SECCOMP && !b->no_seccomp,
                 .share_network = b->share_network,
                 .verbose = b->trace_fn != NULL,
@@ -710,9 +685,23 @@ static int start_tier(nsb_build *b)
         close_and_invalidate(&log_pipe[1]);
         b->state = NSB_STATE_RUNNING;
 
-        /* Block until the child has exec'd the builder or reported why it
+        /* Where the child was started in our memory, the start returned
+         * only once it had exec'd or exited: its status is then read
+         * without waiting for the rest of the exec (the pipe's only message
+         * is an error, one write far below the pipe's capacity).  Else,
+         * block until the child has exec'd the builder or reported why it
          * could not: sandbox setup is short and runs no foreign code, and a
          * caller then knows for certain whether the build started. */
+        if (s.exec_done && fcntl(status_pipe[0], F_SETFL, O_NONBLOCK) < 0) {
+                r = nsb_fail(b, errno, "start build", "cannot read the sandbox's status: %s", strerror(errno));
+                nsb_monitor_kill(b);
+                int st;
+                while (waitpid(b->pid, &st, __WALL) < 0 && errno == EINTR)
+                        ;
+                close_and_invalidate(&b->pidfd);
+                b->state = NSB_STATE_CONFIG;
+                goto fail;
+        }
         r = nsb_read_status(b, status_pipe[0]);
         if (r < 0) {
                 nsb_monitor_kill(b);
@@ -866,7 +855,9 @@ const char *nsb_build_dir(const nsb_build *b)
 
 pid_t nsb_build_pid(const nsb_build *b)
 {
-        return b ? b->pid : -1;
+        if (!b)
+                return -1;
+        return b->builder_pid > 0 ? b->builder_pid : b->pid;
 }
 
 int nsb_build_kill(nsb_build *b)

@@ -66,6 +66,9 @@ int nsb_builddir_create(nsb_build *b)
                                 tmpdir, strerror(err),
                                 err == ENOENT ? " (set TMPDIR or --tmpdir to an existing directory)" : "");
         }
+        int r = b->keep_build_dir ? 0 : nsb_journal_note(b, "dir", b->top_dir);
+        if (r < 0)
+                return r;
         b->top_fd = open(b->top_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (b->top_fd < 0)
                 return nsb_fail(b, errno, "create build directory", "cannot open %s: %s", b->top_dir,
@@ -118,7 +121,7 @@ int nsb_builddir_create(nsb_build *b)
         for (size_t i = 0; i < b->n_files; i++) {
                 const struct nsb_build_file *f = &b->files[i];
                 _cleanup_close_ int fd = openat(dfd, f->name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-                int r = fd < 0 ? -errno : write_all(fd, f->content, f->len);
+                r = fd < 0 ? -errno : write_all(fd, f->content, f->len);
                 if (r >= 0 && geteuid() == 0 && fchown(fd, b->uid, b->gid) < 0)
                         r = -errno;
                 if (r < 0)
@@ -134,28 +137,34 @@ static char *path_dirname(const char *path)
         return slash == path ? strdup("/") : strndup(path, (size_t) (slash - path));
 }
 
-/* Whether PATH is DIR or lies below it. */
-static bool path_is_below(const char *path, const char *dir)
+/* The bind whose destination is PATH or one of its ancestors, if any:
+ * one lookup per component, whatever the number of binds. */
+static bool below_bind(const nsb_strmap *binds, const char *path, size_t *ret_bind)
 {
-        size_t n = strlen(dir);
-        if (n == 1)
-                return true;
-        return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+        for (size_t len = strlen(path); len > 0; len--)
+                if ((path[len] == '/' || path[len] == '\0') && strmap_get(binds, path, len, ret_bind))
+                        return true;
+        return strmap_get(binds, "/", 1, ret_bind);
 }
 
 int nsb_outputs_prepare(nsb_build *b)
 {
+        _cleanup_(strmap_free) nsb_strmap binds = { 0 }, parents = { 0 };
+        for (size_t j = 0; j < b->n_binds; j++)
+                if (b->binds[j].source &&
+                    strmap_put(&binds, b->binds[j].dest, strlen(b->binds[j].dest), j, false, NULL) < 0)
+                        return nsb_fail(b, ENOMEM, "prepare outputs", "out of memory");
         for (size_t i = 0; i < b->n_outputs; i++) {
                 struct nsb_output *o = &b->outputs[i];
                 _cleanup_free_ char *parent = path_dirname(o->path);
                 if (!parent)
                         return nsb_fail(b, ENOMEM, "prepare outputs", "out of memory");
 
-                for (size_t j = 0; j < b->n_binds; j++)
-                        if (b->binds[j].source && path_is_below(parent, b->binds[j].dest))
-                                return nsb_fail(b, EINVAL, "prepare outputs",
-                                                "output %s lies inside the bind at %s; outputs must be outside binds",
-                                                o->path, b->binds[j].dest);
+                size_t j;
+                if (below_bind(&binds, parent, &j))
+                        return nsb_fail(b, EINVAL, "prepare outputs",
+                                        "output %s lies inside the bind at %s; outputs must be outside binds",
+                                        o->path, b->binds[j].dest);
 
                 _cleanup_close_ int pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 if (pfd < 0)
@@ -172,20 +181,22 @@ int nsb_outputs_prepare(nsb_build *b)
                 /* Without a sandbox the builder creates the output in place. */
                 o->scratch = -1;
                 o->fresh_copy = false;
-                if (b->tier == NSB_SANDBOX_OFF)
+                if (b->tier == NSB_SANDBOX_OFF) {
+                        int r = nsb_journal_note(b, "output", o->path);
+                        if (r < 0)
+                                return r;
                         continue;
+                }
 
                 /* One scratch directory for all outputs with one parent. */
-                for (size_t k = 0; k < b->n_scratch; k++)
-                        if (strcmp(b->scratch[k].parent, parent) == 0)
-                                o->scratch = (int) k;
-                if (o->scratch >= 0)
-                        continue;
-
-                struct nsb_scratch *v = realloc(b->scratch, (b->n_scratch + 1) * sizeof(*v));
-                if (!v)
+                size_t k;
+                int q = strmap_put(&parents, parent, strlen(parent), b->n_scratch, false, &k);
+                if (q < 0 || GROW(b->scratch, b->scratch_alloc, b->n_scratch) < 0)
                         return nsb_fail(b, ENOMEM, "prepare outputs", "out of memory");
-                b->scratch = v;
+                if (q > 0) {
+                        o->scratch = (int) k;
+                        continue;
+                }
                 struct nsb_scratch *s = &b->scratch[b->n_scratch];
                 *s = (struct nsb_scratch) { .top_fd = -1, .parent = TAKE_PTR(parent) };
                 b->n_scratch++;
@@ -202,6 +213,9 @@ int nsb_outputs_prepare(nsb_build *b)
                         return nsb_fail(b, err, "prepare outputs", "cannot create a scratch directory in %s: %s",
                                         s->parent, strerror(err));
                 }
+                int r = nsb_journal_note(b, "scratch", s->top);
+                if (r < 0)
+                        return r;
                 s->top_fd = open(s->top, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (s->top_fd < 0)
                         return nsb_fail(b, errno, "prepare outputs", "cannot open %s: %s", s->top, strerror(errno));
@@ -299,6 +313,14 @@ static int verify_fixed_output(nsb_build *b, const struct nsb_output *o, int dfd
                         o->hash_mode == NSB_HASH_RECURSIVE ? "r:" : "", want_hex, got_hex, got_sri);
 }
 
+/* Every output is canonicalised: as a store keeps it where asked (a
+ * derivation's), else made safe for the caller to own, since what a
+ * builder made may carry setuid bits or be writable by anyone. */
+static nsb_canon_mode canon_mode(const nsb_build *b)
+{
+        return b->canonicalise ? NSB_CANON_STORE : NSB_CANON_SAFE;
+}
+
 int nsb_outputs_commit(nsb_build *b)
 {
         for (size_t i = 0; i < b->n_outputs; i++) {
@@ -332,7 +354,7 @@ int nsb_outputs_commit(nsb_build *b)
                  * never saw. */
                 if (o->hash_mode != NSB_HASH_NONE && o->scratch >= 0) {
                         struct nsb_scratch *s = &b->scratch[o->scratch];
-                        int r = nsb_copy_tree_at(sfd, o->name, s->top_fd, "fixed", 0);
+                        int r = nsb_copy_tree_at(sfd, o->name, s->top_fd, "fixed", NSB_COPY_OWN_SOURCE, NULL);
                         if (r < 0)
                                 return nsb_fail(b, -r, "check outputs", "cannot copy fixed output %s: %s", o->path,
                                                 strerror(-r));
@@ -344,13 +366,11 @@ int nsb_outputs_commit(nsb_build *b)
                         name = "fixed";
                         o->fresh_copy = true;
                 }
-                if (b->canonicalise) {
-                        int r = nsb_canonicalise_at(b, dfd, name, o->path, true);
-                        if (r < 0)
-                                return r;
-                }
+                int r = nsb_canonicalise_at(b, dfd, name, o->path, canon_mode(b), true);
+                if (r < 0)
+                        return r;
                 if (o->hash_mode != NSB_HASH_NONE) {
-                        int r = verify_fixed_output(b, o, dfd, name);
+                        r = verify_fixed_output(b, o, dfd, name);
                         if (r < 0)
                                 return r;
                 }
@@ -361,10 +381,13 @@ int nsb_outputs_commit(nsb_build *b)
                 if (o->scratch < 0) {
                         /* Made in place, without a sandbox. */
                         _cleanup_close_ int pfd = output_dir_fd(b, o);
-                        if (b->canonicalise && (pfd < 0 || nsb_canonicalise_top_at(b, pfd, o->name, o->path) < 0))
+                        if (pfd < 0 || nsb_canonicalise_top_at(b, pfd, o->name, o->path, canon_mode(b)) < 0)
                                 return pfd < 0 ? nsb_fail(b, errno, "canonicalise outputs", "cannot open the directory of %s: %s",
                                                           o->path, strerror(errno))
                                                : -b->error_errno;
+                        int r = nsb_journal_note(b, "committed", o->path);
+                        if (r < 0)
+                                return r;
                         continue;
                 }
                 struct nsb_scratch *s = &b->scratch[o->scratch];
@@ -381,47 +404,65 @@ int nsb_outputs_commit(nsb_build *b)
                 /* A chroot root under $TMPDIR may be on another filesystem;
                  * a copy is canonicalised anew. */
                 if (r == -EXDEV) {
-                        r = nsb_copy_tree_at(sfd, name, pfd, o->name, 0);
+                        r = nsb_copy_tree_at(sfd, name, pfd, o->name, NSB_COPY_OWN_SOURCE, NULL);
                         if (r < 0) {
                                 (void) rm_rf_at(pfd, o->name);
                                 return nsb_fail(b, -r, "move outputs into place", "cannot copy output %s into place: %s",
                                                 o->path, strerror(-r));
                         }
-                        if (b->canonicalise && (r = nsb_canonicalise_at(b, pfd, o->name, o->path, true)) < 0) {
+                        if ((r = nsb_canonicalise_at(b, pfd, o->name, o->path, canon_mode(b), true)) < 0) {
                                 (void) rm_rf_at(pfd, o->name);
                                 return r;
                         }
                 } else if (r < 0)
                         return nsb_fail(b, -r, "move outputs into place", "cannot move output %s into place: %s",
                                         o->path, strerror(-r));
-                if (b->canonicalise && nsb_canonicalise_top_at(b, pfd, o->name, o->path) < 0)
+                if (nsb_canonicalise_top_at(b, pfd, o->name, o->path, canon_mode(b)) < 0)
                         return -b->error_errno;
         }
         return 0;
 }
 
-void nsb_outputs_discard(nsb_build *b)
+/* A builder-made tree that could not be removed: the build fails for it,
+ * naming the path, after whatever else already went wrong. */
+static int removal_failed(nsb_build *b, int err, const char *what, const char *path)
+{
+        if (!b->error_message[0])
+                return nsb_fail(b, err, "remove build directory", "cannot remove %s %s: %s", what, path,
+                                strerror(err));
+        size_t len = strlen(b->error_message);
+        snprintf(b->error_message + len, sizeof(b->error_message) - len, "; and cannot remove %s %s: %s", what,
+                 path, strerror(err));
+        return -err;
+}
+
+int nsb_outputs_discard(nsb_build *b)
 {
         /* Outputs in scratch directories go with them; those made in place
          * (no sandbox) did not exist before the build, so they are its. */
+        int r = 0;
         for (size_t i = 0; i < b->n_outputs; i++) {
                 const struct nsb_output *o = &b->outputs[i];
                 if (o->scratch >= 0)
                         continue;
                 _cleanup_close_ int pfd = output_dir_fd(b, o);
-                if (pfd >= 0)
-                        (void) rm_rf_at(pfd, o->name);
+                int q = pfd < 0 ? -errno : rm_rf_at(pfd, o->name);
+                if (q < 0 && r == 0)
+                        r = removal_failed(b, -q, "the failed output", o->path);
         }
+        return r;
 }
 
-void nsb_builddir_remove(nsb_build *b)
+int nsb_builddir_remove(nsb_build *b)
 {
+        int r = 0;
         for (size_t i = 0; i < b->n_scratch; i++) {
                 struct nsb_scratch *s = &b->scratch[i];
                 if (s->top) {
                         _cleanup_close_ int pfd = open(s->parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                        if (pfd >= 0)
-                                (void) rm_rf_at(pfd, path_basename(s->top));
+                        int q = pfd < 0 ? -errno : rm_rf_at(pfd, path_basename(s->top));
+                        if (q < 0 && r == 0)
+                                r = removal_failed(b, -q, "the scratch directory", s->top);
                 }
                 close_and_invalidate(&s->top_fd);
                 free(s->parent);
@@ -430,13 +471,14 @@ void nsb_builddir_remove(nsb_build *b)
         }
         free(b->scratch);
         b->scratch = NULL;
-        b->n_scratch = 0;
+        b->n_scratch = b->scratch_alloc = 0;
 
         if (b->top_dir && !b->keep_build_dir) {
                 _cleanup_free_ char *parent = path_dirname(b->top_dir);
                 _cleanup_close_ int pfd = parent ? open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-                if (pfd >= 0)
-                        (void) rm_rf_at(pfd, path_basename(b->top_dir));
+                int q = !parent ? -ENOMEM : pfd < 0 ? -errno : rm_rf_at(pfd, path_basename(b->top_dir));
+                if (q < 0 && r == 0)
+                        r = removal_failed(b, -q, "the build directory", b->top_dir);
         }
         close_and_invalidate(&b->top_fd);
         /* A kept directory's path stays readable (nsb_build_dir()) until the
@@ -448,4 +490,5 @@ void nsb_builddir_remove(nsb_build *b)
         }
         free(b->root_dir);
         b->root_dir = NULL;
+        return r;
 }

@@ -13,9 +13,15 @@
  * a copy first: changing its owner or mode in place would change the file
  * outside.  Links inside the output are kept.
  *
+ * Outputs that are not a store's (`nsbuild run --output`) are made safe
+ * for the caller instead: owned by it, no setuid, setgid or sticky bit, no
+ * group or world write, no ACL or file capability, hard links to outside
+ * broken the same way; everything else (modes, times) is kept.
+ *
  * Nothing runs as the builder any more (its namespace or uid has been
  * emptied), but the tree is still walked only through directory fds opened
- * with O_NOFOLLOW, never by path. */
+ * with O_NOFOLLOW, never by path, and iteratively (walk.h): the builder
+ * chose its depth and width. */
 #include "config.h"
 
 #include <fcntl.h>
@@ -26,6 +32,7 @@
 
 #include "hash.h"
 #include "internal.h"
+#include "walk.h"
 
 struct inode {
         dev_t dev;
@@ -36,11 +43,13 @@ struct inode {
 typedef struct canon {
         nsb_build *b;
         const char *output;     /* for messages */
+        nsb_canon_mode mode;
         uid_t uid;
         gid_t gid;
         struct inode *inodes;   /* regular files with more than one link */
         size_t n_inodes, alloc;
         bool leave_top_writable;
+        nsb_walk *w;            /* the walk in progress, for messages */
 } canon;
 
 static int cmp_inode(const void *a, const void *b)
@@ -51,68 +60,50 @@ static int cmp_inode(const void *a, const void *b)
         return (x->ino > y->ino) - (x->ino < y->ino);
 }
 
-static int fail(canon *c, int err, const char *rel, const char *what)
+static int fail(canon *c, int err, const char *what)
 {
-        return nsb_fail(c->b, err, "canonicalise outputs", "cannot %s %s%s%s: %s", what, c->output,
-                        strcmp(rel, ".") ? "/" : "", strcmp(rel, ".") ? rel + 2 : "", strerror(err));
+        _cleanup_free_ char *rel = c->w ? nsb_walk_path(c->w) : NULL;
+        bool top = !rel || strcmp(rel, ".") == 0;
+        return nsb_fail(c->b, err, "canonicalise outputs", "cannot %s %s%s%s: %s", what, c->output, top ? "" : "/",
+                        top ? "" : rel + 2, strerror(err));
 }
 
-static char *join(const char *rel, const char *name)
+static int out_of_memory(canon *c)
 {
-        char *s;
-        return asprintf(&s, "%s/%s", rel, name) < 0 ? NULL : s;
+        return nsb_fail(c->b, ENOMEM, "canonicalise outputs", "out of memory");
 }
 
-typedef int (*node_fn)(canon *c, int dirfd, const char *name, const char *rel, unsigned depth);
-
-/* Apply FN to every entry of the open directory FD (REL, for messages). */
-static int for_each_child(canon *c, int fd, const char *rel, unsigned depth, node_fn fn)
+/* A directory the builder left without permissions for its owner: we own
+ * it (or are root), so make it ours to walk and change, before the walk
+ * opens it. */
+static int make_accessible(canon *c, const nsb_walk_entry *e, bool writable)
 {
-        _cleanup_strv_free_ char **names = NULL;
-        int r = nsb_list_dir(fd, &names);
-        if (r < 0)
-                return fail(c, -r, rel, "list");
-        for (char **e = names; *e; e++) {
-                _cleanup_free_ char *sub = join(rel, *e);
-                if (!sub)
-                        return nsb_fail(c->b, ENOMEM, "canonicalise outputs", "out of memory");
-                if ((r = fn(c, fd, *e, sub, depth + 1)) < 0)
-                        return r;
-        }
+        if (geteuid() == 0 && !writable)
+                return 0;
+        if ((e->st.st_mode & 0700) == 0700)
+                return 0;
+        if (fchmodat(e->dirfd, e->name, (e->st.st_mode & 0777) | 0700, 0) < 0)
+                return fail(c, errno, "open");
         return 0;
 }
 
 /* Pass 1: how many links of each multiply-linked file lie in the output. */
-static int count_links(canon *c, int dirfd, const char *name, const char *rel, unsigned depth)
+static int count_links(canon *c, const nsb_walk_entry *e)
 {
-        struct stat st;
-        if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                return fail(c, errno, rel, "inspect");
-        if (S_ISREG(st.st_mode) && st.st_nlink > 1) {
-                if (c->n_inodes == c->alloc) {
-                        size_t na = c->alloc ? c->alloc * 2 : 16;
-                        struct inode *v = reallocarray(c->inodes, na, sizeof(*v));
-                        if (!v)
-                                return nsb_fail(c->b, ENOMEM, "canonicalise outputs", "out of memory");
-                        c->inodes = v;
-                        c->alloc = na;
-                }
-                c->inodes[c->n_inodes++] = (struct inode) { st.st_dev, st.st_ino, 1 };
+        if (e->event == NSB_WALK_DIR_PRE)
+                return make_accessible(c, e, false);
+        if (e->event != NSB_WALK_FILE || !S_ISREG(e->st.st_mode) || e->st.st_nlink < 2)
                 return 0;
+        if (c->n_inodes == c->alloc) {
+                size_t na = c->alloc ? c->alloc * 2 : 16;
+                struct inode *v = reallocarray(c->inodes, na, sizeof(*v));
+                if (!v)
+                        return out_of_memory(c);
+                c->inodes = v;
+                c->alloc = na;
         }
-        if (!S_ISDIR(st.st_mode))
-                return 0;
-        if (depth >= NSB_TREE_MAX_DEPTH)
-                return nsb_fail(c->b, ELOOP, "canonicalise outputs",
-                                "output %s is nested deeper than %d directories", c->output, NSB_TREE_MAX_DEPTH);
-        /* A builder may leave a directory it cannot read; we own it (or are
-         * root), so make it ours to walk. */
-        if (geteuid() != 0 && (st.st_mode & 0700) != 0700 && fchmodat(dirfd, name, 0700, 0) < 0)
-                return fail(c, errno, rel, "open");
-        _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-                return fail(c, errno, rel, "open");
-        return for_each_child(c, fd, rel, depth, count_links);
+        c->inodes[c->n_inodes++] = (struct inode) { e->st.st_dev, e->st.st_ino, 1 };
+        return 0;
 }
 
 static void finish_inode_table(canon *c)
@@ -140,36 +131,44 @@ static bool linked_outside(const canon *c, const struct stat *st)
 }
 
 /* Replace NAME by a copy of itself with a link count of one. */
-static int break_link(canon *c, int dirfd, const char *name, const char *rel)
+static int break_link(canon *c, int dirfd, const char *name)
 {
         _cleanup_close_ int in = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
         if (in < 0)
-                return fail(c, errno, rel, "open");
+                return fail(c, errno, "open");
         if (unlinkat(dirfd, name, 0) < 0)
-                return fail(c, errno, rel, "unlink the hard link");
+                return fail(c, errno, "unlink the hard link");
         _cleanup_close_ int out = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (out < 0)
-                return fail(c, errno, rel, "copy");
+                return fail(c, errno, "copy");
         char buf[65536];
         for (;;) {
                 ssize_t n = read(in, buf, sizeof(buf));
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n < 0)
-                        return fail(c, errno, rel, "copy");
+                        return fail(c, errno, "copy");
                 if (n == 0)
                         break;
                 int r = write_all(out, buf, (size_t) n);
                 if (r < 0)
-                        return fail(c, -r, rel, "copy");
+                        return fail(c, -r, "copy");
         }
         return 0;
 }
 
-/* Remove every extended attribute of FD (ACLs are two of them).  The
- * SELinux label cannot be removed where a policy is loaded, and is not the
- * builder's doing. */
-static int strip_xattrs(canon *c, int fd, const char *rel)
+/* The extended attributes a safe output loses: those that grant access or
+ * privileges. */
+static bool attr_grants(const char *attr)
+{
+        return strcmp(attr, "security.capability") == 0 || strcmp(attr, "system.posix_acl_access") == 0 ||
+               strcmp(attr, "system.posix_acl_default") == 0;
+}
+
+/* Remove the extended attributes of FD the mode calls for: every one for a
+ * store (ACLs are two of them), but the SELinux label, which cannot be
+ * removed where a policy is loaded and is not the builder's doing. */
+static int strip_xattrs(canon *c, int fd)
 {
         char stack[1024];
         char *list = stack;
@@ -180,119 +179,162 @@ static int strip_xattrs(canon *c, int fd, const char *rel)
                 if (n > 0 && (heap = malloc((size_t) n)))
                         n = flistxattr(fd, list = heap, (size_t) n);
                 else if (n > 0)
-                        return nsb_fail(c->b, ENOMEM, "canonicalise outputs", "out of memory");
+                        return out_of_memory(c);
         }
         if (n < 0)
-                return errno == ENOTSUP ? 0 : fail(c, errno, rel, "list the extended attributes of");
+                return errno == ENOTSUP ? 0 : fail(c, errno, "list the extended attributes of");
         for (ssize_t i = 0; i < n; i += (ssize_t) strlen(list + i) + 1) {
                 const char *attr = list + i;
-                if (strcmp(attr, "security.selinux") == 0)
+                if (c->mode == NSB_CANON_STORE ? strcmp(attr, "security.selinux") == 0 : !attr_grants(attr))
                         continue;
                 if (fremovexattr(fd, attr) < 0 && errno != ENODATA)
-                        return fail(c, errno, rel, "remove an extended attribute from");
+                        return fail(c, errno, "remove an extended attribute from");
         }
         return 0;
 }
 
 static const struct timespec mtime_one[2] = { { .tv_sec = 1 }, { .tv_sec = 1 } };
 
-/* Pass 2, bottom-up: a directory is finished after what it holds, since
- * changing an entry changes its directory's mtime. */
-static int canonicalise_node(canon *c, int dirfd, const char *name, const char *rel, unsigned depth)
+/* What a file or directory of mode MODE becomes. */
+static mode_t final_mode(const canon *c, mode_t mode, bool dir)
 {
-        struct stat st;
-        if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                return fail(c, errno, rel, "inspect");
+        if (c->mode == NSB_CANON_SAFE)
+                return mode & 0755;
+        return dir || (mode & S_IXUSR) ? 0555 : 0444;
+}
 
-        if (S_ISLNK(st.st_mode)) {
-                if (fchownat(dirfd, name, c->uid, c->gid, AT_SYMLINK_NOFOLLOW) < 0)
-                        return fail(c, errno, rel, "chown");
-                if (utimensat(dirfd, name, mtime_one, AT_SYMLINK_NOFOLLOW) < 0)
-                        return fail(c, errno, rel, "set the time of");
+static const char *special_kind(mode_t mode)
+{
+        return S_ISFIFO(mode)   ? "a FIFO"
+               : S_ISSOCK(mode) ? "a socket"
+               : S_ISCHR(mode)  ? "a character device"
+               : S_ISBLK(mode)  ? "a block device"
+                                : "a special file";
+}
+
+static int canonicalise_file(canon *c, const nsb_walk_entry *e)
+{
+        const struct stat *st = &e->st;
+        if (S_ISLNK(st->st_mode)) {
+                if (fchownat(e->dirfd, e->name, c->uid, c->gid, AT_SYMLINK_NOFOLLOW) < 0)
+                        return fail(c, errno, "chown");
+                if (c->mode == NSB_CANON_STORE && utimensat(e->dirfd, e->name, mtime_one, AT_SYMLINK_NOFOLLOW) < 0)
+                        return fail(c, errno, "set the time of");
+                return 0;
+        }
+        if (!S_ISREG(st->st_mode)) {
+                if (c->mode == NSB_CANON_STORE) {
+                        _cleanup_free_ char *rel = nsb_walk_path(c->w);
+                        return nsb_fail(c->b, ENOTSUP, "canonicalise outputs",
+                                        "output %s contains %s at %s; outputs may hold only files, directories and "
+                                        "symlinks",
+                                        c->output, special_kind(st->st_mode), rel ? rel : "");
+                }
+                /* A FIFO or socket of the caller's, without the bits. */
+                if (fchownat(e->dirfd, e->name, c->uid, c->gid, AT_SYMLINK_NOFOLLOW) < 0)
+                        return fail(c, errno, "chown");
+                if (fchmodat(e->dirfd, e->name, final_mode(c, st->st_mode, false), 0) < 0)
+                        return fail(c, errno, "chmod");
                 return 0;
         }
 
-        if (S_ISREG(st.st_mode)) {
-                if (linked_outside(c, &st)) {
-                        int r = break_link(c, dirfd, name, rel);
-                        if (r < 0)
-                                return r;
-                }
-                mode_t mode = (st.st_mode & S_IXUSR) ? 0555 : 0444;
-                /* Make it readable to us before opening it: a builder may
-                 * have left it 0000. */
-                if (geteuid() != 0 && fchmodat(dirfd, name, 0600, 0) < 0)
-                        return fail(c, errno, rel, "chmod");
-                _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-                if (fd < 0)
-                        return fail(c, errno, rel, "open");
-                int r = strip_xattrs(c, fd, rel);
+        if (linked_outside(c, st)) {
+                int r = break_link(c, e->dirfd, e->name);
                 if (r < 0)
                         return r;
-                /* chown clears setuid and setgid; the mode is set after it. */
-                if (fchown(fd, c->uid, c->gid) < 0)
-                        return fail(c, errno, rel, "chown");
-                if (fchmod(fd, mode) < 0)
-                        return fail(c, errno, rel, "chmod");
-                if (futimens(fd, mtime_one) < 0)
-                        return fail(c, errno, rel, "set the time of");
-                return 0;
         }
-
-        if (!S_ISDIR(st.st_mode)) {
-                const char *kind = S_ISFIFO(st.st_mode)   ? "a FIFO"
-                                   : S_ISSOCK(st.st_mode) ? "a socket"
-                                   : S_ISCHR(st.st_mode)  ? "a character device"
-                                   : S_ISBLK(st.st_mode)  ? "a block device"
-                                                          : "a special file";
-                return nsb_fail(c->b, ENOTSUP, "canonicalise outputs",
-                                "output %s contains %s at %s; outputs may hold only files, directories and symlinks",
-                                c->output, kind, rel);
-        }
-
-        _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        /* Make it readable to us before opening it: a builder may have left
+         * it 0000. */
+        if (geteuid() != 0 && fchmodat(e->dirfd, e->name, 0600, 0) < 0)
+                return fail(c, errno, "chmod");
+        _cleanup_close_ int fd = openat(e->dirfd, e->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
-                return fail(c, errno, rel, "open");
-        /* Writable while its entries change. */
-        if (fchmod(fd, 0700) < 0)
-                return fail(c, errno, rel, "chmod");
-        int r = for_each_child(c, fd, rel, depth, canonicalise_node);
+                return fail(c, errno, "open");
+        int r = strip_xattrs(c, fd);
         if (r < 0)
                 return r;
-        if ((r = strip_xattrs(c, fd, rel)) < 0)
-                return r;
+        /* chown clears setuid and setgid; the mode is set after it. */
         if (fchown(fd, c->uid, c->gid) < 0)
-                return fail(c, errno, rel, "chown");
-        if (depth == 0 && c->leave_top_writable)
-                return 0; /* the caller moves it, then calls nsb_canonicalise_top_at() */
-        if (fchmod(fd, 0555) < 0)
-                return fail(c, errno, rel, "chmod");
-        if (futimens(fd, mtime_one) < 0)
-                return fail(c, errno, rel, "set the time of");
+                return fail(c, errno, "chown");
+        if (fchmod(fd, final_mode(c, st->st_mode, false)) < 0)
+                return fail(c, errno, "chmod");
+        /* A safe output keeps its times, which the copy of a link lost. */
+        const struct timespec kept[2] = { st->st_atim, st->st_mtim };
+        if (futimens(fd, c->mode == NSB_CANON_STORE ? mtime_one : kept) < 0)
+                return fail(c, errno, "set the time of");
         return 0;
 }
 
-int nsb_canonicalise_at(nsb_build *b, int dirfd, const char *name, const char *output, bool leave_top_writable)
+/* A directory is finished after what it holds (DIR_POST), since changing
+ * an entry changes its directory's mtime; on the way in it is made
+ * writable, while its entries change. */
+static int canonicalise_entry(canon *c, const nsb_walk_entry *e)
 {
-        canon c = { .b = b, .output = output, .uid = geteuid(), .gid = getegid(),
+        switch (e->event) {
+        case NSB_WALK_FILE:
+                return canonicalise_file(c, e);
+        case NSB_WALK_DIR_PRE:
+                if (c->mode == NSB_CANON_STORE && fchmodat(e->dirfd, e->name, 0700, 0) < 0)
+                        return fail(c, errno, "chmod");
+                return c->mode == NSB_CANON_STORE ? 0 : make_accessible(c, e, true);
+        case NSB_WALK_DIR_POST:
+                break;
+        }
+        int r = strip_xattrs(c, e->fd);
+        if (r < 0)
+                return r;
+        if (fchown(e->fd, c->uid, c->gid) < 0)
+                return fail(c, errno, "chown");
+        if (e->depth == 0 && c->leave_top_writable)
+                return 0; /* the caller moves it, then calls nsb_canonicalise_top_at() */
+        if (fchmod(e->fd, final_mode(c, e->st.st_mode, true)) < 0)
+                return fail(c, errno, "chmod");
+        if (c->mode == NSB_CANON_STORE && futimens(e->fd, mtime_one) < 0)
+                return fail(c, errno, "set the time of");
+        return 0;
+}
+
+static int walk(canon *c, int dirfd, const char *name, int (*fn)(canon *c, const nsb_walk_entry *e))
+{
+        _cleanup_(nsb_walk_freep) nsb_walk *w = NULL;
+        int r = nsb_walk_open(dirfd, name, -1, NULL, NSB_WALK_STAT, &w);
+        if (r < 0)
+                return fail(c, -r, "inspect");
+        c->w = w;
+        const nsb_walk_entry *e;
+        while ((r = nsb_walk_next(w, &e)) > 0)
+                if ((r = fn(c, e)) < 0)
+                        break; /* fn said why */
+        if (r < 0 && !c->b->error_errno)
+                r = fail(c, -r, r == -ESTALE ? "walk (a directory was moved during the walk)" : "walk");
+        c->w = NULL;
+        return r;
+}
+
+int nsb_canonicalise_at(nsb_build *b, int dirfd, const char *name, const char *output, nsb_canon_mode mode,
+                        bool leave_top_writable)
+{
+        canon c = { .b = b, .output = output, .mode = mode, .uid = geteuid(), .gid = getegid(),
                     .leave_top_writable = leave_top_writable };
-        int r = count_links(&c, dirfd, name, ".", 0);
+        b->error_errno = 0;
+        int r = walk(&c, dirfd, name, count_links);
         if (r >= 0) {
                 finish_inode_table(&c);
-                r = canonicalise_node(&c, dirfd, name, ".", 0);
+                r = walk(&c, dirfd, name, canonicalise_entry);
         }
         free(c.inodes);
         return r;
 }
 
-int nsb_canonicalise_top_at(nsb_build *b, int dirfd, const char *name, const char *output)
+int nsb_canonicalise_top_at(nsb_build *b, int dirfd, const char *name, const char *output, nsb_canon_mode mode)
 {
         struct stat st;
         if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
                 return nsb_fail(b, errno, "canonicalise outputs", "cannot inspect %s: %s", output, strerror(errno));
-        if (S_ISDIR(st.st_mode) && fchmodat(dirfd, name, 0555, 0) < 0)
+        canon c = { .mode = mode };
+        if (S_ISDIR(st.st_mode) && fchmodat(dirfd, name, final_mode(&c, st.st_mode, true), 0) < 0)
                 return nsb_fail(b, errno, "canonicalise outputs", "cannot chmod %s: %s", output, strerror(errno));
-        if (utimensat(dirfd, name, mtime_one, AT_SYMLINK_NOFOLLOW) < 0)
+        if (mode == NSB_CANON_STORE && utimensat(dirfd, name, mtime_one, AT_SYMLINK_NOFOLLOW) < 0)
                 return nsb_fail(b, errno, "canonicalise outputs", "cannot set the time of %s: %s", output,
                                 strerror(errno));
         return 0;

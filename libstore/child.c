@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/personality.h>
@@ -173,15 +174,24 @@ void nsb_child_begin(const nsb_spawn *s)
         sigset_t none;
         sigemptyset(&none);
         (void) sigprocmask(SIG_SETMASK, &none, NULL);
+}
 
-        if (s->die_with_parent) {
-                (void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-                /* The parent may have died before the prctl.  In a new PID
-                 * namespace getppid() is 0 and cannot tell; there the
-                 * window is the few microseconds since clone(). */
-                if (getppid() != s->parent_pid && getppid() != 0)
-                        _exit(125);
-        }
+/* Die with the parent.  The kernel clears the parent-death signal whenever
+ * the uid, the gid or the capabilities change, so this comes after the
+ * last of those (as bubblewrap's --die-with-parent does), and then makes
+ * sure the parent did not die before it: from a new PID namespace, where
+ * getppid() says 0, by polling the pidfd of the parent the parent opened
+ * for us. */
+static void die_with_parent(const nsb_spawn *s)
+{
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+                nsb_child_fail(s, NSB_STEP_PARENT_DEATH, errno, 0);
+        if (s->parent_pidfd >= 0) {
+                struct pollfd p = { .fd = s->parent_pidfd, .events = POLLIN };
+                if (poll(&p, 1, 0) != 0)
+                        _exit(125); /* gone, or no way to tell */
+        } else if (getppid() != s->parent_pid && getppid() != 0)
+                _exit(125);
 }
 
 void nsb_child_exec_builder(const nsb_spawn *s)
@@ -239,6 +249,20 @@ void nsb_child_exec_builder(const nsb_spawn *s)
         nsb_child_trace(s, NSB_STEP_CAPABILITIES, 0);
         if ((r = clear_capability_sets()) < 0)
                 nsb_child_fail(s, NSB_STEP_CAPABILITIES, -r, 0);
+
+        /* Keyrings, as the build user: a session keyring of its own, and
+         * (where it is a build user of the host's, shared by every build
+         * it runs) its user keyrings emptied of what an earlier build put
+         * there. */
+        nsb_child_trace(s, NSB_STEP_KEYRING, 0);
+        if ((r = nsb_keyring_join_new_session()) < 0 ||
+            (s->clear_user_keyrings && (r = nsb_keyring_clear_user()) < 0))
+                nsb_child_fail(s, NSB_STEP_KEYRING, -r, 0);
+
+        if (s->die_with_parent) {
+                nsb_child_trace(s, NSB_STEP_PARENT_DEATH, 0);
+                die_with_parent(s);
+        }
 
         /* Nothing the builder executes can gain privileges (setuid
          * binaries, file capabilities). */

@@ -3,10 +3,16 @@
  * Used where no mount can place a host path into the sandbox (the chroot
  * tier) and to move an output across filesystems.  Symlinks are copied as
  * symlinks and never followed; every step is relative to an fd opened with
- * O_NOFOLLOW. */
+ * O_NOFOLLOW.
+ *
+ * An input of the chroot tier is copied read-only for its build user: a
+ * hard link shares the host's inode, so only a regular file the build user
+ * can neither write nor chmod there (not its own, no group or world write
+ * bit, and so no ACL that grants writing: with an ACL the group bits are
+ * its mask) is linked; everything else is copied, and no copy is the
+ * build user's or writable by anyone but its owner. */
 #include "config.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <string.h>
@@ -16,6 +22,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "walk.h"
 
 static int copy_file_contents(int in, int out, off_t size)
 {
@@ -35,92 +42,132 @@ static int copy_file_contents(int in, int out, off_t size)
         return 0;
 }
 
-static int copy_owner(int dfd, const char *name, const struct stat *st, int flags)
+/* The owner and mode a copy gets: the original's, unless it is an input
+ * for a build user to read, which then owns none of it and may write none
+ * of it (what its owner could read, it reads as "other"). */
+static void copy_attrs(const struct stat *st, const struct nsb_reader *ro, uid_t *uid, gid_t *gid, mode_t *mode)
+{
+        *uid = st->st_uid;
+        *gid = st->st_gid;
+        *mode = st->st_mode & 07777;
+        if (!ro)
+                return;
+        *mode &= ~(mode_t) (S_ISUID | S_ISGID | S_IWGRP | S_IWOTH);
+        if (*uid == ro->uid) {
+                *uid = 0;
+                *mode |= (*mode & (S_IRUSR | S_IXUSR)) >> 6;
+        }
+}
+
+static int copy_owner(int dfd, const char *name, const struct stat *st, const struct nsb_reader *ro)
 {
         if (geteuid() != 0)
                 return 0;
-        return fchownat(dfd, name, st->st_uid, st->st_gid, flags) < 0 ? -errno : 0;
+        uid_t uid;
+        gid_t gid;
+        mode_t mode;
+        copy_attrs(st, ro, &uid, &gid, &mode);
+        return fchownat(dfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
 }
 
-int nsb_copy_tree_at(int src_dfd, const char *src_name, int dst_dfd, const char *dst_name, unsigned flags)
+/* Whether a hard link to the regular file ST shares nothing the build user
+ * RO could change. */
+static bool may_link(const struct stat *st, const struct nsb_reader *ro)
 {
-        struct stat st;
-        int r;
-        if (fstatat(src_dfd, src_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                return -errno;
+        return ro && st->st_uid != ro->uid && !(st->st_mode & (S_IWGRP | S_IWOTH));
+}
 
-        if (S_ISLNK(st.st_mode)) {
+/* One node that is not a directory: NAME below DFD, described by ST, to
+ * DST_NAME below DST_DFD. */
+static int copy_node(int dfd, const char *name, const struct stat *st, int dst_dfd, const char *dst_name,
+                     unsigned flags, const struct nsb_reader *ro)
+{
+        if (S_ISLNK(st->st_mode)) {
                 char target[PATH_MAX];
-                ssize_t n = readlinkat(src_dfd, src_name, target, sizeof(target) - 1);
+                ssize_t n = readlinkat(dfd, name, target, sizeof(target) - 1);
                 if (n < 0)
                         return -errno;
                 target[n] = '\0';
                 if (symlinkat(target, dst_dfd, dst_name) < 0)
                         return -errno;
-                return copy_owner(dst_dfd, dst_name, &st, AT_SYMLINK_NOFOLLOW);
+                return copy_owner(dst_dfd, dst_name, st, ro);
         }
 
-        if (S_ISREG(st.st_mode)) {
-                if ((flags & NSB_COPY_LINK) && linkat(src_dfd, src_name, dst_dfd, dst_name, 0) == 0)
+        if (S_ISREG(st->st_mode)) {
+                if (may_link(st, ro) && linkat(dfd, name, dst_dfd, dst_name, 0) == 0)
                         return 0;
-                int in = openat(src_dfd, src_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+                if ((flags & NSB_COPY_OWN_SOURCE) && !(st->st_mode & S_IRUSR) && fchmodat(dfd, name, 0600, 0) < 0)
+                        return -errno;
+                _cleanup_close_ int in = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
                 if (in < 0)
                         return -errno;
-                int out = openat(dst_dfd, dst_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                                 st.st_mode & 07777);
-                if (out < 0) {
-                        r = -errno;
-                        close(in);
-                        return r;
-                }
-                r = copy_file_contents(in, out, st.st_size);
-                if (r == 0 && geteuid() == 0 && fchown(out, st.st_uid, st.st_gid) < 0)
+                _cleanup_close_ int out = openat(dst_dfd, dst_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                                                 st->st_mode & 07777);
+                if (out < 0)
+                        return -errno;
+                uid_t uid;
+                gid_t gid;
+                mode_t mode;
+                copy_attrs(st, ro, &uid, &gid, &mode);
+                int r = copy_file_contents(in, out, st->st_size);
+                if (r == 0 && geteuid() == 0 && fchown(out, uid, gid) < 0)
                         r = -errno;
                 /* After the chown, which clears setuid bits. */
-                if (r == 0 && fchmod(out, st.st_mode & 07777) < 0)
+                if (r == 0 && fchmod(out, mode) < 0)
                         r = -errno;
-                close(in);
-                close(out);
-                return r;
-        }
-
-        if (S_ISDIR(st.st_mode)) {
-                if (mkdirat(dst_dfd, dst_name, 0700) < 0)
-                        return -errno;
-                int sfd = openat(src_dfd, src_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                if (sfd < 0)
-                        return -errno;
-                int dfd = openat(dst_dfd, dst_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                if (dfd < 0) {
-                        r = -errno;
-                        close(sfd);
-                        return r;
-                }
-                DIR *d = fdopendir(sfd);
-                if (!d) {
-                        r = -errno;
-                        close(sfd);
-                        close(dfd);
-                        return r;
-                }
-                r = 0;
-                struct dirent *de;
-                while (r == 0 && (errno = 0, de = readdir(d)))
-                        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-                                r = nsb_copy_tree_at(sfd, de->d_name, dfd, de->d_name, flags);
-                if (r == 0 && errno)
-                        r = -errno;
-                closedir(d);
-                if (r == 0 && geteuid() == 0 && fchown(dfd, st.st_uid, st.st_gid) < 0)
-                        r = -errno;
-                if (r == 0 && fchmod(dfd, st.st_mode & 07777) < 0)
-                        r = -errno;
-                close(dfd);
                 return r;
         }
 
         /* Device nodes, fifos, sockets: recreate where we may. */
-        if (mknodat(dst_dfd, dst_name, st.st_mode, st.st_rdev) < 0)
+        uid_t uid;
+        gid_t gid;
+        mode_t mode;
+        copy_attrs(st, ro, &uid, &gid, &mode);
+        if (mknodat(dst_dfd, dst_name, (st->st_mode & S_IFMT) | mode, st->st_rdev) < 0)
                 return -errno;
-        return copy_owner(dst_dfd, dst_name, &st, AT_SYMLINK_NOFOLLOW);
+        return copy_owner(dst_dfd, dst_name, st, ro);
+}
+
+/* Over the walker with a mirror (walk.h): a directory is made when it is
+ * reached and given its owner and mode once everything in it is copied, so
+ * that a read-only one can still be filled.  Any depth and width, in
+ * bounded stack and fds. */
+int nsb_copy_tree_at(int src_dfd, const char *src_name, int dst_dfd, const char *dst_name, unsigned flags,
+                     const struct nsb_reader *read_only_for)
+{
+        const struct nsb_reader *ro = read_only_for;
+        _cleanup_(nsb_walk_freep) nsb_walk *w = NULL;
+        int r = nsb_walk_open(src_dfd, src_name, dst_dfd, dst_name, NSB_WALK_STAT, &w);
+        if (r < 0)
+                return r;
+        const nsb_walk_entry *e;
+        while ((r = nsb_walk_next(w, &e)) > 0) {
+                switch (e->event) {
+                case NSB_WALK_FILE:
+                        r = copy_node(e->dirfd, e->name, &e->st, e->mirror_dirfd, e->mirror_name, flags, ro);
+                        break;
+                case NSB_WALK_DIR_PRE:
+                        if ((flags & NSB_COPY_OWN_SOURCE) && (e->st.st_mode & 0700) != 0700 &&
+                            fchmodat(e->dirfd, e->name, (e->st.st_mode & 07777) | 0700, 0) < 0)
+                                r = -errno;
+                        else
+                                r = mkdirat(e->mirror_dirfd, e->mirror_name, 0700) < 0 ? -errno : 0;
+                        break;
+                case NSB_WALK_DIR_POST: {
+                        uid_t uid;
+                        gid_t gid;
+                        mode_t mode;
+                        copy_attrs(&e->st, ro, &uid, &gid, &mode);
+                        r = 0;
+                        if (geteuid() == 0 && fchown(e->mirror_fd, uid, gid) < 0)
+                                r = -errno;
+                        else if (fchmod(e->mirror_fd, mode) < 0)
+                                r = -errno;
+                        break;
+                }
+                }
+                if (r < 0)
+                        return r;
+        }
+        return r;
 }

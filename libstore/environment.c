@@ -29,30 +29,45 @@ int nsb_environment_build(const nsb_build *b, const char *build_top, char ***ret
                 { "TERM", "xterm-256color" },
         };
         size_t n_std = ELEMENTSOF(standard);
+
+        /* The caller's variables: the last value of each name, in one pass
+         * whatever their number. */
+        _cleanup_(strmap_free) nsb_strmap last = { 0 };
+        for (size_t j = 0; j < b->n_env; j++)
+                if (strmap_put(&last, b->env[j], strcspn(b->env[j], "="), j, true, NULL) < 0)
+                        return -ENOMEM;
+
         _cleanup_strv_free_ char **envp = calloc(n_std + b->n_env + b->n_files + 1, sizeof(char *));
         if (!envp)
                 return -ENOMEM;
         size_t n = 0;
         for (size_t i = 0; i < n_std; i++) {
-                bool overridden = false;
-                size_t len = strlen(standard[i][0]);
-                for (size_t j = 0; j < b->n_env && !overridden; j++)
-                        overridden = strncmp(b->env[j], standard[i][0], len) == 0 && b->env[j][len] == '=';
-                if (overridden)
-                        continue;
-                if (asprintf(&envp[n], "%s=%s", standard[i][0], standard[i][1]) < 0) {
+                const char *name = standard[i][0];
+                if (strmap_get(&last, name, strlen(name), NULL) ||
+                    strmap_get(&b->file_env_names, name, strlen(name), NULL))
+                        continue; /* overridden */
+                if (asprintf(&envp[n], "%s=%s", name, standard[i][1]) < 0) {
                         envp[n] = NULL;
                         return -ENOMEM;
                 }
                 n++;
         }
-        for (size_t j = 0; j < b->n_env; j++)
+        for (size_t j = 0; j < b->n_env; j++) {
+                size_t len = strcspn(b->env[j], "="), at;
+                /* Not an earlier value of a name set again, nor a name a
+                 * build file's path takes (nsb_build_add_build_file). */
+                if (!strmap_get(&last, b->env[j], len, &at) || at != j ||
+                    strmap_get(&b->file_env_names, b->env[j], len, NULL))
+                        continue;
                 if (!(envp[n++] = strdup(b->env[j])))
                         return -ENOMEM;
+        }
         /* Files in the build directory, by their path as the builder sees
-         * it (nsb_build_add_build_file() keeps these names out of env). */
+         * it. */
         for (size_t j = 0; j < b->n_files; j++) {
-                if (!b->files[j].env_name)
+                const char *name = b->files[j].env_name;
+                size_t at;
+                if (!name || !strmap_get(&b->file_env_names, name, strlen(name), &at) || at != j)
                         continue;
                 if (asprintf(&envp[n], "%s=%s/%s", b->files[j].env_name, build_top, b->files[j].name) < 0) {
                         envp[n] = NULL;

@@ -2,7 +2,6 @@
  * configure found), hash encodings, and the NAR serialisation. */
 #include "config.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -11,6 +10,7 @@
 
 #include "hash.h"
 #include "internal.h"
+#include "walk.h"
 
 bool nsb_sha256_available(void)
 {
@@ -247,148 +247,81 @@ int nsb_file_hash_at(int dirfd, const char *name, nsb_sha256 *h)
         return hash_fd(fd, h, UINT64_MAX);
 }
 
-static int cmp_name(const void *a, const void *b)
+/* One node that is not a directory. */
+static int nar_leaf(nsb_sha256 *h, const nsb_walk_entry *e)
 {
-        return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
-int nsb_list_dir(int fd, char ***ret_names)
-{
-        int dfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-        if (dfd < 0)
-                return -errno;
-        DIR *d = fdopendir(dfd);
-        if (!d) {
-                int r = -errno;
-                close(dfd);
-                return r;
-        }
-        _cleanup_strv_free_ char **names = NULL;
-        size_t n = 0, alloc = 0;
-        int r = 0;
-        for (;;) {
-                errno = 0;
-                struct dirent *de = readdir(d);
-                if (!de) {
-                        r = -errno;
-                        break;
-                }
-                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                        continue;
-                if (n + 1 >= alloc) {
-                        size_t na = alloc ? alloc * 2 : 16;
-                        char **nv = reallocarray(names, na, sizeof(char *));
-                        if (!nv) {
-                                r = -ENOMEM;
-                                break;
-                        }
-                        names = nv;
-                        alloc = na;
-                }
-                names[n + 1] = NULL;
-                if (!(names[n] = strdup(de->d_name))) {
-                        r = -ENOMEM;
-                        break;
-                }
-                n++;
-        }
-        closedir(d);
-        if (r < 0)
-                return r;
-        if (!names && !(names = calloc(1, sizeof(char *))))
-                return -ENOMEM;
-        qsort(names, n, sizeof(char *), cmp_name);
-        *ret_names = TAKE_PTR(names);
-        return 0;
-}
-
-static int set_where(char **ret_where, const char *prefix, const char *name)
-{
-        if (ret_where && !*ret_where &&
-            asprintf(ret_where, "%s%s%s", prefix, prefix[0] ? "/" : "", name) < 0)
-                *ret_where = NULL;
-        return 0;
-}
-
-static int nar_node(int dirfd, const char *name, const char *rel, nsb_sha256 *h, unsigned depth,
-                    char **ret_where)
-{
-        struct stat st;
-        if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-                set_where(ret_where, "", rel);
-                return -errno;
-        }
+        const struct stat *st = &e->st;
         nar_str(h, "(");
         nar_str(h, "type");
-        if (S_ISLNK(st.st_mode)) {
+        if (S_ISLNK(st->st_mode)) {
                 char target[PATH_MAX + 1];
-                ssize_t n = readlinkat(dirfd, name, target, sizeof(target));
-                if (n < 0 || (size_t) n >= sizeof(target)) {
-                        set_where(ret_where, "", rel);
+                ssize_t n = readlinkat(e->dirfd, e->name, target, sizeof(target));
+                if (n < 0 || (size_t) n >= sizeof(target))
                         return n < 0 ? -errno : -ENAMETOOLONG;
-                }
                 nar_str(h, "symlink");
                 nar_str(h, "target");
                 nar_bytes(h, target, (size_t) n);
-        } else if (S_ISREG(st.st_mode)) {
-                _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-                if (fd < 0) {
-                        set_where(ret_where, "", rel);
+        } else if (S_ISREG(st->st_mode)) {
+                _cleanup_close_ int fd = openat(e->dirfd, e->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+                if (fd < 0)
                         return -errno;
-                }
                 nar_str(h, "regular");
-                if (st.st_mode & S_IXUSR) {
+                if (st->st_mode & S_IXUSR) {
                         nar_str(h, "executable");
                         nar_str(h, "");
                 }
                 nar_str(h, "contents");
-                nar_u64(h, (uint64_t) st.st_size);
-                int r = hash_fd(fd, h, (uint64_t) st.st_size);
-                if (r < 0) {
-                        set_where(ret_where, "", rel);
+                nar_u64(h, (uint64_t) st->st_size);
+                int r = hash_fd(fd, h, (uint64_t) st->st_size);
+                if (r < 0)
                         return r;
-                }
-                nar_pad(h, (uint64_t) st.st_size);
-        } else if (S_ISDIR(st.st_mode)) {
-                if (depth >= NSB_TREE_MAX_DEPTH) {
-                        set_where(ret_where, "", rel);
-                        return -ELOOP;
-                }
-                _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                _cleanup_strv_free_ char **names = NULL;
-                int r = fd < 0 ? -errno : nsb_list_dir(fd, &names);
-                if (r < 0) {
-                        set_where(ret_where, "", rel);
-                        return r;
-                }
-                nar_str(h, "directory");
-                for (char **e = names; *e; e++) {
-                        nar_str(h, "entry");
-                        nar_str(h, "(");
-                        nar_str(h, "name");
-                        nar_str(h, *e);
-                        nar_str(h, "node");
-                        _cleanup_free_ char *sub = NULL;
-                        if (asprintf(&sub, "%s/%s", rel, *e) < 0) {
-                                sub = NULL;
-                                return -ENOMEM;
-                        }
-                        if ((r = nar_node(fd, *e, sub, h, depth + 1, ret_where)) < 0)
-                                return r;
-                        nar_str(h, ")");
-                }
-        } else {
-                set_where(ret_where, "", rel);
+                nar_pad(h, (uint64_t) st->st_size);
+        } else
                 return -ENOTSUP;
-        }
         nar_str(h, ")");
         return 0;
 }
 
+/* The NAR in one iterative walk (walk.h), entries in sorted order: a node
+ * below the top is wrapped in its directory entry, which opens before the
+ * node and closes after it (after its DIR_POST for a directory). */
 int nsb_nar_hash_at(int dirfd, const char *name, nsb_sha256 *h, char **ret_where)
 {
         if (ret_where)
                 *ret_where = NULL;
+        _cleanup_(nsb_walk_freep) nsb_walk *w = NULL;
+        int r = nsb_walk_open(dirfd, name, -1, NULL, NSB_WALK_SORTED | NSB_WALK_STAT, &w);
+        if (r < 0)
+                return r;
         nar_str(h, "nix-archive-1");
-        return nar_node(dirfd, name, ".", h, 0, ret_where);
+        const nsb_walk_entry *e;
+        while ((r = nsb_walk_next(w, &e)) > 0) {
+                if (e->depth > 0 && e->event != NSB_WALK_DIR_POST) {
+                        nar_str(h, "entry");
+                        nar_str(h, "(");
+                        nar_str(h, "name");
+                        nar_str(h, e->name);
+                        nar_str(h, "node");
+                }
+                switch (e->event) {
+                case NSB_WALK_FILE:
+                        r = nar_leaf(h, e);
+                        break;
+                case NSB_WALK_DIR_PRE:
+                        nar_str(h, "(");
+                        nar_str(h, "type");
+                        nar_str(h, "directory");
+                        break;
+                case NSB_WALK_DIR_POST:
+                        nar_str(h, ")");
+                        break;
+                }
+                if (r < 0)
+                        break;
+                if (e->depth > 0 && e->event != NSB_WALK_DIR_PRE)
+                        nar_str(h, ")");
+        }
+        if (r < 0 && ret_where)
+                *ret_where = nsb_walk_path(w);
+        return r < 0 ? r : 0;
 }

@@ -44,12 +44,10 @@ void nsb_sha256_sri(const uint8_t hash[NSB_SHA256_SIZE], char out[64]);
 void nsb_sha256_nix32(const uint8_t hash[NSB_SHA256_SIZE], char out[53]);
 
 /* Feed the NAR serialisation of NAME below DIRFD into H.  Follows no
- * symlink; fails with -ENOTSUP on a file that is not a regular file,
- * directory or symlink, -ELOOP beyond NSB_TREE_MAX_DEPTH levels.  On
- * failure *ret_where names the entry (relative to NAME; caller frees). */
+ * symlink and walks any depth and width in bounded stack and fds; fails
+ * with -ENOTSUP on a file that is not a regular file, directory or
+ * symlink.  On failure *ret_where names the entry (relative to NAME;
+ * caller frees). */
 int nsb_nar_hash_at(int dirfd, const char *name, nsb_sha256 *h, char **ret_where);
 /* The SHA-256 of the regular file NAME below DIRFD. */
 int nsb_file_hash_at(int dirfd, const char *name, nsb_sha256 *h);
-
-/* How deep canonicalisation and hashing walk an output. */
-#define NSB_TREE_MAX_DEPTH 256

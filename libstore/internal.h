@@ -103,6 +103,7 @@ struct nsb_scratch {
 typedef enum nsb_step {
         NSB_STEP_NONE = 0,
         NSB_STEP_CLONE,
+        NSB_STEP_SUPERVISE,
         NSB_STEP_USER_NS_MAP,
         NSB_STEP_MOUNT_PRIVATE,
         NSB_STEP_LOOPBACK,
@@ -124,6 +125,8 @@ typedef enum nsb_step {
         NSB_STEP_SETGID,
         NSB_STEP_SETUID,
         NSB_STEP_CAPABILITIES,
+        NSB_STEP_KEYRING,
+        NSB_STEP_PARENT_DEATH,
         NSB_STEP_NO_NEW_PRIVS,
         NSB_STEP_SECCOMP,
         NSB_STEP_CHDIR,
@@ -131,8 +134,14 @@ typedef enum nsb_step {
         NSB_STEP_MAX_,
 } nsb_step;
 
+enum {
+        NSB_MSG_TRACE = 0,
+        NSB_MSG_ERROR = 1,
+        NSB_MSG_PID = 2,      /* the supervisor's: the builder's pid is INDEX */
+};
+
 typedef struct nsb_status_msg {
-        int32_t is_error;     /* 0: trace, 1: error */
+        int32_t is_error;     /* NSB_MSG_* */
         int32_t step;         /* nsb_step */
         int32_t err;          /* errno */
         int32_t index;        /* action index for NSB_STEP_ACTION */
@@ -165,17 +174,35 @@ typedef struct nsb_spawn {
         gid_t gid;
         unsigned long personality; /* 0xffffffff: leave alone */
         pid_t parent_pid;
+        int parent_pidfd;         /* the parent's pidfd, where the builder cannot see its parent's pid */
         unsigned last_cap;        /* the highest capability this kernel knows */
         bool seccomp;             /* install the filter prepared by nsb_seccomp_prepare() */
         bool share_network;       /* keep the host's network namespace (fixed-output builds) */
         bool die_with_parent;
+        bool clear_user_keyrings; /* the builder is a build user of the host's */
         bool verbose;
         /* Start the child in the caller's memory, the caller suspended
          * until it execs (spawn.c).  Not when tracing: the parent must
          * then read the child's steps while it runs, or a plan of
          * thousands of steps would fill the status pipe. */
         bool share_memory;
+        /* Set by the spawner: the call returned after the builder's exec
+         * (or its failure), so the status pipe holds all it will. */
+        bool exec_done;
 } nsb_spawn;
+
+/* logfilter.c: a log on its way to a terminal keeps text and colour and
+ * loses every other control.  OUT must hold N + NSB_TERM_FILTER_SLACK
+ * bytes; returns how many it got. */
+typedef struct nsb_term_filter {
+        int state;
+        bool keep;                /* the CSI so far may be SGR */
+        bool mid_line;            /* the last byte out was not a newline */
+        char seq[48];
+        size_t seq_len, string_len;
+} nsb_term_filter;
+#define NSB_TERM_FILTER_SLACK 48
+size_t nsb_term_filter_run(nsb_term_filter *f, const char *in, size_t n, char *out);
 
 /* ---- the build object -------------------------------------------------- */
 
@@ -189,14 +216,20 @@ struct nsb_build {
         /* configuration */
         char *builder;
         char **argv;
-        char **env;               /* NAME=VALUE of the caller, last wins */
-        size_t n_env;
+        /* Lists a caller may make as long as a derivation is (a million
+         * variables, inputs or outputs): appended to in O(1), searched
+         * through maps, resolved once at the start. */
+        char **env;               /* NAME=VALUE of the caller, in order; the last of a name wins */
+        size_t n_env, env_alloc;
         struct nsb_bind_spec *binds;
-        size_t n_binds;
+        size_t n_binds, binds_alloc;
         struct nsb_build_file *files;
-        size_t n_files;
+        size_t n_files, files_alloc;
+        nsb_strmap file_names;    /* file name -> index */
+        nsb_strmap file_env_names;/* the variable naming a file -> index */
         struct nsb_output *outputs;
-        size_t n_outputs;
+        size_t n_outputs, outputs_alloc;
+        nsb_strmap output_paths;  /* output path -> index */
         nsb_sandbox sandbox;
         char *tmpdir;
         char *store_dir;
@@ -214,6 +247,10 @@ struct nsb_build {
         uid_t pool_count;
         char *pool_dir;
         int pool_lock_fd;
+        char *journal_dir;        /* NULL: the default (journal.c) */
+        int journal_fd;           /* this run's record (journal.c), locked */
+        int journal_dir_fd;
+        char journal_name[32];
         bool user_ns;             /* this run maps the caller into a user namespace */
         bool keep_build_dir;
         bool die_with_parent;
@@ -221,6 +258,7 @@ struct nsb_build {
         bool share_network;       /* keep the host's network namespace */
         bool canonicalise;        /* canonicalise outputs after a successful build */
         int log_fd;
+        nsb_log_filter log_filter;
         nsb_log_fn log_fn;
         void *log_userdata;
         nsb_trace_fn trace_fn;
@@ -236,9 +274,11 @@ struct nsb_build {
         char *build_dir;          /* <top>/build, the builder's /build */
         char *root_dir;           /* <top>/root, the mount point of the root tmpfs */
         struct nsb_scratch *scratch;
-        size_t n_scratch;
+        size_t n_scratch, scratch_alloc;
         nsb_plan plan;
-        pid_t pid;
+        pid_t pid;                /* our child: the builder, or its supervisor */
+        pid_t builder_pid;        /* the builder's, where a supervisor started it */
+        bool supervised;          /* pid is a supervisor (supervise.c) */
         int pidfd;                /* -1 where the kernel has no pidfds */
         int log_read_fd;
         int epoll_fd;
@@ -252,6 +292,8 @@ struct nsb_build {
         bool reaped;
         bool leftovers_killed;
         bool splice_ok;
+        bool filter_log;          /* the log fd is a terminal (logfilter.c) */
+        nsb_term_filter term_filter;
         int wait_status;
 
         /* the result */
@@ -272,16 +314,52 @@ struct nsb_build {
                         return -EBUSY;                  \
         } while (0)
 
-/* build.c */
+/* report.c: the last error (returns -ERR), trace lines and warnings */
 int nsb_fail(nsb_build *b, int err, const char *step, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
 void nsb_trace(nsb_build *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void nsb_warn(nsb_build *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* userpool.c: a uid of its own for builds without a PID namespace */
+/* journal.c: the record of what a run leaves on disk, for the next run to
+ * remove if this one is killed.  begin (which first removes what runs
+ * that are gone left) and note return 0 or nsb_fail()'s negative errno;
+ * end with CLEAN removes the record. */
+int nsb_journal_begin(nsb_build *b);
+int nsb_journal_note(nsb_build *b, const char *kind, const char *path);
+void nsb_journal_end(nsb_build *b, bool clean);
+
+/* Root's state: build-user locks, the journal, the full tier's mount
+ * point. */
+#define NSB_RUN_DIR "/run/nsbuild"
+
+/* userpool.c: a uid of its own for every root build.  acquire sweeps the
+ * uid first where the run that held it last was killed; release with
+ * FINISHED once every process of the build is known to be gone. */
 int nsb_userpool_acquire(nsb_build *b);
-void nsb_userpool_release(nsb_build *b);
-void nsb_userpool_kill_all(uid_t uid);
+void nsb_userpool_release(nsb_build *b, bool finished);
+/* Kill every process of UID (with WAIT, until /proc lists none), empty its
+ * keyrings, remove its IPC objects. */
+void nsb_userpool_kill_all(uid_t uid, bool wait);
+
+/* proc.c: call FN for every process /proc lists (what its status file
+ * says), until FN returns non-zero, which is returned; -errno where /proc
+ * cannot be read.  System calls only, on the stack. */
+struct nsb_proc_info {
+        pid_t pid, ppid;
+        uid_t ruid, euid;
+        char state;               /* 'R', 'S', ..., 'Z' for a zombie */
+};
+int nsb_proc_each(int (*fn)(const struct nsb_proc_info *p, void *arg), void *arg);
+
+/* ipc-cleanup.c: remove the SysV IPC objects and POSIX message queues
+ * UID owns or created, as root, in our IPC namespace. */
+void nsb_ipc_remove_owned(uid_t uid);
+
+/* keyring.c (child and sweeper: raw system calls): join a new anonymous
+ * session keyring; empty the caller's uid's user, user-session and
+ * persistent keyrings.  0 or -errno; a kernel without keys is no error. */
+int nsb_keyring_join_new_session(void);
+int nsb_keyring_clear_user(void);
 
 /* privileges.c: the highest capability number of the running kernel */
 unsigned nsb_last_capability(void);
@@ -295,24 +373,42 @@ int nsb_plan_add(nsb_plan *plan, const nsb_action *action);
 int nsb_builddir_create(nsb_build *b);
 int nsb_outputs_prepare(nsb_build *b);
 int nsb_outputs_commit(nsb_build *b);
-void nsb_outputs_discard(nsb_build *b);
-void nsb_builddir_remove(nsb_build *b);
+/* Remove what a failed build left of its outputs (those made in place) and
+ * every directory of the run; 0, or the first failure's negative errno
+ * with the message naming the path (appended to an earlier error). */
+int nsb_outputs_discard(nsb_build *b);
+int nsb_builddir_remove(nsb_build *b);
 
 /* canonicalise.c: rewrite NAME below DIRFD (the output OUTPUT, for
- * messages) as a store keeps it; 0 or nsb_fail()'s negative errno.  With
- * LEAVE_TOP_WRITABLE a top directory stays 0700 so that it can still be
- * renamed into another directory without privileges (which writes its
- * ".."); nsb_canonicalise_top_at() finishes it (mode and mtime) after. */
-int nsb_canonicalise_at(nsb_build *b, int dirfd, const char *name, const char *output, bool leave_top_writable);
-int nsb_canonicalise_top_at(nsb_build *b, int dirfd, const char *name, const char *output);
-/* hash.c: the names in directory FD but . and .., sorted bytewise, as a
- * NULL-terminated vector to free with strv_free(). */
-int nsb_list_dir(int fd, char ***ret_names);
+ * messages): as a store keeps it (NSB_CANON_STORE), or only made safe for
+ * the caller to own (NSB_CANON_SAFE: its owner, no setuid, setgid, sticky,
+ * group- or world-write bit, no ACL or file capability).  0 or nsb_fail()'s
+ * negative errno.  With LEAVE_TOP_WRITABLE a top directory stays writable
+ * so that it can still be renamed into another directory without
+ * privileges (which writes its ".."); nsb_canonicalise_top_at() finishes
+ * it (mode, and mtime for a store) after. */
+typedef enum nsb_canon_mode {
+        NSB_CANON_SAFE,
+        NSB_CANON_STORE,
+} nsb_canon_mode;
+int nsb_canonicalise_at(nsb_build *b, int dirfd, const char *name, const char *output, nsb_canon_mode mode,
+                        bool leave_top_writable);
+int nsb_canonicalise_top_at(nsb_build *b, int dirfd, const char *name, const char *output, nsb_canon_mode mode);
 
-/* copy.c: copy SRC_NAME to DST_NAME (which must not exist); regular files
- * are hard-linked where NSB_COPY_LINK is given and the filesystem allows. */
-#define NSB_COPY_LINK (1u << 0)
-int nsb_copy_tree_at(int src_dfd, const char *src_name, int dst_dfd, const char *dst_name, unsigned flags);
+/* copy.c: copy SRC_NAME to DST_NAME (which must not exist), any depth.
+ * With READ_ONLY_FOR (an input of the chroot tier) the copy is one that
+ * build user can read and never change: regular files it can neither
+ * write nor chmod on the host are hard-linked where the filesystem allows,
+ * and no copy is its own or writable by its group or others. */
+struct nsb_reader {
+        uid_t uid;
+        gid_t gid;
+};
+/* The source is the builder's, ours to chmod: what it left unreadable is
+ * made readable first (to its owner). */
+#define NSB_COPY_OWN_SOURCE (1u << 1)
+int nsb_copy_tree_at(int src_dfd, const char *src_name, int dst_dfd, const char *dst_name, unsigned flags,
+                     const struct nsb_reader *read_only_for);
 
 /* environment.c */
 int nsb_environment_build(const nsb_build *b, const char *build_top, char ***ret_envp,
@@ -332,6 +428,11 @@ void nsb_child_begin(const nsb_spawn *s);
 __attribute__((noreturn)) void nsb_child_exec_builder(const nsb_spawn *s);
 __attribute__((noreturn)) void nsb_child_fail(const nsb_spawn *s, nsb_step step, int err, int index);
 void nsb_child_trace(const nsb_spawn *s, nsb_step step, int index);
+
+/* supervise.c: start CHILD(s) under a supervisor that kills every process
+ * it leaves when it exits, when asked (SIGTERM) or when the caller's thread
+ * dies; sets b->pid to the supervisor's, which exits as the builder did. */
+int nsb_supervise_spawn(nsb_build *b, nsb_spawn *s, int (*child)(void *));
 
 /* sandbox-*.c: one start function per compiled tier */
 int nsb_sandbox_full_start(nsb_build *b, nsb_spawn *s);

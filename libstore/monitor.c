@@ -28,6 +28,7 @@ static const char *step_text(nsb_step step)
 {
         switch (step) {
         case NSB_STEP_CLONE: return "create namespaces";
+        case NSB_STEP_SUPERVISE: return "start the builder under its supervisor";
         case NSB_STEP_USER_NS_MAP: return "map the build user in the user namespace";
         case NSB_STEP_MOUNT_PRIVATE: return "make all mounts private";
         case NSB_STEP_LOOPBACK: return "bring up loopback interface";
@@ -49,6 +50,8 @@ static const char *step_text(nsb_step step)
         case NSB_STEP_SETGID: return "switch to the build group";
         case NSB_STEP_SETUID: return "switch to the build user";
         case NSB_STEP_CAPABILITIES: return "drop capabilities";
+        case NSB_STEP_KEYRING: return "give the builder keyrings of its own";
+        case NSB_STEP_PARENT_DEATH: return "tie the builder's life to nsbuild's";
         case NSB_STEP_NO_NEW_PRIVS: return "set no_new_privs";
         case NSB_STEP_SECCOMP: return "install the system-call filter";
         case NSB_STEP_CHDIR: return "enter the build directory";
@@ -109,6 +112,10 @@ int nsb_read_status(nsb_build *b, int fd)
                         return 0; /* EOF: the builder has been exec'd */
                 if ((size_t) n != sizeof(m))
                         return nsb_fail(b, EPROTO, "start build", "short status message from the sandbox");
+                if (m.is_error == NSB_MSG_PID) {
+                        b->builder_pid = m.index;
+                        continue;
+                }
 
                 char what[PATH_MAX + 64];
                 if (m.step == NSB_STEP_ACTION)
@@ -171,7 +178,13 @@ int nsb_monitor_start(nsb_build *b, int log_read_fd)
         b->start_ns = b->last_output_ns = now_ns();
         b->log_bytes = 0;
         b->log_eof = b->reaped = b->leftovers_killed = false;
-        b->splice_ok = true;
+        /* A terminal obeys control sequences; a file or a pipe gets the
+         * log byte for byte. */
+        b->filter_log = !b->log_fn && b->log_fd >= 0 &&
+                        (b->log_filter == NSB_LOG_FILTER_ALWAYS ||
+                         (b->log_filter == NSB_LOG_FILTER_AUTO && isatty(b->log_fd)));
+        b->term_filter = (nsb_term_filter) { 0 };
+        b->splice_ok = !b->filter_log;
         /* A larger pipe: fewer wakeups per byte of a chatty build.  The
          * kernel may refuse (pipe-max-size, a user's pipe quota); the
          * default size works too, so that is not an error. */
@@ -205,11 +218,13 @@ void nsb_monitor_kill(nsb_build *b)
         if (b->pid <= 0 || b->reaped)
                 return;
         /* In the full tier the builder is PID 1 of its namespace: killing it
-         * makes the kernel kill every process of the build.  The pidfd makes
-         * sure the signal cannot reach a recycled pid. */
-        if (b->pidfd >= 0 && pidfd_send_signal(b->pidfd, SIGKILL, NULL, 0) == 0)
+         * makes the kernel kill every process of the build.  Elsewhere its
+         * supervisor is asked to, and does it before it exits.  The pidfd
+         * makes sure the signal cannot reach a recycled pid. */
+        int sig = b->supervised ? SIGTERM : SIGKILL;
+        if (b->pidfd >= 0 && pidfd_send_signal(b->pidfd, sig, NULL, 0) == 0)
                 return;
-        (void) kill(b->pid, SIGKILL);
+        (void) kill(b->pid, sig);
 }
 
 static void stop_build(nsb_build *b, nsb_result why)
@@ -225,7 +240,15 @@ static void deliver_log(nsb_build *b, const char *buf, size_t n)
 {
         if (b->log_fn)
                 b->log_fn(buf, n, b->log_userdata);
-        else if (b->log_fd >= 0)
+        else if (b->filter_log) {
+                char out[65536 + NSB_TERM_FILTER_SLACK];
+                while (n > 0) {
+                        size_t chunk = n < 65536 ? n : 65536;
+                        (void) write_all(b->log_fd, out, nsb_term_filter_run(&b->term_filter, buf, chunk, out));
+                        buf += chunk;
+                        n -= chunk;
+                }
+        } else if (b->log_fd >= 0)
                 (void) write_all(b->log_fd, buf, n);
 }
 
@@ -351,12 +374,22 @@ static int finish(nsb_build *b)
         default:
                 break;
         }
-        if (b->result != NSB_RESULT_EXITED || b->exit_status != 0)
-                nsb_outputs_discard(b);
+        bool failed = b->result != NSB_RESULT_EXITED || b->exit_status != 0;
+        /* What is said after the build starts on a line of its own. */
+        if (b->filter_log && b->term_filter.mid_line)
+                (void) write_all(b->log_fd, "\n", 1);
         nsb_monitor_close(b);
-        nsb_builddir_remove(b);
+        /* What the builder made must go, whatever its depth and width; if
+         * it cannot, the build fails and says what is left. */
+        /* Both, whatever the first says. */
+        bool left = failed && nsb_outputs_discard(b) < 0;
+        if (nsb_builddir_remove(b) < 0)
+                left = true;
+        if (left)
+                b->result = NSB_RESULT_FAILED;
+        nsb_journal_end(b, !left);
         nsb_plan_clear(&b->plan);
-        nsb_userpool_release(b);
+        nsb_userpool_release(b, true);
         b->state = NSB_STATE_DONE;
         return 1;
 }
@@ -396,13 +429,12 @@ int nsb_monitor_dispatch(nsb_build *b)
         }
         if (b->reaped && !b->leftovers_killed && b->tier != NSB_SANDBOX_FULL) {
                 /* In the full tier the kernel killed every process of the
-                 * build with its PID 1.  The other tiers have no PID
-                 * namespace: kill what is left of the builder's session and
-                 * every process of its build user, whether or not they
-                 * still hold the log (a daemon closes it first). */
-                (void) kill(-b->pid, SIGKILL);
+                 * build with its PID 1; elsewhere the supervisor killed its
+                 * descendants before it exited.  As root, every process of
+                 * the build user goes too, wherever it hides, whether or
+                 * not it still holds the log (a daemon closes it first). */
                 if (b->pool_lock_fd >= 0)
-                        nsb_userpool_kill_all(b->uid);
+                        nsb_userpool_kill_all(b->uid, false);
                 b->leftovers_killed = true;
         }
         if (b->reaped && !b->log_eof) {

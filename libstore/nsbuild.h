@@ -164,14 +164,27 @@ int nsb_build_set_share_network(nsb_build *build, int share);
  * owner could execute, directories), no setuid, setgid or sticky bit, no
  * extended attributes or ACLs; a file hard-linked to anything outside the
  * output is replaced by a copy.  An output holding anything but regular
- * files, directories and symlinks fails the build, as does one nested
- * deeper than 256 directories.  Off by default; nsb_build_set_derivation()
- * turns it on. */
+ * files, directories and symlinks fails the build.  Off by default;
+ * nsb_build_set_derivation() turns it on.  Without it outputs are still
+ * made safe for the caller: owned by it, with no setuid, setgid or sticky
+ * bit, no group or world write permission, no ACL and no file capability
+ * (hard links to files outside are copied the same way); their other mode
+ * bits and times are kept. */
 int nsb_build_set_canonicalise_outputs(nsb_build *build, int enable);
 
 int nsb_build_set_sandbox(nsb_build *build, nsb_sandbox mode);
 /* Where the per-build directory is created (default $TMPDIR, else /tmp). */
 int nsb_build_set_tmpdir(nsb_build *build, const char *dir);
+/* Where a run keeps the record of what it makes on disk while it runs
+ * (its build directory, scratch directories, outputs made in place), so
+ * that if it is killed the next run using the same directory removes
+ * them, reporting each through the warning callback ("..., removed").
+ * Default: /run/nsbuild/runs as root; $XDG_RUNTIME_DIR/nsbuild-runs, else
+ * $TMPDIR/nsbuild-runs-UID, for an ordinary user.  The directory is made
+ * (0700) if missing; it must belong to the caller and be writable by no
+ * one else, or the run goes ahead without a record (with a warning).
+ * NULL restores the default. */
+int nsb_build_set_journal_dir(nsb_build *build, const char *dir);
 /* The store directory announced as NIX_STORE (default /nix/store). */
 int nsb_build_set_store_dir(nsb_build *build, const char *dir);
 /* NIX_BUILD_CORES (default: the number of online CPUs). */
@@ -207,6 +220,21 @@ int nsb_build_set_keep_build_dir(nsb_build *build, int keep);
 int nsb_build_set_log_fd(nsb_build *build, int fd);
 typedef void (*nsb_log_fn)(const char *data, size_t len, void *userdata);
 int nsb_build_set_log_callback(nsb_build *build, nsb_log_fn fn, void *userdata);
+/* Whether the log sent to the fd of nsb_build_set_log_fd() is filtered
+ * for a terminal: text, tabs, newlines and colour (SGR sequences) pass;
+ * every other control sequence and control character (window titles,
+ * clipboard writes, cursor movement, carriage returns, device control
+ * strings, C1 controls) is dropped, as Nix does, so that a builder cannot
+ * command the user's terminal or write over what nsbuild says.  AUTO, the
+ * default, filters when the fd is a terminal (isatty); a log to a file or
+ * a pipe stays byte-exact.  The callback of nsb_build_set_log_callback()
+ * always gets the bytes as they are. */
+typedef enum nsb_log_filter {
+        NSB_LOG_FILTER_AUTO = 0,
+        NSB_LOG_FILTER_NEVER,
+        NSB_LOG_FILTER_ALWAYS,
+} nsb_log_filter;
+int nsb_build_set_log_filter(nsb_build *build, nsb_log_filter mode);
 /* Called with one line of text for each setup step, for a verbose mode. */
 typedef void (*nsb_trace_fn)(const char *message, void *userdata);
 int nsb_build_set_trace_callback(nsb_build *build, nsb_trace_fn fn, void *userdata);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -43,24 +44,36 @@ static const char *const cap_names[NSB_CAP_MAX_] = {
         [NSB_CAP_SECCOMP] = "seccomp",
 };
 
-/* The namespace each capability stands on: its limit sysctl and kernel
- * option. */
+/* The namespace each capability stands on: its limit sysctl, kernel
+ * option, and its file in /proc/self/ns, which a kernel without it lacks. */
 static const struct {
         const char *limit;
         const char *config;
+        const char *ns_file;
 } cap_ns[NSB_CAP_MAX_] = {
-        [NSB_CAP_MOUNT_NS] = { "user.max_mnt_namespaces", "CONFIG_NAMESPACES" },
-        [NSB_CAP_NET_NS] = { "user.max_net_namespaces", "CONFIG_NET_NS" },
-        [NSB_CAP_IPC_NS] = { "user.max_ipc_namespaces", "CONFIG_IPC_NS" },
-        [NSB_CAP_UTS_NS] = { "user.max_uts_namespaces", "CONFIG_UTS_NS" },
-        [NSB_CAP_PID_NS] = { "user.max_pid_namespaces", "CONFIG_PID_NS" },
-        [NSB_CAP_USER_NS] = { "user.max_user_namespaces", "CONFIG_USER_NS" },
-        [NSB_CAP_USER_NS_UNPRIVILEGED] = { "user.max_user_namespaces", "CONFIG_USER_NS" },
-        [NSB_CAP_LOOPBACK] = { "user.max_net_namespaces", "CONFIG_NET_NS" },
-        [NSB_CAP_PIVOT_ROOT] = { NULL, NULL },
-        [NSB_CAP_CHROOT] = { NULL, NULL },
-        [NSB_CAP_SECCOMP] = { NULL, "CONFIG_SECCOMP_FILTER" },
+        [NSB_CAP_MOUNT_NS] = { "user.max_mnt_namespaces", "CONFIG_NAMESPACES", "mnt" },
+        [NSB_CAP_NET_NS] = { "user.max_net_namespaces", "CONFIG_NET_NS", "net" },
+        [NSB_CAP_IPC_NS] = { "user.max_ipc_namespaces", "CONFIG_IPC_NS", "ipc" },
+        [NSB_CAP_UTS_NS] = { "user.max_uts_namespaces", "CONFIG_UTS_NS", "uts" },
+        [NSB_CAP_PID_NS] = { "user.max_pid_namespaces", "CONFIG_PID_NS", "pid" },
+        [NSB_CAP_USER_NS] = { "user.max_user_namespaces", "CONFIG_USER_NS", "user" },
+        [NSB_CAP_USER_NS_UNPRIVILEGED] = { "user.max_user_namespaces", "CONFIG_USER_NS", "user" },
+        [NSB_CAP_LOOPBACK] = { "user.max_net_namespaces", "CONFIG_NET_NS", "net" },
+        [NSB_CAP_PIVOT_ROOT] = { NULL, NULL, NULL },
+        [NSB_CAP_CHROOT] = { NULL, NULL, NULL },
+        [NSB_CAP_SECCOMP] = { NULL, "CONFIG_SECCOMP_FILTER", NULL },
 };
+
+/* Whether the running kernel lacks the namespace of C, by the evidence:
+ * /proc/self/ns lists every kind the kernel has (Linux 3.8). */
+static bool kernel_lacks_ns(nsb_capability c)
+{
+        if (!cap_ns[c].ns_file || access("/proc/self/ns", F_OK) < 0)
+                return false;
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/self/ns/%s", cap_ns[c].ns_file);
+        return access(path, F_OK) < 0 && errno == ENOENT;
+}
 
 /* A sysctl's value, or -1 where it does not exist. */
 static long read_sysctl(const char *name)
@@ -100,6 +113,26 @@ static void explain(nsb_capability c, int err)
         long userns_clone = read_sysctl("kernel.unprivileged_userns_clone");
         long apparmor = read_sysctl("kernel.apparmor_restrict_unprivileged_userns");
         long limit = cap_ns[c].limit ? read_sysctl(cap_ns[c].limit) : -1;
+
+        /* The kernel's answer depends on how it was built and patched
+         * (Debian's refuse an unprivileged CLONE_NEWUSER with EPERM where
+         * CONFIG_USER_NS is off); /proc/self/ns says what it has. */
+        if (kernel_lacks_ns(c)) {
+                snprintf(s->reason, sizeof(s->reason),
+                         "%s: not supported by this kernel (no /proc/self/ns/%s: built without %s)", what,
+                         cap_ns[c].ns_file, cap_ns[c].config);
+                snprintf(s->advice, sizeof(s->advice), "use a kernel built with %s=y", cap_ns[c].config);
+                return;
+        }
+        /* Without root every namespace is made in a user namespace: where
+         * that fails, it is the cause. */
+        if (geteuid() != 0 && uses_user_ns(c) && c != NSB_CAP_USER_NS && c != NSB_CAP_USER_NS_UNPRIVILEGED &&
+            caps[NSB_CAP_USER_NS].err == err) {
+                snprintf(s->reason, sizeof(s->reason), "needs a user namespace without root, which fails: %.256s",
+                         caps[NSB_CAP_USER_NS].reason);
+                snprintf(s->advice, sizeof(s->advice), "%s", caps[NSB_CAP_USER_NS].advice);
+                return;
+        }
 
         switch (err) {
         case EINVAL:
@@ -212,8 +245,11 @@ static void run_probe(void)
         int r = nsb_seccomp_prepare();
         errs[NSB_CAP_SECCOMP] = r < 0 ? -r : try_in_child(probe_seccomp);
 #endif
+        /* The user namespace first: without root the others stand on it. */
+        explain(NSB_CAP_USER_NS, errs[NSB_CAP_USER_NS]);
         for (int i = 0; i < NSB_CAP_MAX_; i++)
-                explain((nsb_capability) i, errs[i]);
+                if (i != NSB_CAP_USER_NS)
+                        explain((nsb_capability) i, errs[i]);
 }
 
 static bool cap_valid(nsb_capability c)
@@ -280,10 +316,11 @@ const char *nsb_capability_advice(nsb_capability c)
         return cap_valid(c) ? state(c)->advice : "";
 }
 
-/* What the full tier needs here: the user namespace only without root. */
+/* What the full tier needs here: the user namespace only without root,
+ * and then first, since the others stand on it. */
 static const nsb_capability full_needs[] = {
-        NSB_CAP_MOUNT_NS, NSB_CAP_NET_NS, NSB_CAP_IPC_NS,  NSB_CAP_UTS_NS,
-        NSB_CAP_PID_NS,   NSB_CAP_LOOPBACK, NSB_CAP_PIVOT_ROOT, NSB_CAP_USER_NS,
+        NSB_CAP_USER_NS, NSB_CAP_MOUNT_NS, NSB_CAP_NET_NS,   NSB_CAP_IPC_NS,
+        NSB_CAP_UTS_NS,  NSB_CAP_PID_NS,   NSB_CAP_LOOPBACK, NSB_CAP_PIVOT_ROOT,
 };
 
 nsb_capability nsb_sandbox_missing(nsb_sandbox mode)

@@ -121,18 +121,17 @@ static int set_fixed_hash(nsb_build *b, struct nsb_output *o, const char *algo, 
         return 0;
 }
 
-/* Whether WORD is one of the whitespace-separated words of LIST. */
-static bool word_in(const char *list, const char *word)
+/* The whitespace-separated words of LIST, as a set. */
+static int word_set(const char *list, nsb_strmap *ret_set)
 {
-        size_t n = strlen(word);
         for (const char *p = list; *p;) {
                 p += strspn(p, " \t\n\r");
                 size_t len = strcspn(p, " \t\n\r");
-                if (len == n && len > 0 && strncmp(p, word, n) == 0)
-                        return true;
+                if (len > 0 && strmap_put(ret_set, p, len, 0, false, NULL) < 0)
+                        return -ENOMEM;
                 p += len;
         }
-        return false;
+        return 0;
 }
 
 /* passAsFile: as Nix, the value goes into /build/.attr-<nix32 sha256 of the
@@ -222,11 +221,14 @@ int nsb_build_set_derivation(nsb_build *b, const nsb_drv *drv)
 
         /* The derivation's environment, after (so over) the standard
          * variables; those named in passAsFile go into files instead. */
-        const char *pass_as_file = nsb_drv_getenv(drv, "passAsFile");
+        _cleanup_(strmap_free) nsb_strmap pass_as_file = { 0 };
+        const char *list = nsb_drv_getenv(drv, "passAsFile");
+        if (list && word_set(list, &pass_as_file) < 0)
+                return nsb_fail(b, ENOMEM, STEP, "out of memory");
         for (size_t i = 0; i < nsb_drv_n_env(drv); i++) {
                 const char *name, *value;
                 nsb_drv_env(drv, i, &name, &value);
-                if (pass_as_file && word_in(pass_as_file, name)) {
+                if (strmap_get(&pass_as_file, name, strlen(name), NULL)) {
                         if ((r = add_pass_as_file(b, name, value)) < 0)
                                 return r;
                         continue;

@@ -3,13 +3,16 @@
  *
  * The root has the same layout as the full tier's but is made without a
  * single mount: it is a directory on disk, built in the parent from the
- * same plan, with inputs hard-linked where they share the filesystem and
- * copied otherwise, and device nodes made with mknod where permitted.  The
- * builder then runs chroot'ed there as the build user with no capability.
+ * same plan, with inputs copied, or hard-linked where they share the
+ * filesystem and the build user can neither write nor chmod them (copy.c),
+ * so that nothing the builder can change is shared with the host but its
+ * build directory and outputs; device nodes are made with mknod where
+ * permitted.  The builder then runs chroot'ed there as the build user with
+ * no capability, under a supervisor that ends every process it starts.
  *
  * What this tier does not give, and never claims: a private network, IPC,
- * host name or PID space, a /proc, read-only inputs beyond what their
- * owners and modes enforce, and read-write binds. */
+ * host name or PID space, a /proc, and read-write binds.  (As root, the
+ * build user's IPC objects and processes are removed when it ends.) */
 #include "config.h"
 
 #include <fcntl.h>
@@ -84,8 +87,14 @@ static int materialise_root(nsb_build *b, int root_fd, int *dir_fds)
                                                  len ? ", " : "", a->path);
                                         r = 0;
                                 }
-                        } else
-                                r = nsb_copy_tree_at(AT_FDCWD, a->source, pfd, a->name, NSB_COPY_LINK);
+                        } else {
+                                /* A read-only bind shares nothing the builder
+                                 * could change; the outputs' directories (not
+                                 * read-only) are made for it to write. */
+                                const struct nsb_reader builder = { .uid = b->uid, .gid = b->gid };
+                                r = nsb_copy_tree_at(AT_FDCWD, a->source, pfd, a->name, 0,
+                                                     (a->flags & NSB_ACT_READONLY) ? &builder : NULL);
+                        }
                         break;
                 case NSB_ACT_MOUNT:
                         r = -EOPNOTSUPP; /* never planned for this tier */
@@ -144,11 +153,5 @@ int nsb_sandbox_chroot_start(nsb_build *b, nsb_spawn *s)
                 return r;
 
         s->root_fd = root_fd;
-        int pidfd = -1;
-        pid_t pid = nsb_clone_spawn(0, s->share_memory, chroot_child, s, &pidfd);
-        if (pid < 0)
-                return nsb_fail(b, -pid, "start builder", "cannot create the builder's process: %s", strerror(-pid));
-        b->pid = pid;
-        b->pidfd = pidfd;
-        return 0;
+        return nsb_supervise_spawn(b, s, chroot_child);
 }

@@ -152,5 +152,6 @@ int nsb_sandbox_full_start(nsb_build *b, nsb_spawn *s)
         }
         b->pid = pid;
         b->pidfd = pidfd;
+        s->exec_done = s->share_memory;
         return 0;
 }

@@ -1,11 +1,18 @@
-/* userpool.c - build users for the tiers without a PID namespace.
+/* userpool.c - build users for root's builds.
  *
  * Without a PID namespace two builds that share a uid can signal and
  * ptrace each other, and a daemon a build leaves behind is not killed with
- * it.  So, as Nix does with its build-users group, each such build takes a
- * uid of its own from a pool, locked with flock() on a file per uid for as
- * long as the build runs, and when it ends every process of that uid is
- * killed. */
+ * it; in any tier they would share the uid's keyrings.  So, as Nix does
+ * with its build-users group, each build takes a uid of its own from a
+ * pool, locked with flock() on a file per uid for as long as the build
+ * runs, and when it ends every process of that uid is killed.
+ *
+ * The lock file says whether the run that held it finished: it is
+ * non-empty while a build runs and emptied once every process of the build
+ * is gone.  A run that was killed leaves it non-empty (its lock goes with
+ * it), so the next run to take that uid first kills whatever of that uid
+ * still lives, and empties its keyrings: no build ever starts under a uid
+ * whose processes are alive. */
 #include "config.h"
 
 #include <errno.h>
@@ -18,11 +25,12 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
 
-#define DEFAULT_LOCK_DIR "/run/nsbuild/build-users"
+#define DEFAULT_LOCK_DIR NSB_RUN_DIR "/build-users"
 
 int nsb_userpool_acquire(nsb_build *b)
 {
@@ -58,8 +66,20 @@ int nsb_userpool_acquire(nsb_build *b)
                         return nsb_fail(b, errno, "allocate a build user", "cannot open %s/%s: %s", dir, name,
                                         strerror(errno));
                 if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+                        uid_t uid = first + i;
+                        struct stat st;
+                        int err = fstat(fd, &st) < 0 ? errno : 0;
+                        if (!err && st.st_size > 0)
+                                nsb_userpool_kill_all(uid, true); /* left by a killed run */
+                        if (!err && pwrite(fd, "running\n", 8, 0) != 8)
+                                err = errno ? errno : EIO;
+                        if (err) {
+                                close(fd);
+                                return nsb_fail(b, err, "allocate a build user", "cannot mark %s/%s in use: %s",
+                                                dir, name, strerror(err));
+                        }
                         b->pool_lock_fd = fd;
-                        b->uid = first + i;
+                        b->uid = uid;
                         return 0;
                 }
                 int err = errno;
@@ -74,8 +94,10 @@ int nsb_userpool_acquire(nsb_build *b)
                         (unsigned) first, (unsigned) (first + count - 1));
 }
 
-void nsb_userpool_release(nsb_build *b)
+void nsb_userpool_release(nsb_build *b, bool finished)
 {
+        if (b->pool_lock_fd >= 0 && finished)
+                (void) ftruncate(b->pool_lock_fd, 0);
         close_and_invalidate(&b->pool_lock_fd);
 }
 
@@ -86,29 +108,63 @@ void nsb_userpool_release(nsb_build *b)
  * SIGKILL pending and fails.  Its result is no count: the processes it may
  * not signal are passed over silently, and it fails with ESRCH only on a
  * system without other processes. */
+struct sweep {
+        uid_t uid;
+        bool wait;
+        pid_t self;
+};
+
+static int of_uid(const struct nsb_proc_info *p, void *arg)
+{
+        const struct sweep *sw = arg;
+        return p->pid != sw->self && (p->ruid == sw->uid || p->euid == sw->uid);
+}
+
+/* How long a sweep that must see the uid's processes gone waits for the
+ * kernel to end them and for their reaper to reap them. */
+#define SWEEP_WAIT_NS (5 * 1000000000ULL)
+
 static int sweep_child(void *arg)
 {
-        uid_t uid = *(const uid_t *) arg;
+        struct sweep *sw = arg;
+        uid_t uid = sw->uid;
+        sw->self = (pid_t) syscall(SYS_getpid);
         if (syscall(SYS_setresuid, uid, uid, uid) < 0)
                 _exit(1);
         if (kill(-1, SIGKILL) < 0 && errno != ESRCH)
                 _exit(1);
+        /* SIGKILL is delivered, not awaited: where the next build must not
+         * start beside them, wait until /proc lists none of them (or a
+         * zombie their reaper has yet to reap) any more, killing again
+         * whatever a fork got in before the first. */
+        uint64_t end = now_ns() + SWEEP_WAIT_NS;
+        while (sw->wait && nsb_proc_each(of_uid, (void *) sw) > 0 && now_ns() < end) {
+                (void) kill(-1, SIGKILL);
+                struct timespec ms = { 0, 1000000 };
+                (void) nanosleep(&ms, NULL);
+        }
+        /* Its keyrings, from a session keyring of our own (the persistent
+         * keyring is reached through it), after its last process. */
+        if (nsb_keyring_join_new_session() < 0 || nsb_keyring_clear_user() < 0)
+                _exit(1);
         _exit(0);
 }
 
-/* Kill every process of UID, as Nix does, from a child that is that user.
- * Only ever for a uid we hold the lock of, so nothing but this build's
- * processes can be hit.  The child is spawned in our memory (spawn.c):
- * it makes a few system calls and exits. */
-void nsb_userpool_kill_all(uid_t uid)
+/* Kill every process of UID, as Nix does, from a child that is that user,
+ * with WAIT until they are gone, then remove its IPC objects.  Only ever for a uid we hold the lock of,
+ * so nothing but this build's processes can be hit.  The child is spawned
+ * in our memory (spawn.c): it makes a few system calls and exits. */
+void nsb_userpool_kill_all(uid_t uid, bool wait)
 {
         if (geteuid() != 0 || uid == 0)
                 return;
         int pidfd = -1;
-        pid_t pid = nsb_clone_spawn(0, true, sweep_child, &uid, &pidfd);
-        if (pid < 0)
-                return;
-        close_and_invalidate(&pidfd);
-        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-                ;
+        struct sweep sw = { .uid = uid, .wait = wait };
+        pid_t pid = nsb_clone_spawn(0, true, sweep_child, &sw, &pidfd);
+        if (pid >= 0) {
+                close_and_invalidate(&pidfd);
+                while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                        ;
+        }
+        nsb_ipc_remove_owned(uid);
 }

@@ -1,7 +1,6 @@
 /* util.c - small helpers shared by the library. */
 #include "config.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -10,6 +9,7 @@
 #include <time.h>
 
 #include "util.h"
+#include "walk.h"
 
 void strv_free(char **v)
 {
@@ -42,6 +42,108 @@ char **strv_copy(const char *const *v)
                         return NULL;
                 }
         return c;
+}
+
+/* ---- growing arrays and a string map ---- */
+
+int grow_array(void **v, size_t *alloc, size_t n, size_t size)
+{
+        if (n < *alloc)
+                return 0;
+        size_t na = *alloc ? *alloc * 2 : 8;
+        void *nv = reallocarray(*v, na, size);
+        if (!nv)
+                return -ENOMEM;
+        *v = nv;
+        *alloc = na;
+        return 0;
+}
+
+struct nsb_strmap_slot {
+        char *key;              /* NULL: empty */
+        size_t len;
+        size_t value;
+        uint64_t hash;
+};
+
+/* FNV-1a: short keys, no adversary that gains by collisions beyond the
+ * builder's own slow start (the derivation is the caller's input). */
+static uint64_t hash_bytes(const char *s, size_t len)
+{
+        uint64_t h = 0xcbf29ce484222325ULL;
+        for (size_t i = 0; i < len; i++)
+                h = (h ^ (unsigned char) s[i]) * 0x100000001b3ULL;
+        return h;
+}
+
+static struct nsb_strmap_slot *strmap_find(const nsb_strmap *m, const char *key, size_t len, uint64_t hash)
+{
+        if (!m->cap)
+                return NULL;
+        for (size_t i = hash & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+                struct nsb_strmap_slot *e = &m->slots[i];
+                if (!e->key || (e->hash == hash && e->len == len && memcmp(e->key, key, len) == 0))
+                        return e;
+        }
+}
+
+static int strmap_grow(nsb_strmap *m)
+{
+        size_t nc = m->cap ? m->cap * 2 : 16;
+        struct nsb_strmap_slot *nv = calloc(nc, sizeof(*nv));
+        if (!nv)
+                return -ENOMEM;
+        nsb_strmap old = *m;
+        m->slots = nv;
+        m->cap = nc;
+        for (size_t i = 0; i < old.cap; i++)
+                if (old.slots[i].key)
+                        *strmap_find(m, old.slots[i].key, old.slots[i].len, old.slots[i].hash) = old.slots[i];
+        free(old.slots);
+        return 0;
+}
+
+int strmap_put(nsb_strmap *m, const char *key, size_t len, size_t value, bool replace, size_t *ret_old)
+{
+        uint64_t hash = hash_bytes(key, len);
+        struct nsb_strmap_slot *e = strmap_find(m, key, len, hash);
+        if (e && e->key) {
+                if (ret_old)
+                        *ret_old = e->value;
+                if (replace)
+                        e->value = value;
+                return 1;
+        }
+        /* At most half full, so that probes stay short. */
+        if ((m->n + 1) * 2 > m->cap) {
+                if (strmap_grow(m) < 0)
+                        return -ENOMEM;
+                e = strmap_find(m, key, len, hash);
+        }
+        char *copy = strndup(key, len);
+        if (!copy)
+                return -ENOMEM;
+        *e = (struct nsb_strmap_slot) { .key = copy, .len = len, .value = value, .hash = hash };
+        m->n++;
+        return 0;
+}
+
+bool strmap_get(const nsb_strmap *m, const char *key, size_t len, size_t *ret_value)
+{
+        const struct nsb_strmap_slot *e = strmap_find(m, key, len, hash_bytes(key, len));
+        if (!e || !e->key)
+                return false;
+        if (ret_value)
+                *ret_value = e->value;
+        return true;
+}
+
+void strmap_free(nsb_strmap *m)
+{
+        for (size_t i = 0; i < m->cap; i++)
+                free(m->slots[i].key);
+        free(m->slots);
+        *m = (nsb_strmap) { 0 };
 }
 
 /* ---- arena ---- */
@@ -147,35 +249,7 @@ uint64_t now_ns(void)
         return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
 }
 
-/* ---- removal ---- */
-
-static int rm_rf_children(int dfd)
-{
-        int r = 0;
-        /* fdopendir() takes ownership of the fd it is given; dup it so that
-         * the caller's fd stays valid for the final unlinkat(). */
-        int dup_fd = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
-        if (dup_fd < 0)
-                return -errno;
-        DIR *d = fdopendir(dup_fd);
-        if (!d) {
-                r = -errno;
-                close(dup_fd);
-                return r;
-        }
-        struct dirent *de;
-        while ((errno = 0, de = readdir(d))) {
-                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                        continue;
-                int q = rm_rf_at(dfd, de->d_name);
-                if (q < 0 && r == 0)
-                        r = q;
-        }
-        if (errno != 0 && r == 0)
-                r = -errno;
-        closedir(d);
-        return r;
-}
+/* ---- directories ---- */
 
 int mkdir_p(const char *path, mode_t mode)
 {
@@ -195,6 +269,9 @@ int mkdir_p(const char *path, mode_t mode)
         return 0;
 }
 
+/* Bottom-up over the walker (walk.h): whatever the depth or the width, the
+ * stack and the fds used stay the same, and removal goes on past an entry
+ * it cannot remove so that as little as possible is left. */
 int rm_rf_at(int dirfd, const char *name)
 {
         if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT)
@@ -202,34 +279,36 @@ int rm_rf_at(int dirfd, const char *name)
         if (errno != EISDIR && errno != EPERM)
                 return -errno;
 
-        /* A directory.  O_NOFOLLOW|O_DIRECTORY: if the builder swapped it for
-         * a symlink in the meantime we fail instead of following it. */
-        _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0) {
-                if (errno == EACCES) {
-                        /* The builder removed its own permissions from a
-                         * directory it owns (CVE-2025-52992): give them back
-                         * before descending.  fchmodat follows no symlink for
-                         * the last component on a directory we cannot open. */
-                        struct stat st;
-                        if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                                return -errno;
-                        if (!S_ISDIR(st.st_mode))
-                                return -ENOTDIR;
-                        if (fchmodat(dirfd, name, 0700, 0) < 0)
-                                return -errno;
-                        fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        _cleanup_(nsb_walk_freep) nsb_walk *w = NULL;
+        int r = nsb_walk_open(dirfd, name, -1, NULL, 0, &w);
+        if (r < 0)
+                return r == -ENOENT ? 0 : r;
+        int first = 0;
+        const nsb_walk_entry *e;
+        while ((r = nsb_walk_next(w, &e)) > 0) {
+                int q = 0;
+                switch (e->event) {
+                case NSB_WALK_FILE:
+                        q = unlinkat(e->dirfd, e->name, 0) < 0 && errno != ENOENT ? -errno : 0;
+                        break;
+                case NSB_WALK_DIR_PRE:
+                        /* The builder may have removed its own permissions
+                         * from a directory it owns (CVE-2025-52992): give
+                         * them back before descending.  fchmodat follows no
+                         * symlink: the entry was just seen as a directory,
+                         * and one swapped in since makes the open below
+                         * fail, not follow it. */
+                        if ((e->st.st_mode & 0700) != 0700 && fchmodat(e->dirfd, e->name, 0700, 0) < 0) {
+                                q = -errno;
+                                nsb_walk_skip(w);
+                        }
+                        break;
+                case NSB_WALK_DIR_POST:
+                        q = unlinkat(e->dirfd, e->name, AT_REMOVEDIR) < 0 && errno != ENOENT ? -errno : 0;
+                        break;
                 }
-                if (fd < 0)
-                        return errno == ENOENT ? 0 : -errno;
+                if (q < 0 && first == 0)
+                        first = q;
         }
-        struct stat st;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if ((st.st_mode & 0700) != 0700 && fchmod(fd, 0700) < 0)
-                return -errno;
-        int r = rm_rf_children(fd);
-        if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-                return r < 0 ? r : -errno;
-        return r;
+        return r < 0 ? r : first;
 }

@@ -47,6 +47,27 @@ static inline void close_and_invalidate(int *fd)
         }
 }
 
+/* Room for one more element in the array *V of N elements of SIZE bytes,
+ * *ALLOC allocated, doubling: a list built by appending costs O(1) per
+ * element, however long.  0 or -ENOMEM. */
+int grow_array(void **v, size_t *alloc, size_t n, size_t size);
+#define GROW(v, alloc, n) grow_array((void **) &(v), &(alloc), (n), sizeof(*(v)))
+
+/* A map from strings (copied in) to indices, by open addressing: lookups
+ * and insertions in O(1), where a search of a list would make a
+ * derivation of a million variables or inputs quadratic. */
+typedef struct nsb_strmap {
+        struct nsb_strmap_slot *slots;
+        size_t n, cap;
+} nsb_strmap;
+/* Map the LEN bytes of KEY to VALUE.  Returns 0 when it was new, 1 when it
+ * was there (*ret_old, if given, gets the value it had; it is replaced
+ * only with REPLACE), or -ENOMEM. */
+int strmap_put(nsb_strmap *m, const char *key, size_t len, size_t value, bool replace, size_t *ret_old);
+/* Whether the LEN bytes of KEY are mapped, and to what. */
+bool strmap_get(const nsb_strmap *m, const char *key, size_t len, size_t *ret_value);
+void strmap_free(nsb_strmap *m);
+
 void strv_free(char **v);
 static inline void strv_freep(char ***v) { strv_free(*v); }
 size_t strv_length(char *const *v);

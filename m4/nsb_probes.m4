@@ -8,7 +8,7 @@
 AC_DEFUN([NSB_PROBE_HEADERS], [
   AC_CHECK_HEADERS([sched.h sys/mount.h sys/personality.h sys/prctl.h \
                     sys/ioctl.h net/if.h \
-                    sys/syscall.h linux/close_range.h])
+                    sys/syscall.h linux/close_range.h linux/keyctl.h])
 ])
 
 # NSB_PROBE_FUNCTIONS

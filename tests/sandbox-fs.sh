@@ -50,10 +50,13 @@ fi
 out=$(run --input "$store/aaa-input" -- /bin/cat "$store/aaa-input/sub/file")
 is "$out" "data" "an input is readable at its own path"
 if in_chroot; then
-	# Without mounts an input is as writable as its modes make it (here
-	# world-writable on purpose); the chroot tier does not claim more.
-	na "a read-only input needs a read-only bind mount"
-	na "a read-only input needs a read-only bind mount"
+	# Without mounts the input is copied (or linked where the build user
+	# could not change it): even world-writable on the host, as here, it
+	# is the build user's to read only.
+	out=$(run --input "$store/aaa-input" -- /t/helper try-write "$store/aaa-input/sub/new")
+	is "$out" "EACCES" "an input is read-only (EACCES)"
+	out=$(run --input "$store/aaa-input" -- /t/helper try-write "$store/aaa-input/sub/file")
+	is "$out" "EACCES" "an input's files are read-only too"
 else
 	out=$(run --input "$store/aaa-input" -- /t/helper try-write "$store/aaa-input/sub/new")
 	is "$out" "EROFS" "an input is read-only (EROFS)"

@@ -111,6 +111,9 @@ static void usage_main(FILE *out)
         "     --store DIR            the store directory, announced as NIX_STORE (default /nix/store)\n" \
         "     --cores N              NIX_BUILD_CORES (default: the online CPUs)\n"                 \
         "     --tmpdir DIR           where the build directory is made (default $TMPDIR or /tmp)\n" \
+        "     --journal-dir DIR      where runs record what they make, for the next run to\n"      \
+        "                            remove if one is killed (default /run/nsbuild/runs as\n"      \
+        "                            root, else $XDG_RUNTIME_DIR/nsbuild-runs)\n"                  \
         "     --keep-root            keep the build directory and print its path\n"                \
         " -v, --verbose              print each setup step on standard error\n"                    \
         " -h, --help                 display this help\n"
@@ -130,7 +133,11 @@ static void usage_run(FILE *out)
                 "\n"
                 "Options:\n"
                 "     --input PATH           bind PATH read-only at the same path\n"
-                "     --output PATH          PATH is created by the build, moved into place on success\n"
+                "     --output PATH          PATH is created by the build, moved into place on success;\n"
+                "                            made yours, without setuid, setgid, sticky, group- or\n"
+                "                            world-write bits\n"
+                "     --canonicalise         make outputs as a store keeps them (mtime 1, 0444/0555,\n"
+                "                            no extended attributes), as nsbuild build does\n"
                 "     --setenv NAME=VALUE    set NAME in the builder's environment\n"
                 "     --system SYSTEM        the Nix system type, e.g. i686-linux (sets the personality)\n"
                 "     --log FILE             write the build log to FILE instead of standard output\n"
@@ -288,6 +295,24 @@ static const char *yes_no(int v)
         return v ? "yes" : "no";
 }
 
+/* What each tier isolates and what it does not (nsbuild(1), SECURITY). */
+static const char *tier_isolates(nsb_sandbox tier)
+{
+        switch (tier) {
+        case NSB_SANDBOX_FULL:
+                return "full: mount, network (loopback only), IPC, UTS and PID namespaces; a root of its own; "
+                       "read-only inputs";
+        case NSB_SANDBOX_CHROOT:
+                return "chroot: a root of its own on disk, inputs copied or linked read-only; "
+                       "no network, IPC, UTS or PID isolation";
+        case NSB_SANDBOX_OFF:
+                return "off: a fresh build directory and environment only; no isolation";
+        case NSB_SANDBOX_AUTO:
+                break;
+        }
+        return "";
+}
+
 static int cmd_features(int argc, char **argv)
 {
         static const struct option longopts[] = {
@@ -331,11 +356,13 @@ static int cmd_features(int argc, char **argv)
                         printf(" }%s\n", i + 1 < NSB_CAP_MAX_ ? "," : "");
                 }
                 printf("  ],\n  \"tiers\": [\n");
-                for (size_t i = 0; i < sizeof(tiers) / sizeof(tiers[0]); i++)
-                        printf("    { \"name\": \"%s\", \"compiled\": %s, \"works\": %s }%s\n",
+                for (size_t i = 0; i < sizeof(tiers) / sizeof(tiers[0]); i++) {
+                        printf("    { \"name\": \"%s\", \"compiled\": %s, \"works\": %s, \"isolates\": ",
                                nsb_sandbox_name(tiers[i]), nsb_sandbox_compiled(tiers[i]) ? "true" : "false",
-                               nsb_sandbox_works(tiers[i]) ? "true" : "false",
-                               i + 1 < sizeof(tiers) / sizeof(tiers[0]) ? "," : "");
+                               nsb_sandbox_works(tiers[i]) ? "true" : "false");
+                        json_string(strchr(tier_isolates(tiers[i]), ' ') + 1);
+                        printf(" }%s\n", i + 1 < sizeof(tiers) / sizeof(tiers[0]) ? "," : "");
+                }
                 printf("  ],\n  \"auto\": \"%s\"\n}\n", nsb_sandbox_name(best));
                 return EXIT_SUCCESS;
         }
@@ -353,6 +380,9 @@ static int cmd_features(int argc, char **argv)
         for (size_t i = 0; i < sizeof(tiers) / sizeof(tiers[0]); i++)
                 printf("%-22s %-9s %s\n", nsb_sandbox_name(tiers[i]), yes_no(nsb_sandbox_compiled(tiers[i])),
                        yes_no(nsb_sandbox_works(tiers[i])));
+        printf("\nWhat each tier isolates (see nsbuild(1), SECURITY):\n");
+        for (size_t i = 0; i < sizeof(tiers) / sizeof(tiers[0]); i++)
+                printf("  %s\n", tier_isolates(tiers[i]));
         printf("\n--sandbox=auto uses: %s\n", nsb_sandbox_name(best));
         return EXIT_SUCCESS;
 }
@@ -380,6 +410,8 @@ enum {
         OPT_KEEP_ROOT,
         OPT_CLOSURE,
         OPT_SANDBOX_PATH,
+        OPT_CANONICALISE,
+        OPT_JOURNAL_DIR,
 };
 
 /* Wait for the build, forwarding SIGINT, SIGTERM and SIGHUP as a kill of
@@ -432,6 +464,7 @@ struct run_options {
         { "store", required_argument, NULL, OPT_STORE },                        \
         { "cores", required_argument, NULL, OPT_CORES },                        \
         { "tmpdir", required_argument, NULL, OPT_TMPDIR },                      \
+        { "journal-dir", required_argument, NULL, OPT_JOURNAL_DIR },            \
         { "log", required_argument, NULL, OPT_LOG },                            \
         { "keep-root", no_argument, NULL, OPT_KEEP_ROOT },                      \
         { "verbose", no_argument, NULL, 'v' },                                  \
@@ -485,6 +518,10 @@ static bool common_option(nsb_build *b, int c, struct run_options *o)
         case OPT_TMPDIR:
                 if (nsb_build_set_tmpdir(b, optarg) < 0)
                         die("--tmpdir: '%s' must be an absolute, normal path", optarg);
+                break;
+        case OPT_JOURNAL_DIR:
+                if (nsb_build_set_journal_dir(b, optarg) < 0)
+                        die("--journal-dir: '%s' must be an absolute, normal path", optarg);
                 break;
         case OPT_LOG: o->log_path = optarg; break;
         case OPT_KEEP_ROOT: o->keep_root = true; break;
@@ -576,6 +613,7 @@ static int cmd_run(int argc, char **argv)
                 { "output", required_argument, NULL, OPT_OUTPUT },
                 { "setenv", required_argument, NULL, OPT_SETENV },
                 { "system", required_argument, NULL, OPT_SYSTEM },
+                { "canonicalise", no_argument, NULL, OPT_CANONICALISE },
                 { NULL, 0, NULL, 0 },
         };
         nsb_build *b;
@@ -611,6 +649,7 @@ static int cmd_run(int argc, char **argv)
                         *eq = '=';
                         break;
                 }
+                case OPT_CANONICALISE: r = nsb_build_set_canonicalise_outputs(b, 1); break;
                 case OPT_SYSTEM:
                         r = nsb_build_set_system(b, optarg);
                         if (r == -EOPNOTSUPP)

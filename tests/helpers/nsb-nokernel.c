@@ -15,6 +15,12 @@
  *                                            0-65535 whose
  *                                            user.max_net_namespaces is 0:
  *                                            CLONE_NEWNET fails with ENOSPC
+ *   nsb-nokernel userns-limit -- COMMAND...  the same with
+ *                                            user.max_user_namespaces 0, and
+ *                                            the command run as uid and gid
+ *                                            1000 there: an ordinary user for
+ *                                            whom CLONE_NEWUSER fails with
+ *                                            ENOSPC
  *
  * clone3() fails with ENOSYS, as container runtimes do, since its flags
  * are behind a pointer a filter cannot read; callers fall back to clone(). */
@@ -29,6 +35,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <grp.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -55,10 +62,11 @@ static int write_file(const char *path, const char *s)
         return r;
 }
 
-/* A child user namespace with a net namespace limit of 0.  The child
+/* A child user namespace with the namespace limit SYSCTL 0.  The child
  * unshares; we, still root outside, write its maps (as newuidmap would);
- * it sets the limit inside and runs the command. */
-static int netns_limit(char **cmd)
+ * it sets the limit inside and runs the command, as uid and gid AS_ID
+ * there unless that is 0. */
+static int ns_limit(const char *sysctl, uid_t as_id, char **cmd)
 {
         int to_parent[2], to_child[2];
         if (pipe(to_parent) < 0 || pipe(to_child) < 0)
@@ -74,8 +82,13 @@ static int netns_limit(char **cmd)
                 }
                 if (write(to_parent[1], "u", 1) != 1 || read(to_child[0], &c, 1) != 1 || c != 'm')
                         _exit(77);
-                if (write_file("/proc/sys/user/max_net_namespaces", "0\n") < 0) {
-                        perror("nsb-nokernel: user.max_net_namespaces");
+                if (write_file(sysctl, "0\n") < 0) {
+                        perror(sysctl);
+                        _exit(77);
+                }
+                if (as_id && (setgroups(0, NULL) < 0 || setresgid(as_id, as_id, as_id) < 0 ||
+                              setresuid(as_id, as_id, as_id) < 0)) {
+                        perror("nsb-nokernel: setresuid");
                         _exit(77);
                 }
                 execvp(cmd[0], cmd);
@@ -145,13 +158,15 @@ int main(int argc, char **argv)
         return 77;
 #else
         if (argc < 4 || strcmp(argv[2], "--") != 0) {
-                fprintf(stderr, "usage: nsb-nokernel no-netns|locked-down|old-mount-api|netns-limit -- COMMAND...\n");
+                fprintf(stderr, "usage: nsb-nokernel no-netns|locked-down|old-mount-api|netns-limit|userns-limit -- COMMAND...\n");
                 return 64;
         }
         unsigned flags;
         unsigned err;
         if (strcmp(argv[1], "netns-limit") == 0)
-                return netns_limit(argv + 3);
+                return ns_limit("/proc/sys/user/max_net_namespaces", 0, argv + 3);
+        if (strcmp(argv[1], "userns-limit") == 0)
+                return ns_limit("/proc/sys/user/max_user_namespaces", 1000, argv + 3);
         if (strcmp(argv[1], "old-mount-api") == 0)
                 return old_mount_api(argv + 3);
         if (strcmp(argv[1], "no-netns") == 0) {

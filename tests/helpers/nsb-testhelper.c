@@ -42,6 +42,25 @@
  *   fd-send SOCKET FILE          pass FILE (read-write) over abstract SOCKET
  *   fd-tamper SOCKET PATH SECS   receive an fd on abstract SOCKET, wait for
  *                                PATH to exist, then write through the fd
+ *   deep-tree DIR DEPTH BYTES    make DIR and DEPTH directories "d" nested in
+ *                                it, a file "f" of BYTES bytes at the bottom
+ *   deep-stat DIR DEPTH          print the octal mode and mtime of the
+ *                                bottom file of such a tree, or the errno
+ *   wide-dir DIR COUNT           make DIR holding COUNT empty files
+ *   keys-add DESC                add a "user" key DESC to the session, user,
+ *                                user-session and persistent keyrings; print
+ *                                "RING ok" or "RING ERRNO" for each
+ *   keys-find DESC               print "RING found" or "RING absent" for each
+ *   keys-session CMD [ARG...]    join a new session keyring holding a key
+ *                                "caller-secret", then exec CMD
+ *   make-modes DIR               make DIR 0777 holding "suid" created 06755
+ *                                by open() (no chmod), "ww" 0666 and
+ *                                "sticky", a 01777 directory
+ *   alive PID                    print "alive" if PID exists (kill 0 does not
+ *                                fail with ESRCH), else "dead"
+ *   escapes                      write colour, a window title, an OSC 52
+ *                                clipboard write, a screen clear, a cursor
+ *                                move, a carriage return and a C1 CSI
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -590,6 +609,177 @@ static int cmd_setxattr(char **argv)
         return 0;
 }
 
+/* Deep and wide trees, one directory fd open at a time: a path this deep
+ * is far beyond PATH_MAX, and a shell would take minutes. */
+static int cmd_deep_tree(char **argv)
+{
+        long depth = atol(argv[1]);
+        long long bytes = atoll(argv[2]);
+        if (mkdir(argv[0], 0755) < 0) {
+                printf("mkdir: %s\n", errname(errno));
+                return 1;
+        }
+        int fd = open(argv[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        for (long i = 0; fd >= 0 && i < depth; i++) {
+                int next = mkdirat(fd, "d", 0755) < 0 ? -1 : openat(fd, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                close(fd);
+                fd = next;
+        }
+        int f = fd < 0 ? -1 : openat(fd, "f", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (f < 0 || (bytes > 0 && ftruncate(f, bytes) < 0) || pwrite(f, "bottom", 6, 0) != 6) {
+                printf("deep-tree: %s\n", errname(errno));
+                return 1;
+        }
+        close(f);
+        close(fd);
+        return 0;
+}
+
+static int cmd_deep_stat(char **argv)
+{
+        long depth = atol(argv[1]);
+        int fd = open(argv[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        for (long i = 0; fd >= 0 && i < depth; i++) {
+                int next = openat(fd, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                close(fd);
+                fd = next;
+        }
+        struct stat st;
+        if (fd < 0 || fstatat(fd, "f", &st, AT_SYMLINK_NOFOLLOW) < 0) {
+                printf("%s\n", errname(errno));
+                return 1;
+        }
+        printf("%o %lld\n", (unsigned) (st.st_mode & 07777), (long long) st.st_mtime);
+        close(fd);
+        return 0;
+}
+
+static int cmd_wide_dir(char **argv)
+{
+        long count = atol(argv[1]);
+        if (mkdir(argv[0], 0755) < 0) {
+                printf("mkdir: %s\n", errname(errno));
+                return 1;
+        }
+        int fd = open(argv[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        for (long i = 0; fd >= 0 && i < count; i++) {
+                char name[32];
+                snprintf(name, sizeof(name), "e%ld", i);
+                int f = openat(fd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+                if (f < 0) {
+                        printf("wide-dir: %s\n", errname(errno));
+                        return 1;
+                }
+                close(f);
+        }
+        if (fd >= 0)
+                close(fd);
+        return fd < 0;
+}
+
+/* Kernel keyrings, through the raw system calls (no libkeyutils). */
+#define KEY_SPEC_SESSION -3
+#define KEY_SPEC_USER -4
+#define KEY_SPEC_USER_SESSION -5
+static const struct {
+        const char *name;
+        long id; /* 0: the persistent keyring */
+} keyrings[] = { { "session", KEY_SPEC_SESSION }, { "user", KEY_SPEC_USER },
+                 { "user-session", KEY_SPEC_USER_SESSION }, { "persistent", 0 } };
+
+/* The keyring's id (the special ids are negative), or 0 without one. */
+static long keyring_id(long spec)
+{
+        if (spec)
+                return spec;
+        /* KEYCTL_GET_PERSISTENT, linked into the session keyring. */
+        long id = syscall(SYS_keyctl, 22, -1L, (long) KEY_SPEC_SESSION, 0L, 0L);
+        return id < 0 ? 0 : id;
+}
+
+static int cmd_keys_add(char **argv)
+{
+        for (size_t i = 0; i < sizeof(keyrings) / sizeof(keyrings[0]); i++) {
+                long ring = keyring_id(keyrings[i].id);
+                long r = !ring ? -1 : syscall(SYS_add_key, "user", argv[0], "secret", 6L, ring);
+                printf("%s %s\n", keyrings[i].name, r >= 0 ? "ok" : errname(errno));
+        }
+        return 0;
+}
+
+static int cmd_keys_find(char **argv)
+{
+        for (size_t i = 0; i < sizeof(keyrings) / sizeof(keyrings[0]); i++) {
+                long ring = keyring_id(keyrings[i].id);
+                /* KEYCTL_SEARCH */
+                long r = !ring ? -1 : syscall(SYS_keyctl, 10, ring, "user", argv[0], 0L);
+                printf("%s %s\n", keyrings[i].name, r >= 0 ? "found" : "absent");
+        }
+        return 0;
+}
+
+static int cmd_keys_session(char **argv)
+{
+        /* KEYCTL_JOIN_SESSION_KEYRING with no name: a new one. */
+        if (syscall(SYS_keyctl, 1, 0L, 0L, 0L, 0L) < 0 ||
+            syscall(SYS_add_key, "user", "caller-secret", "secret", 6L, (long) KEY_SPEC_SESSION) < 0) {
+                printf("keys-session: %s\n", errname(errno));
+                return 1;
+        }
+        execvp(argv[0], argv);
+        printf("exec %s: %s\n", argv[0], errname(errno));
+        return 127;
+}
+
+static int cmd_make_modes(char **argv)
+{
+        char path[4096];
+        umask(022);
+        if (mkdir(argv[0], 0755) < 0 || chmod(argv[0], 0777) < 0) {
+                printf("mkdir: %s\n", errname(errno));
+                return 1;
+        }
+        snprintf(path, sizeof(path), "%s/suid", argv[0]);
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 06755);
+        if (fd < 0) {
+                printf("suid: %s\n", errname(errno));
+                return 1;
+        }
+        close(fd);
+        snprintf(path, sizeof(path), "%s/ww", argv[0]);
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd < 0 || fchmod(fd, 0666) < 0) {
+                printf("ww: %s\n", errname(errno));
+                return 1;
+        }
+        close(fd);
+        snprintf(path, sizeof(path), "%s/sticky", argv[0]);
+        if (mkdir(path, 0755) < 0 || chmod(path, 01777) < 0) {
+                printf("sticky: %s\n", errname(errno));
+                return 1;
+        }
+        struct stat st;
+        snprintf(path, sizeof(path), "%s/suid", argv[0]);
+        printf("made, suid %o\n", stat(path, &st) == 0 ? (unsigned) (st.st_mode & 07777) : 0);
+        return 0;
+}
+
+/* What a terminal would obey: the escapes the log filter keeps and drops. */
+static const char escapes[] =
+        "plain \033[31mred\033[0m\n"       /* colour: kept */
+        "\033]0;pwned-title\007"            /* window title */
+        "\033]52;c;cHduZWQ=\033\\"          /* clipboard write, ST-terminated */
+        "\033[2J\033[1;1H"                  /* clear the screen, move the cursor */
+        "\033P1;2qdcs\033\\"                /* a device control string */
+        "over\rnsbuild: fake\n"             /* carriage return over a line */
+        "\xc2\x9b" "5n"                      /* CSI as UTF-8 C1 */
+        "caf\xc3\xa9 end\n";               /* UTF-8 text: kept */
+
+static int cmd_escapes(void)
+{
+        return write(1, escapes, sizeof(escapes) - 1) == (ssize_t) sizeof(escapes) - 1 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
         if (argc < 2)
@@ -638,5 +828,15 @@ int main(int argc, char **argv)
         if (!strcmp(cmd, "setxattr") && n == 1) return cmd_setxattr(a);
         if (!strcmp(cmd, "fd-send") && n == 2) return cmd_fd_send(a);
         if (!strcmp(cmd, "fd-tamper") && n == 3) return cmd_fd_tamper(a);
+        if (!strcmp(cmd, "deep-tree") && n == 3) return cmd_deep_tree(a);
+        if (!strcmp(cmd, "deep-stat") && n == 2) return cmd_deep_stat(a);
+        if (!strcmp(cmd, "wide-dir") && n == 2) return cmd_wide_dir(a);
+        if (!strcmp(cmd, "keys-add") && n == 1) return cmd_keys_add(a);
+        if (!strcmp(cmd, "keys-find") && n == 1) return cmd_keys_find(a);
+        if (!strcmp(cmd, "keys-session") && n >= 1) return cmd_keys_session(a);
+        if (!strcmp(cmd, "make-modes") && n == 1) return cmd_make_modes(a);
+        if (!strcmp(cmd, "escapes") && n == 0) return cmd_escapes();
+        if (!strcmp(cmd, "alive") && n == 1)
+                return printf("%s\n", kill((pid_t) atoi(a[0]), 0) == 0 || errno != ESRCH ? "alive" : "dead") < 0;
         usage();
 }

@@ -1,0 +1,285 @@
+/* supervise.c - a supervisor for the builds that have no PID namespace.
+ *
+ * In the full tier the builder is PID 1 of a namespace of its own, and when
+ * it exits the kernel kills everything it started.  The chroot and off
+ * tiers have nothing like it: a daemon the builder double-forks survives
+ * the build, and if nsbuild is killed, even the builder lives on.  So
+ * there the builder is started by a supervisor, a small process of ours
+ * that is its parent and a child subreaper (PR_SET_CHILD_SUBREAPER): every
+ * process the build starts stays its descendant, however it forks or
+ * detaches.  When the builder exits, when the caller asks (SIGTERM), or
+ * when the thread that started the build dies (its parent-death signal,
+ * SIGTERM too), the supervisor kills every descendant, waits until none is
+ * left and exits as the builder did, so the caller sees the builder's own
+ * status.  This needs no privilege: it works for an ordinary user too.
+ *
+ * The supervisor is a copy of the caller (a fork, not the caller's memory:
+ * it lives as long as the build).  It runs only system calls, since the
+ * caller may have been multi-threaded, and closes every fd it does not
+ * need. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "compat/compat.h"
+#include "internal.h"
+
+struct supervise_args {
+        nsb_spawn *s;
+        int (*child)(void *);
+};
+
+/* "/proc/self/task/PID/children" for PID, without stdio. */
+static void children_path(pid_t pid, char buf[64])
+{
+        static const char head[] = "/proc/self/task/", tail[] = "/children";
+        char digits[16];
+        int n = 0;
+        do {
+                digits[n++] = (char) ('0' + pid % 10);
+                pid /= 10;
+        } while (pid > 0);
+        size_t len = sizeof(head) - 1;
+        memcpy(buf, head, len);
+        while (n > 0)
+                buf[len++] = digits[--n];
+        memcpy(buf + len, tail, sizeof(tail));
+}
+
+static long parse_pid(const char **p)
+{
+        long v = -1;
+        while (**p == ' ' || **p == '\n')
+                (*p)++;
+        if (**p >= '0' && **p <= '9')
+                for (v = 0; **p >= '0' && **p <= '9'; (*p)++)
+                        v = v * 10 + (**p - '0');
+        return v;
+}
+
+/* SIGKILL every child of ours that /proc lists (the kernel's list of this
+ * task's children, CONFIG_PROC_CHILDREN).  Returns how many it signalled,
+ * or -1 where the list cannot be read. */
+static int kill_listed_children(pid_t self)
+{
+        char path[64];
+        children_path(self, path);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -1;
+        char buf[4096];
+        int killed = 0;
+        ssize_t n;
+        /* One read from the start is the whole list unless it is long;
+         * what does not fit is killed in the next round. */
+        while ((n = read(fd, buf, sizeof(buf) - 1)) < 0 && errno == EINTR)
+                ;
+        close(fd);
+        if (n < 0)
+                return -1;
+        buf[n] = '\0';
+        const char *p = buf;
+        long pid;
+        while ((pid = parse_pid(&p)) > 0) {
+                (void) kill((pid_t) pid, SIGKILL);
+                killed++;
+        }
+        return killed;
+}
+
+struct scan {
+        pid_t self;
+        int killed;
+};
+
+static int kill_if_child(const struct nsb_proc_info *p, void *arg)
+{
+        struct scan *sc = arg;
+        if (p->ppid == sc->self) {
+                (void) kill(p->pid, SIGKILL);
+                sc->killed++;
+        }
+        return 0;
+}
+
+/* Without that list: every process whose parent is SELF, from /proc. */
+static int kill_children_by_scan(pid_t self)
+{
+        struct scan sc = { .self = self };
+        return nsb_proc_each(kill_if_child, &sc) < 0 ? -1 : sc.killed;
+}
+
+/* Kill and reap every descendant.  Killing a process hands its children to
+ * us (we are their subreaper), so this goes round until waitid() says no
+ * child is left.  Where /proc cannot name our children, only those that
+ * exit on their own are waited for, after the builder: nothing is left
+ * but what the sweep of the build user (as root) reaches. */
+static void kill_descendants(pid_t self)
+{
+        for (;;) {
+                int killed = kill_listed_children(self);
+                if (killed < 0)
+                        killed = kill_children_by_scan(self);
+                siginfo_t si;
+                if (killed < 0) {
+                        /* Blind: reap what has already exited, and go. */
+                        while (waitid(P_ALL, 0, &si, WEXITED | WNOHANG) == 0 && si.si_pid > 0)
+                                ;
+                        return;
+                }
+                if (waitid(P_ALL, 0, &si, WEXITED) < 0 && errno == ECHILD)
+                        return;
+        }
+}
+
+/* Exit as a process that ended with wait status STATUS. */
+__attribute__((noreturn)) static void exit_like(int status)
+{
+        if (WIFSIGNALED(status)) {
+                int sig = WTERMSIG(status);
+                /* No core of ours: the builder's was its own. */
+                (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+                static const uint64_t dfl[6] = { 0 };
+                (void) syscall(SYS_rt_sigaction, sig, dfl, NULL, NSB_KERNEL_SIGSET_SIZE);
+                uint64_t set[2] = { 0, 0 };
+                set[(sig - 1) / 64] = 1ULL << ((sig - 1) % 64);
+                (void) syscall(SYS_rt_sigprocmask, SIG_UNBLOCK, set, NULL, NSB_KERNEL_SIGSET_SIZE);
+                (void) kill((pid_t) syscall(SYS_getpid), sig);
+                _exit(128 + sig);
+        }
+        _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 125);
+}
+
+/* Close every fd but the ones in KEEP (ascending, -1 entries ignored). */
+static void close_all_but(const int *keep, size_t n)
+{
+        unsigned from = 3;
+        for (size_t i = 0; i <= n; i++) {
+                unsigned to = i < n ? (unsigned) keep[i] : ~0U;
+                if (i < n && (keep[i] < 0 || (unsigned) keep[i] < from))
+                        continue;
+                if (to > from && close_range(from, to - 1, 0) < 0 && (errno == ENOSYS || errno == EINVAL)) {
+                        /* A kernel before 5.9: one close each, as far as
+                         * the limit goes. */
+                        long max = sysconf(_SC_OPEN_MAX);
+                        unsigned last = to == ~0U ? (unsigned) (max > 0 ? max : 1024) : to;
+                        for (unsigned fd = from; fd < last; fd++)
+                                (void) close((int) fd);
+                }
+                if (i < n)
+                        from = (unsigned) keep[i] + 1;
+        }
+}
+
+static void sort_ints(int *v, size_t n)
+{
+        for (size_t i = 1; i < n; i++)
+                for (size_t j = i; j > 0 && v[j - 1] > v[j]; j--) {
+                        int t = v[j];
+                        v[j] = v[j - 1];
+                        v[j - 1] = t;
+                }
+}
+
+static void report(int fd, int32_t type, int32_t step, int32_t err, int32_t index)
+{
+        nsb_status_msg m = { .is_error = type, .step = step, .err = err, .index = index };
+        (void) write(fd, &m, sizeof(m));
+}
+
+static int supervisor(void *arg)
+{
+        const struct supervise_args *a = arg;
+        nsb_spawn *s = a->s; /* our own copy of the caller's memory */
+        pid_t self = (pid_t) syscall(SYS_getpid);
+
+        /* All signals stay blocked (they were across the clone), and are
+         * waited for; dispositions to their defaults, so that SIGCHLD is
+         * not ignored (that would reap our children for us). */
+        static const uint64_t dfl[6] = { 0 };
+        for (int sig = 1; sig < _NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        (void) syscall(SYS_rt_sigaction, sig, dfl, NULL, NSB_KERNEL_SIGSET_SIZE);
+        if (s->die_with_parent) {
+                if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) < 0)
+                        _exit(125);
+                if (getppid() != s->parent_pid)
+                        _exit(125);
+        }
+        if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) {
+                report(s->status_fd, NSB_MSG_ERROR, NSB_STEP_SUPERVISE, errno, 0);
+                _exit(125);
+        }
+        int keep[] = { s->status_fd, s->log_fd, s->null_fd, s->root_fd };
+        sort_ints(keep, ELEMENTSOF(keep));
+        close_all_but(keep, ELEMENTSOF(keep));
+
+        /* The builder's parent is this process now. */
+        s->parent_pid = self;
+        s->parent_pidfd = -1;
+        int pidfd = -1;
+        pid_t pid = nsb_clone_spawn(0, s->share_memory, a->child, s, &pidfd);
+        if (pid < 0) {
+                report(s->status_fd, NSB_MSG_ERROR, NSB_STEP_SUPERVISE, -pid, 0);
+                _exit(125);
+        }
+        if (pidfd >= 0)
+                close(pidfd);
+        report(s->status_fd, NSB_MSG_PID, NSB_STEP_SUPERVISE, 0, pid);
+        for (size_t i = 0; i < ELEMENTSOF(keep); i++)
+                if (keep[i] >= 0)
+                        close(keep[i]);
+
+        uint64_t wanted[2] = { (1ULL << (SIGCHLD - 1)) | (1ULL << (SIGTERM - 1)), 0 };
+        int status = 0;
+        bool killed = false;
+        for (;;) {
+                siginfo_t si = { 0 };
+                /* The builder's end, and anything that exited before it. */
+                while (waitid(P_ALL, 0, &si, WEXITED | WNOHANG) == 0 && si.si_pid > 0) {
+                        if (si.si_pid == pid) {
+                                status = si.si_code == CLD_EXITED
+                                                 ? (si.si_status & 0xff) << 8
+                                                 : (si.si_status & 0x7f) | (si.si_code == CLD_DUMPED ? 0x80 : 0);
+                                goto done;
+                        }
+                        si.si_pid = 0;
+                }
+                if (syscall(SYS_rt_sigtimedwait, wanted, &si, NULL, NSB_KERNEL_SIGSET_SIZE) < 0) {
+                        if (errno == EINTR || errno == EAGAIN)
+                                continue;
+                        _exit(125);
+                }
+                if (si.si_signo == SIGTERM && !killed) {
+                        (void) kill(pid, SIGKILL);
+                        killed = true;
+                }
+        }
+done:
+        kill_descendants(self);
+        exit_like(status);
+}
+
+int nsb_supervise_spawn(nsb_build *b, nsb_spawn *s, int (*child)(void *))
+{
+        struct supervise_args a = { .s = s, .child = child };
+        int pidfd = -1;
+        /* A copy of our memory, not a share of it: it outlives the start. */
+        pid_t pid = nsb_clone_spawn(0, false, supervisor, &a, &pidfd);
+        if (pid < 0)
+                return nsb_fail(b, -pid, "start builder", "cannot create the builder's supervisor: %s",
+                                strerror(-pid));
+        b->pid = pid;
+        b->pidfd = pidfd;
+        b->supervised = true;
+        s->exec_done = false;
+        return 0;
+}
