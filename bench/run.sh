@@ -127,6 +127,18 @@ r1000=$(awk '{ print $6 }' "$tmp/scale-1000"); r10000=$(awk '{ print $6 }' "$tmp
 echo "5. peak RSS of the building process: 1 build, no input: $rss1 KiB; 1,000 inputs: $r1000 KiB; 10,000 inputs: $r10000 KiB"
 echo "   target: <= 4 MiB at 1 input: $(verdict "$rss1" 4096 "<=")"
 
+# 7. Derivation size: every per-build cost is linear in it.
+echo
+echo "7. a derivation of N environment variables: parse, configure, start (ms; per variable)"
+for n in 10000 100000 1000000; do
+	"$nsbench" envscale "$n" >"$tmp/env-$n"
+	read -r _ _ ms <"$tmp/env-$n"
+	printf '   %8d variables %9s ms  %6s us/variable\n' "$n" "$ms" "$(awk -v m="$ms" -v n="$n" 'BEGIN { printf "%.2f", m * 1000 / n }')"
+done
+e1=$(awk '{ print $3 }' "$tmp/env-10000"); e3=$(awk '{ print $3 }' "$tmp/env-1000000")
+elin=$(ratio "$e3" "$(awk -v m="$e1" 'BEGIN { print m * 100 }')")
+echo "   target: 1,000,000 within 1.5 x linear from 10,000: x$elin $(verdict "$elin" 1.5 "<=")"
+
 # 6. Hygiene.
 echo
 mounts_before=$(cat /proc/self/mountinfo)

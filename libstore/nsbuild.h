@@ -208,9 +208,12 @@ int nsb_build_set_hostname(nsb_build *build, const char *hostname);
 /* The Nix system type ("x86_64-linux", "i686-linux", ...); selects the
  * personality.  Returns -EOPNOTSUPP for a system this host cannot run. */
 int nsb_build_set_system(nsb_build *build, const char *system);
-/* Kill the build when the thread that started it dies (PR_SET_PDEATHSIG);
- * off by default, since in a multi-threaded embedder that thread may end
- * before the build should. */
+/* Kill the build, with every process it started, when the thread that
+ * started it dies: on by default, so that when the embedding program dies
+ * (by any signal) its builds die too.  The kernel's parent-death signal
+ * is a thread's, not a process's (PR_SET_PDEATHSIG): a program that starts
+ * builds from a thread which ends before they do must turn this off, and
+ * then kill its builds itself. */
 int nsb_build_set_die_with_parent(nsb_build *build, int enable);
 /* Keep the build directory after the build instead of removing it. */
 int nsb_build_set_keep_build_dir(nsb_build *build, int keep);

@@ -214,6 +214,9 @@ static int supervisor(void *arg)
                 if (getppid() != s->parent_pid)
                         _exit(125);
         }
+        /* A process group of our own: a signal to the caller's group (a
+         * shell's kill of a job) ends the caller, and so, cleanly, us. */
+        (void) setpgid(0, 0);
         if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) {
                 report(s->status_fd, NSB_MSG_ERROR, NSB_STEP_SUPERVISE, errno, 0);
                 _exit(125);

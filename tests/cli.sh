@@ -29,9 +29,12 @@ ok $st "run --help exits 0"
 # util-linux style: usage() lists every option getopt_long accepts.
 for opt in --sandbox --ro-bind --bind --dev-bind --input --output --host-tools --setenv \
 	--timeout --max-silent-time --max-log-size --user --user-pool --hostname --system --store --cores \
-	--tmpdir --log --keep-root --verbose --help; do
+	--tmpdir --journal-dir --log --keep-root --canonicalise --verbose --help; do
 	like "$out" "$opt" "run --help lists $opt"
 done
+"$NSBUILD" run --journal-dir relative/dir -- /bin/true 2>"$tap_tmp/err"; st=$?
+is "$st:$(cat "$tap_tmp/err")" "125:nsbuild: --journal-dir: 'relative/dir' must be an absolute, normal path" \
+	"--journal-dir refuses a relative path"
 
 "$NSBUILD" run --no-such-option -- /bin/true 2>"$tap_tmp/err"; st=$?
 is "$st" 125 "an unknown option exits 125"

@@ -124,6 +124,24 @@ if full_run; then
 	killed_checks off KILL --sandbox=off --setenv PATH=/usr/bin:/bin
 fi
 
+# The journal: a record of each running build in the default place, gone
+# after it; a journal directory others may write is not used.
+if is_root; then jdir=/run/nsbuild/runs; elif [ -n "${XDG_RUNTIME_DIR:-}" ]; then jdir="$XDG_RUNTIME_DIR/nsbuild-runs"; else jdir="$TMPDIR/nsbuild-runs-$(id -u)"; fi
+if full_run; then
+	mark="nsb-journal-$$"
+	"$NSBUILD" run $tier_opts -- /t/helper sleep 300 "$mark" >/dev/null 2>&1 &
+	pid=$!
+	wait_for 20 some_with "sleep 300 $mark"
+	top=$(ls -d "$TMPDIR"/nsbuild-* 2>/dev/null | head -n 1)
+	cat "$jdir"/run-* 2>/dev/null | grep -qaF "$top"; ok $? "while a build runs, a record in $jdir names its build directory"
+	kill -TERM $pid; wait $pid 2>/dev/null
+	cat "$jdir"/run-* 2>/dev/null | grep -qaF "$top"; is $? 1 "and it is gone when the build ends"
+	mkdir -p "$tap_tmp/open-journal"; chmod 0777 "$tap_tmp/open-journal"
+	err=$("$NSBUILD" run --journal-dir "$tap_tmp/open-journal" $tier_opts -- /t/helper exit 0 2>&1); st=$?
+	like "$st $err" "0 nsbuild: warning: cannot keep a journal of this run in $tap_tmp/open-journal: it is not the caller's alone" \
+		"a journal directory others may write is not used, with a warning"
+fi
+
 # No build starts under a uid whose processes are alive: nsbuild and the
 # supervisor of a chroot or off build both killed, the builder's daemon
 # lives on; the next build of that user kills it before it starts.
@@ -310,6 +328,9 @@ if full_run; then
 		"$HELPER" escapes >"$tap_tmp/want"
 		cmp -s "$tap_tmp/log" "$tap_tmp/want"; ok $? "a log written to a file stays byte-exact"
 		"$NSBUILD" run $tier_opts -- /t/helper escapes | cmp -s - "$tap_tmp/want"; ok $? "and so does one to a pipe"
+		out=$(script -qec "$NSBUILD run $tier_opts -- /bin/sh -c 'printf partial; exit 3'" /dev/null </dev/null | tr -d '\r')
+		like "$out" "partial
+nsbuild: builder failed with exit status 3" "what nsbuild says after the build starts on a line of its own"
 	else
 		skip "script(1) cannot make a terminal here"
 	fi

@@ -134,6 +134,41 @@ int main(void)
         }
         tap_ok(owners, "everything belongs to the caller");
 
+        /* What grants access or privileges goes; other attributes stay. */
+        made = make_file(dfd, "out5", "x", 0755);
+        _cleanup_free_ char *p5 = NULL;
+        /* An access ACL: user::rwx, user:12345:rwx, group::r-x, mask::rwx,
+         * other::r-x (the kernel's xattr layout, version 2). */
+        static const unsigned char acl[] = {
+                2, 0, 0, 0,  1, 0, 7, 0, 0xff, 0xff, 0xff, 0xff,  2, 0, 7, 0, 0x39, 0x30, 0, 0,
+                4, 0, 5, 0, 0xff, 0xff, 0xff, 0xff,  0x10, 0, 7, 0, 0xff, 0xff, 0xff, 0xff,
+                0x20, 0, 5, 0, 0xff, 0xff, 0xff, 0xff,
+        };
+        /* A file capability: CAP_NET_RAW permitted (VFS_CAP_REVISION_2). */
+        static const unsigned char fcap[20] = { 0, 0, 0, 2, 0, 0x20, 0, 0 };
+        bool have_acl = false, have_cap = false, have_user = false;
+        if (made && asprintf(&p5, "%s/out5", dir) >= 0) {
+                have_acl = setxattr(p5, "system.posix_acl_access", acl, sizeof(acl), 0) == 0;
+                have_cap = setxattr(p5, "security.capability", fcap, sizeof(fcap), 0) == 0;
+                have_user = setxattr(p5, "user.kept", "x", 1, 0) == 0;
+        }
+        r = nsb_canonicalise_at(b, dfd, "out5", "/run/out5", NSB_CANON_SAFE, false);
+        char v[64];
+        if (have_acl)
+                tap_ok(r == 0 && getxattr(p5, "system.posix_acl_access", v, sizeof(v)) < 0,
+                       "an ACL granting write is removed from a safe output");
+        else
+                tap_skip("this filesystem takes no ACL here");
+        if (have_cap)
+                tap_ok(r == 0 && getxattr(p5, "security.capability", v, sizeof(v)) < 0,
+                       "a file capability is removed from a safe output");
+        else
+                tap_skip("setting a file capability needs CAP_SETFCAP");
+        if (have_user)
+                tap_ok(r == 0 && getxattr(p5, "user.kept", v, sizeof(v)) == 1, "other extended attributes stay");
+        else
+                tap_skip("this filesystem has no user extended attributes");
+
         nsb_build_free(b);
         rm_rf_at(AT_FDCWD, dir);
         close(dfd);
