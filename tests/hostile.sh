@@ -152,7 +152,11 @@ if is_root && { in_chroot || full_run; }; then
 	"$NSBUILD" run $uopts --user $((uid_base + 3)):30000 -- /bin/sh -c "$h daemon $mark; $h sleep 300" >/dev/null 2>&1 &
 	pid=$!
 	wait_for 20 some_with "nsb-testhelper sleep 60 $mark"
-	kill -KILL $(cat /proc/$pid/task/$pid/children 2>/dev/null) $pid 2>/dev/null
+	# nsbuild stopped first, so that it cannot see its supervisor die and
+	# end the build itself; then the supervisor, then nsbuild.
+	kill -STOP $pid
+	kill -KILL $(cat /proc/$pid/task/$pid/children 2>/dev/null)
+	kill -KILL $pid
 	wait $pid 2>/dev/null
 	"$HELPER" sleep 0.5
 	daemon=$(procs_with "nsb-testhelper sleep 60 $mark")
