@@ -273,7 +273,7 @@ is "$st" 0 "the same tree with that recursive hash builds (the NAR hash is deter
 port=$((20000 + $$ % 20000))
 "$HELPER" listen 127.0.0.1 "$port" 20 >"$tap_tmp/listen" &
 lpid=$!
-for _ in 1 2 3 4 5 6 7 8 9 10; do grep -q listening "$tap_tmp/listen" && break; sleep 0.2; done
+wait_for 30 file_has "$tap_tmp/listen" listening
 d=$(drv plain-connect "mkdir \$out; $HELPER connect 127.0.0.1 $port > \$out/r || true" out "" "$(q "$HELPER")")
 d=$(drv plain-connect "mkdir \$out; /t/helper connect 127.0.0.1 $port > \$out/r || true")
 o=$(build --sandbox-path "/t/helper=$HELPER" "$d" 2>"$tap_tmp/err")
@@ -295,7 +295,7 @@ d=$(drv fod-fd "printf 'original\\n' > \$out; /t/helper fd-send $sock \$out >&2"
 o=$(outpath "$d")
 "$HELPER" fd-tamper "$sock" "$o" 20 >"$tap_tmp/tamper" &
 tpid=$!
-for _ in 1 2 3 4 5 6 7 8 9 10; do grep -q listening "$tap_tmp/tamper" && break; sleep 0.2; done
+wait_for 30 file_has "$tap_tmp/tamper" listening
 build --sandbox-path "/t/helper=$HELPER" "$d" >/dev/null 2>"$tap_tmp/err"; st=$?
 wait $tpid
 is "$st" 0 "a fixed-output builder that passes out an fd to its output builds"

@@ -35,15 +35,6 @@ procs_with() {
 		esac
 	done
 }
-# wait_for SECONDS COMMAND...: poll COMMAND until it succeeds or the
-# deadline passes (a slow machine only takes longer).
-wait_for() {
-	_end=$(($(date +%s) + $1)); shift
-	until "$@"; do
-		[ "$(date +%s)" -lt "$_end" ] || return 1
-		"$HELPER" sleep 0.05
-	done
-}
 none_with() { [ -z "$(procs_with "$1")" ]; }
 some_with() { [ -n "$(procs_with "$1")" ]; }
 leftovers() { find "$store" -maxdepth 1 -name '.nsbuild-*' | wc -l; }

@@ -70,16 +70,17 @@ is "$st" 127 "a missing builder gives 127"
 
 # Credentials, seen from the host (the chroot has no /proc).
 marker="nsb-chroot-$$"
-crun -- /t/helper sleep 2 "$marker" &
+# pid_of ARGS: the pid of the process whose command line is ARGS.
+pid_of() {
+	for f in /proc/[0-9]*/cmdline; do
+		case $(tr '\0' ' ' 2>/dev/null <"$f") in "$1 ") p=${f#/proc/}; echo "${p%/cmdline}" ;; esac
+	done
+}
+found() { pid=$(pid_of "$1"); [ -n "$pid" ]; }
+crun -- /t/helper sleep 300 "$marker" &
 b=$!
 pid=
-i=0
-while [ $i -lt 100 ] && [ -z "$pid" ]; do
-	for f in /proc/[0-9]*/cmdline; do
-		case $(tr '\0' ' ' <"$f" 2>/dev/null) in "/t/helper sleep 2 $marker ") p=${f#/proc/}; pid=${p%/cmdline} ;; esac
-	done
-	"$HELPER" sleep 0.02; i=$((i+1))
-done
+wait_for 30 found "/t/helper sleep 300 $marker"
 status=$(cat "/proc/$pid/status" 2>/dev/null)
 for c in CapInh CapPrm CapEff CapBnd CapAmb; do
 	like "$status" "$c:	0000000000000000" "$c of the chroot builder is empty"
@@ -87,26 +88,22 @@ done
 like "$status" "NoNewPrivs:	1" "no_new_privs is set"
 is "$(ls "/proc/$pid/fd" 2>/dev/null | sort -n | tr '\n' ' ')" "0 1 2 " "it has only fds 0, 1 and 2"
 is "$(readlink "/proc/$pid/root")" "$(ls -d "$TMPDIR"/nsbuild-*/root 2>/dev/null)" "its root is the chroot"
-wait $b
+kill -TERM "$pid"; wait $b
 
 # Concurrent chroot builds never share a uid: two builds overlapping in
 # time, their uids read from the host.
 uid_of() {
-	for f in /proc/[0-9]*/cmdline; do
-		case $(tr '\0' ' ' <"$f" 2>/dev/null) in
-		"/t/helper sleep 2 $1 ") p=${f%/cmdline}; sed -n 's/^Uid:\t\([0-9]*\).*/\1/p' "$p/status" ;;
-		esac
-	done
+	p=$(pid_of "/t/helper sleep 300 $1")
+	[ -z "$p" ] || sed -n 's/^Uid:\t\([0-9]*\).*/\1/p' "/proc/$p/status"
 }
-crun -- /t/helper sleep 2 "$marker-a" >/dev/null &
+both_uids() { ua=$(uid_of "$marker-a"); ub=$(uid_of "$marker-b"); [ -n "$ua" ] && [ -n "$ub" ]; }
+crun -- /t/helper sleep 300 "$marker-a" >/dev/null &
 a=$!
-crun -- /t/helper sleep 2 "$marker-b" >/dev/null &
+crun -- /t/helper sleep 300 "$marker-b" >/dev/null &
 b=$!
-i=0; ua= ub=
-while [ $i -lt 100 ] && { [ -z "$ua" ] || [ -z "$ub" ]; }; do
-	ua=$(uid_of "$marker-a"); ub=$(uid_of "$marker-b"); "$HELPER" sleep 0.02; i=$((i+1))
-done
-wait $a $b
+ua= ub=
+wait_for 30 both_uids
+kill -TERM $(pid_of "/t/helper sleep 300 $marker-a") $(pid_of "/t/helper sleep 300 $marker-b"); wait $a $b
 [ -n "$ua" ] && [ -n "$ub" ] && [ "$ua" != "$ub" ]; ok $? "two chroot builds running at once have different uids ($ua, $ub)"
 
 crun --user-pool 40001:1 -- /t/helper sleep 1 >/dev/null &
@@ -120,16 +117,17 @@ wait $b
 # A daemon left behind dies with the build: every process of its uid is
 # killed.
 # survivors MARKER: the processes whose command line holds MARKER, once
-# the SIGKILLs sent have had up to two seconds to take effect.
-survivors() {
-	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
-		left=
-		for f in /proc/[0-9]*/cmdline; do
-			case $(tr '\0' ' ' <"$f" 2>/dev/null) in *"$1"*) left="$left $f" ;; esac
-		done
-		[ -z "$left" ] && break
-		"$HELPER" sleep 0.1
+# the SIGKILLs sent have had time to take effect (a deadline: a slow
+# machine only takes longer).
+listed() {
+	left=
+	for f in /proc/[0-9]*/cmdline; do
+		case $(tr '\0' ' ' 2>/dev/null <"$f") in *"$1"*) left="$left $f" ;; esac
 	done
+}
+none_listed() { listed "$1"; [ -z "$left" ]; }
+survivors() {
+	wait_for 30 none_listed "$1"
 	echo "$left"
 }
 marker="nsb-chroot-daemon-$$"
@@ -149,12 +147,13 @@ is "$(survivors "$marker-hop-off")" "" "nor of an off-tier build"
 # full-tier build running beside it.
 case $("$NSBUILD" --version | tail -n 1) in
 *+MOUNT_NS*)
-	"$NSBUILD" run --sandbox=full --ro-bind "$STATIC_HELPER:/t/helper" -- /t/helper sleep 2 &
+	"$NSBUILD" run --sandbox=full --ro-bind "$STATIC_HELPER:/t/helper" -- /t/helper sleep 300 "$marker-full" &
 	b=$!
-	"$HELPER" sleep 0.3
+	wait_for 30 found "/t/helper sleep 300 $marker-full"
 	for i in 1 2 3; do crun -- /t/helper daemon "$marker-$i" >/dev/null; done
-	wait $b
-	is $? 0 "a full-tier build survives chroot builds that kill every process of their uid"
+	found "/t/helper sleep 300 $marker-full"
+	ok $? "a full-tier build survives chroot builds that kill every process of their uid"
+	kill -TERM "$pid"; wait $b
 	;;
 *) skip "no full tier in this build to run beside" ;;
 esac

@@ -122,9 +122,9 @@ is "$out" "700 nixbld
 1777" "/build belongs to the build user (0700), /tmp is 1777"
 
 # While a build runs, its directory on the host sits in a root-only parent.
-run -- /t/helper sleep 2 &
+run -- /t/helper sleep 300 "nsb-fs-$$" &
 b=$!
-i=0; while [ $i -lt 100 ] && [ -z "$(ls "$TMPDIR")" ]; do "$HELPER" sleep 0.02; i=$((i+1)); done
+wait_for 30 dir_nonempty "$TMPDIR"
 top=$(ls -d "$TMPDIR"/nsbuild-* 2>/dev/null | head -n 1)
 is "$(stat -c '%a %U' "$top" 2>/dev/null)" "700 $(id -un)" "the build directory's parent on the host is 0700, the caller's alone"
 bdir=$top/build
@@ -133,7 +133,7 @@ owner=$(stat -c '%u' "$bdir" 2>/dev/null)
 is "$(stat -c '%a' "$bdir" 2>/dev/null)" "700" "the build directory is 0700"
 if is_root; then is_build_uid "$owner"; else [ "$owner" = "$(id -u)" ]; fi
 ok $? "and belongs to the build user ($owner)"
-wait $b
+pkill -f "sleep 300 nsb-fs-$$"; wait $b
 
 # Outputs.
 out=$(run --output "$store/ccc-out" --setenv out="$store/ccc-out" -- /bin/sh -c 'mkdir $out && echo built > $out/result'); st=$?

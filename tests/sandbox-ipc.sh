@@ -31,7 +31,7 @@ is "$out" "shm absent msg absent sem absent mq absent " "the next build does not
 name="nsbtest-$$"
 "$HELPER" abstract-listen "$name" 10 >"$tap_tmp/abs" 2>&1 &
 server=$!
-i=0; while [ $i -lt 100 ] && ! grep -q listening "$tap_tmp/abs"; do "$HELPER" sleep 0.05; i=$((i+1)); done
+wait_for 30 file_has "$tap_tmp/abs" listening
 out=$(sbx -- abstract-connect "$name"); st=$?
 is "$st" 1 "the builder cannot connect to the host's abstract socket @$name"
 is "$out" "ECONNREFUSED" "the name does not exist in its network namespace"

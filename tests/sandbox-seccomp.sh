@@ -9,9 +9,15 @@ case $("$NSBUILD" --version | tail -n 1) in
 esac
 require_full
 
-# Control: on the host, outside the filter, the same calls succeed.
+# Control: on the host, outside the filter, the same calls succeed, but
+# fchmodat2 where the kernel predates it (Linux 6.6; Debian 12's is 6.1).
+# Inside, the filter answers before the kernel looks the call up: EPERM
+# either way.
 out=$("$HELPER" chmod-setuid "$tap_tmp/f")
-like "$out" "fchmodat2-suid ok" "control: outside the sandbox fchmodat2 sets setuid"
+case $out in
+*"fchmodat2-suid ENOSYS"*) like "$out" "fchmodat-sgid ok" "control: outside the sandbox fchmodat sets setgid (this kernel has no fchmodat2)" ;;
+*) like "$out" "fchmodat2-suid ok" "control: outside the sandbox fchmodat2 sets setuid" ;;
+esac
 
 out=$(sbx -- chmod-setuid /build/f)
 is "$out" "chmod-suid EPERM

@@ -41,14 +41,14 @@ is "$(ls -A "$TMPDIR")" "" "a build directory whose permissions the builder remo
 
 # CVE-2024-38531: the builder makes its build directory world-accessible;
 # it must still be out of other users' reach on the host.
-run -- /bin/sh -c 'chmod 0777 /build; /t/x 2>/dev/null; sleep 1' &
+run --ro-bind "$HELPER:/t/helper" -- /bin/sh -c "chmod 0777 /build; touch /build/made-open; exec /t/helper sleep 300 nsb-open-$$" &
 b=$!
-i=0; while [ $i -lt 100 ] && [ -z "$(ls "$TMPDIR")" ]; do "$HELPER" sleep 0.02; i=$((i+1)); done
-"$HELPER" sleep 0.3
+made_open() { [ -e "$(ls -d "$TMPDIR"/nsbuild-* 2>/dev/null | head -n 1)/build/made-open" ]; }
+wait_for 30 made_open
 top=$(ls -d "$TMPDIR"/nsbuild-* 2>/dev/null | head -n 1)
 is "$(stat -c '%a' "$top/build" 2>/dev/null)" "777" "the builder made its build directory 0777"
 is "$(stat -c '%a %U' "$top" 2>/dev/null)" "700 $(id -un)" "but it sits inside a directory only its owner can enter"
-wait $b
+pkill -f "sleep 300 nsb-open-$$"; wait $b
 
 # CVE-2026-39860: a temporary path inside the root followed through a
 # planted symlink.  The builder plants symlinks at the names nsbuild's own
@@ -65,7 +65,7 @@ is "$(ls -A "$victim" | tr '\n' ' ')" "dir file " "and nothing appeared in or va
 name="nsb-sec-$$"
 "$NSBUILD" run --sandbox=full --host-tools --ro-bind "$HELPER:/t/helper" -- /t/helper abstract-listen "$name" 2 >"$tap_tmp/abs" 2>&1 &
 b=$!
-i=0; while [ $i -lt 100 ] && ! grep -q listening "$tap_tmp/abs"; do "$HELPER" sleep 0.02; i=$((i+1)); done
+wait_for 30 file_has "$tap_tmp/abs" listening
 out=$("$HELPER" abstract-connect "$name")
 is "$out" "ECONNREFUSED" "the host cannot reach a builder's abstract socket"
 wait $b

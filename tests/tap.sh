@@ -58,6 +58,22 @@ done_testing() {
 	exit $?
 }
 
+# wait_for SECONDS COMMAND...: run COMMAND until it succeeds or SECONDS
+# have passed (then fail): a slow machine (QEMU, a loaded CI) only takes
+# longer, where a fixed number of tries would give up.
+wait_for() {
+	_wf_end=$(($(date +%s) + $1))
+	shift
+	until "$@"; do
+		[ "$(date +%s)" -le "$_wf_end" ] || return 1
+		"$HELPER" sleep 0.02 2>/dev/null || sleep 1
+	done
+}
+# file_has FILE TEXT: FILE holds TEXT (for wait_for).
+file_has() { grep -q -- "$2" "$1" 2>/dev/null; }
+# dir_nonempty DIR (for wait_for).
+dir_nonempty() { [ -n "$(ls -A "$1" 2>/dev/null)" ]; }
+
 # A scratch directory removed at exit.
 tap_tmp=$(mktemp -d "${TMPDIR:-/tmp}/nsb-test.XXXXXX") || exit 99
 trap 'chmod -R u+w "$tap_tmp" 2>/dev/null; rm -rf "$tap_tmp"' EXIT
