@@ -752,7 +752,7 @@ static bool tier_unavailable(const nsb_build *b)
         case NSB_STEP_CLONE: case NSB_STEP_USER_NS_MAP: case NSB_STEP_MOUNT_PRIVATE:
         case NSB_STEP_LOOPBACK: case NSB_STEP_HOSTNAME: case NSB_STEP_DOMAINNAME:
         case NSB_STEP_ROOT_TMPFS: case NSB_STEP_PIVOT_ROOT: case NSB_STEP_DETACH_OLD_ROOT:
-        case NSB_STEP_ROOT_READONLY: case NSB_STEP_CHROOT:
+        case NSB_STEP_ROOT_READONLY: case NSB_STEP_CHROOT: case NSB_STEP_SECCOMP:
                 return true;
         case NSB_STEP_ACTION:
                 /* A fresh /proc, devpts or tmpfs refused; a bind is the
@@ -764,16 +764,22 @@ static bool tier_unavailable(const nsb_build *b)
         }
 }
 
-/* Append what the probe found about TIER to the error message. */
-static void explain_unavailable(nsb_build *b, nsb_sandbox tier)
+/* Append what the probe found about capability C to the error message. */
+static void explain_capability(nsb_build *b, nsb_capability c)
 {
-        nsb_capability c = nsb_sandbox_missing(tier);
-        if (c == NSB_CAP_MAX_)
-                return;
         size_t len = strlen(b->error_message);
         const char *advice = nsb_capability_advice(c);
         snprintf(b->error_message + len, sizeof(b->error_message) - len, " [%s: %s%s%s]", nsb_capability_name(c),
                  nsb_capability_reason(c), advice[0] ? "; to enable: " : "", advice);
+}
+
+/* Append what the probe found about TIER to the error message. */
+static void explain_unavailable(nsb_build *b, nsb_sandbox tier)
+{
+        /* The step that failed says which capability, where it is one. */
+        nsb_capability c = b->failed_step == NSB_STEP_SECCOMP ? NSB_CAP_SECCOMP : nsb_sandbox_missing(tier);
+        if (c != NSB_CAP_MAX_)
+                explain_capability(b, c);
 }
 
 int nsb_build_start(nsb_build *b)
@@ -802,6 +808,16 @@ int nsb_build_start(nsb_build *b)
                                         nsb_capability_reason(c), advice[0] ? "; to enable: " : "", advice);
                 }
                 int r = start_tier(b);
+                /* The filter is one of the full tier's protections; the
+                 * chroot and off tiers run without it where the kernel has
+                 * none, and say so. */
+                if (r < 0 && b->failed_step == NSB_STEP_SECCOMP && tier_unavailable(b) &&
+                    b->tier != NSB_SANDBOX_FULL && !b->no_seccomp) {
+                        explain_capability(b, NSB_CAP_SECCOMP);
+                        nsb_warn(b, "no system-call filter: %s, continuing without it", b->error_message);
+                        b->no_seccomp = true;
+                        r = start_tier(b);
+                }
                 if (r < 0 && tier_unavailable(b)) {
                         /* Never silently weaker: say what is missing. */
                         explain_unavailable(b, b->tier);
@@ -827,6 +843,7 @@ int nsb_build_start(nsb_build *b)
                 b->tier = order[i];
                 r = start_tier(b);
                 if (r < 0 && b->failed_step == NSB_STEP_SECCOMP && tier_unavailable(b) && !b->no_seccomp) {
+                        explain_capability(b, NSB_CAP_SECCOMP);
                         nsb_warn(b, "no system-call filter: %s, continuing without it", b->error_message);
                         b->no_seccomp = true;
                         r = start_tier(b);

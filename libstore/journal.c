@@ -7,7 +7,7 @@
  * program embedding it) is killed, nothing of its own removes them.  So
  * every run keeps a record in a journal directory of the caller's
  * (/run/nsbuild/runs for root; $XDG_RUNTIME_DIR/nsbuild-runs, else
- * $TMPDIR/nsbuild-runs-UID, for an ordinary user; or the one the caller
+ * $TMPDIR/.nsbuild-runs-UID, for an ordinary user; or the one the caller
  * chose, e.g. a store's own state directory), holds an flock on it
  * for as long as it runs, and appends each path as soon as it has made it.
  * Every run first looks at the records there: one it can lock belongs to
@@ -50,7 +50,7 @@ static char *journal_dir_path(const nsb_build *b)
         const char *tmp = getenv("TMPDIR");
         if (!tmp || tmp[0] != '/')
                 tmp = "/tmp";
-        return asprintf(&path, "%s/nsbuild-runs-%u", tmp, (unsigned) geteuid()) < 0 ? NULL : path;
+        return asprintf(&path, "%s/.nsbuild-runs-%u", tmp, (unsigned) geteuid()) < 0 ? NULL : path;
 }
 
 /* The journal directory, made if missing; it must be the caller's and

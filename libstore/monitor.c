@@ -86,6 +86,9 @@ static const char *advice(const nsb_build *b, nsb_step step, int err)
                 return " (the builder's PATH is /path-not-set unless set with --setenv; give an absolute path)";
         if (step == NSB_STEP_EXEC && err == ENOENT)
                 return " (is it inside the sandbox? bind it, or use --host-tools)";
+        if (step == NSB_STEP_CHDIR && err == EACCES && b->tier == NSB_SANDBOX_OFF)
+                return " (without a sandbox the build user reaches it by the host's path: every directory above "
+                       "it must be searchable by that user; choose another --tmpdir)";
         if ((step == NSB_STEP_MOUNT_PRIVATE || step == NSB_STEP_ROOT_TMPFS || step == NSB_STEP_ACTION) &&
             err == EPERM)
                 return " (mounting is refused: a container or security policy may deny it)";

@@ -93,9 +93,12 @@ int nsb_capability_works(nsb_capability cap);
 int nsb_capability_errno(nsb_capability cap);
 const char *nsb_capability_reason(nsb_capability cap);
 const char *nsb_capability_advice(nsb_capability cap);
-/* The tier NSB_SANDBOX_AUTO picks here. */
+/* The tier NSB_SANDBOX_AUTO picks here (the full tier also where only
+ * the system-call filter is missing: it then runs without it, as the
+ * chroot and off tiers do). */
 nsb_sandbox nsb_sandbox_best(void);
-/* Whether a tier works here (all it needs works). */
+/* Whether a tier works here (all it needs works; for the full tier, the
+ * system-call filter too, where it is compiled in). */
 int nsb_sandbox_works(nsb_sandbox mode);
 
 typedef struct nsb_build nsb_build;
@@ -180,7 +183,7 @@ int nsb_build_set_tmpdir(nsb_build *build, const char *dir);
  * that if it is killed the next run using the same directory removes
  * them, reporting each through the warning callback ("..., removed").
  * Default: /run/nsbuild/runs as root; $XDG_RUNTIME_DIR/nsbuild-runs, else
- * $TMPDIR/nsbuild-runs-UID, for an ordinary user.  The directory is made
+ * $TMPDIR/.nsbuild-runs-UID, for an ordinary user.  The directory is made
  * (0700) if missing; it must belong to the caller and be writable by no
  * one else, or the run goes ahead without a record (with a warning).
  * NULL restores the default. */

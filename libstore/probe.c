@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -61,7 +62,8 @@ static const struct {
         [NSB_CAP_LOOPBACK] = { "user.max_net_namespaces", "CONFIG_NET_NS", "net" },
         [NSB_CAP_PIVOT_ROOT] = { NULL, NULL, NULL },
         [NSB_CAP_CHROOT] = { NULL, NULL, NULL },
-        [NSB_CAP_SECCOMP] = { NULL, "CONFIG_SECCOMP_FILTER", NULL },
+        /* CONFIG_SECCOMP_FILTER has no prompt: it follows CONFIG_SECCOMP. */
+        [NSB_CAP_SECCOMP] = { NULL, "CONFIG_SECCOMP", NULL },
 };
 
 /* Whether the running kernel lacks the namespace of C, by the evidence:
@@ -91,6 +93,25 @@ static long read_sysctl(const char *name)
                 v = -1;
         fclose(f);
         return v;
+}
+
+/* The Seccomp: line of /proc/self/status (0 none, 1 strict, 2 filter),
+ * -1 where there is none (a kernel without CONFIG_SECCOMP), -2 where /proc
+ * cannot tell. */
+static int seccomp_mode(void)
+{
+        FILE *f = fopen("/proc/self/status", "re");
+        if (!f)
+                return -2;
+        char line[256];
+        int mode = -1;
+        while (fgets(line, sizeof(line), f))
+                if (strncmp(line, "Seccomp:", 8) == 0) {
+                        mode = atoi(line + 8);
+                        break;
+                }
+        fclose(f);
+        return mode;
 }
 
 static bool uses_user_ns(nsb_capability c)
@@ -123,6 +144,29 @@ static void explain(nsb_capability c, int err)
                          cap_ns[c].ns_file, cap_ns[c].config);
                 snprintf(s->advice, sizeof(s->advice), "use a kernel built with %s=y", cap_ns[c].config);
                 return;
+        }
+        /* /proc/self/status has a Seccomp: line where the kernel has
+         * seccomp at all, and says 2 where a filter already confines us. */
+        if (c == NSB_CAP_SECCOMP) {
+                int mode = seccomp_mode();
+                if (mode == -1) {
+                        snprintf(s->reason, sizeof(s->reason),
+                                 "%s: not supported by this kernel (no Seccomp: in /proc/self/status: built without "
+                                 "CONFIG_SECCOMP)",
+                                 what);
+                        snprintf(s->advice, sizeof(s->advice),
+                                 "use a kernel built with CONFIG_SECCOMP=y (CONFIG_SECCOMP_FILTER follows it)");
+                        return;
+                }
+                if (mode == 2) {
+                        snprintf(s->reason, sizeof(s->reason),
+                                 "%s: refused by the seccomp filter nsbuild itself runs under (Seccomp: 2 in "
+                                 "/proc/self/status: a container's or a parent's)",
+                                 what);
+                        snprintf(s->advice, sizeof(s->advice),
+                                 "allow seccomp(2) and prctl(PR_SET_SECCOMP) in that filter, or run nsbuild outside it");
+                        return;
+                }
         }
         /* Without root every namespace is made in a user namespace: where
          * that fails, it is the cause. */
@@ -317,10 +361,11 @@ const char *nsb_capability_advice(nsb_capability c)
 }
 
 /* What the full tier needs here: the user namespace only without root,
- * and then first, since the others stand on it. */
+ * and then first, since the others stand on it; the system-call filter
+ * where it is compiled in. */
 static const nsb_capability full_needs[] = {
-        NSB_CAP_USER_NS, NSB_CAP_MOUNT_NS, NSB_CAP_NET_NS,   NSB_CAP_IPC_NS,
-        NSB_CAP_UTS_NS,  NSB_CAP_PID_NS,   NSB_CAP_LOOPBACK, NSB_CAP_PIVOT_ROOT,
+        NSB_CAP_USER_NS, NSB_CAP_MOUNT_NS, NSB_CAP_NET_NS,   NSB_CAP_IPC_NS,     NSB_CAP_UTS_NS,
+        NSB_CAP_PID_NS,  NSB_CAP_LOOPBACK, NSB_CAP_PIVOT_ROOT, NSB_CAP_SECCOMP,
 };
 
 nsb_capability nsb_sandbox_missing(nsb_sandbox mode)
@@ -328,7 +373,8 @@ nsb_capability nsb_sandbox_missing(nsb_sandbox mode)
         switch (mode) {
         case NSB_SANDBOX_FULL:
                 for (size_t i = 0; i < ELEMENTSOF(full_needs); i++) {
-                        if (full_needs[i] == NSB_CAP_USER_NS && geteuid() == 0)
+                        if ((full_needs[i] == NSB_CAP_USER_NS && geteuid() == 0) ||
+                            (full_needs[i] == NSB_CAP_SECCOMP && !NSB_HAVE_SECCOMP))
                                 continue;
                         if (!nsb_capability_works(full_needs[i]))
                                 return full_needs[i];
@@ -352,7 +398,10 @@ int nsb_sandbox_works(nsb_sandbox mode)
 
 nsb_sandbox nsb_sandbox_best(void)
 {
-        if (nsb_sandbox_works(NSB_SANDBOX_FULL))
+        /* auto builds without the filter where it alone is missing: the
+         * namespaces are the stronger part. */
+        if (nsb_sandbox_compiled(NSB_SANDBOX_FULL) &&
+            (nsb_sandbox_works(NSB_SANDBOX_FULL) || nsb_sandbox_missing(NSB_SANDBOX_FULL) == NSB_CAP_SECCOMP))
                 return NSB_SANDBOX_FULL;
         if (nsb_sandbox_works(NSB_SANDBOX_CHROOT))
                 return NSB_SANDBOX_CHROOT;

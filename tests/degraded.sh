@@ -17,6 +17,8 @@ out=$("$NOKERNEL" no-netns -- /bin/true 2>&1); st=$?
 [ $st -ne 77 ] || skip_all "cannot install a seccomp filter here: $out"
 export TMPDIR="$tap_tmp/tmp"
 mkdir -p "$TMPDIR"
+# The off tier's build user reaches its build directory by the host's path.
+chmod 0755 "$tap_tmp"
 
 # scenario MODE CAPABILITY ERRNO REASON ADVICE
 scenario() {
@@ -47,6 +49,34 @@ scenario() {
 scenario no-netns net_ns EINVAL "not supported by this kernel" "use a kernel built with CONFIG_NET_NS=y"
 scenario locked-down mount_ns EPERM "refused although running as root" "run outside the container"
 scenario netns-limit net_ns ENOSPC "namespace limit reached (user.max_net_namespaces = 0)" "sysctl -w user.max_net_namespaces=10000"
+
+# A kernel without seccomp, simulated by refusing seccomp(2) and
+# prctl(PR_SET_SECCOMP) with EINVAL: features says the full tier cannot
+# start, auto builds in it without the filter and says so, --sandbox=full
+# refuses naming the filter, the chroot and off tiers run without it.
+if "$NSBUILD" --version | grep -q -- '+SECCOMP'; then
+	out=$("$NOKERNEL" no-seccomp -- "$NSBUILD" features)
+	like "$out" "seccomp                yes       no     EINVAL:" "no seccomp: features says the filter does not work"
+	like "$out" "full                   yes       no" "no seccomp: and that the full tier (which includes it) cannot start"
+	like "$out" "--sandbox=auto uses: full, without the system-call filter" "no seccomp: auto uses the full tier without it"
+	like "$("$NOKERNEL" no-seccomp -- "$NSBUILD" features --json | tr -d '\n')" '"auto": "full",  "auto_lacks": [ "seccomp" ]' \
+		"no seccomp: --json says what auto lacks"
+	out=$("$NOKERNEL" no-seccomp -- "$NSBUILD" run --ro-bind "$STATIC_HELPER:/t/helper" -- /t/helper pid 2>"$tap_tmp/err"); st=$?
+	is "$st:$out" "0:1" "no seccomp: auto builds in the full tier (the builder is PID 1)"
+	is "$(grep -c 'warning: no system-call filter' "$tap_tmp/err")" 1 "no seccomp: with one warning"
+	like "$(cat "$tap_tmp/err")" "[seccomp: EINVAL:" "no seccomp: naming the capability"
+	err=$("$NOKERNEL" no-seccomp -- "$NSBUILD" run --sandbox=full --ro-bind "$STATIC_HELPER:/t/helper" -- /t/helper exit 0 2>&1); st=$?
+	is "$st" 125 "no seccomp: --sandbox=full refuses with 125"
+	like "$err" "cannot install the system-call filter: Invalid argument [seccomp: EINVAL:" "no seccomp: naming the filter"
+	for t in chroot off; do
+		# The off tier binds nothing: its builder is the host's path.
+		if [ $t = off ]; then h=$STATIC_HELPER; else h=/t/helper; fi
+		err=$("$NOKERNEL" no-seccomp -- "$NSBUILD" run --sandbox=$t --ro-bind "$STATIC_HELPER:/t/helper" -- "$h" exit 0 2>&1); st=$?
+		like "$st $err" "0 nsbuild: warning: no system-call filter:" "no seccomp: --sandbox=$t runs without it, saying so"
+	done
+else
+	skip "built without the system-call filter"
+fi
 
 # In the user namespace of the last scenario mknod is not permitted: the
 # chroot tier says which device nodes are missing.

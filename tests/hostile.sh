@@ -117,7 +117,7 @@ fi
 
 # The journal: a record of each running build in the default place, gone
 # after it; a journal directory others may write is not used.
-if is_root; then jdir=/run/nsbuild/runs; elif [ -n "${XDG_RUNTIME_DIR:-}" ]; then jdir="$XDG_RUNTIME_DIR/nsbuild-runs"; else jdir="$TMPDIR/nsbuild-runs-$(id -u)"; fi
+if is_root; then jdir=/run/nsbuild/runs; elif [ -n "${XDG_RUNTIME_DIR:-}" ]; then jdir="$XDG_RUNTIME_DIR/nsbuild-runs"; else jdir="$TMPDIR/.nsbuild-runs-$(id -u)"; fi
 if full_run; then
 	mark="nsb-journal-$$"
 	"$NSBUILD" run $tier_opts -- /t/helper sleep 300 "$mark" >/dev/null 2>&1 &

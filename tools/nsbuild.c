@@ -295,6 +295,12 @@ static const char *yes_no(int v)
         return v ? "yes" : "no";
 }
 
+/* Whether auto builds without the system-call filter here. */
+static bool auto_lacks_filter(void)
+{
+        return nsb_capability_compiled(NSB_CAP_SECCOMP) && !nsb_capability_works(NSB_CAP_SECCOMP);
+}
+
 /* What each tier isolates and what it does not (nsbuild(1), SECURITY). */
 static const char *tier_isolates(nsb_sandbox tier)
 {
@@ -363,7 +369,8 @@ static int cmd_features(int argc, char **argv)
                         json_string(strchr(tier_isolates(tiers[i]), ' ') + 1);
                         printf(" }%s\n", i + 1 < sizeof(tiers) / sizeof(tiers[0]) ? "," : "");
                 }
-                printf("  ],\n  \"auto\": \"%s\"\n}\n", nsb_sandbox_name(best));
+                printf("  ],\n  \"auto\": \"%s\",\n  \"auto_lacks\": [%s]\n}\n", nsb_sandbox_name(best),
+                       auto_lacks_filter() ? " \"seccomp\" " : "");
                 return EXIT_SUCCESS;
         }
 
@@ -383,7 +390,8 @@ static int cmd_features(int argc, char **argv)
         printf("\nWhat each tier isolates (see nsbuild(1), SECURITY):\n");
         for (size_t i = 0; i < sizeof(tiers) / sizeof(tiers[0]); i++)
                 printf("  %s\n", tier_isolates(tiers[i]));
-        printf("\n--sandbox=auto uses: %s\n", nsb_sandbox_name(best));
+        printf("\n--sandbox=auto uses: %s%s\n", nsb_sandbox_name(best),
+               auto_lacks_filter() ? ", without the system-call filter (see seccomp above)" : "");
         return EXIT_SUCCESS;
 }
 

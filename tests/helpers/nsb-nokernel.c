@@ -6,6 +6,10 @@
  *                                            (a kernel without CONFIG_NET_NS)
  *   nsb-nokernel locked-down -- COMMAND...   every namespace flag fails with
  *                                            EPERM (a locked-down container)
+ *   nsb-nokernel no-seccomp -- COMMAND...    seccomp() and prctl(PR_SET_SECCOMP)
+ *                                            fail with EINVAL, as on a kernel
+ *                                            without CONFIG_SECCOMP (but
+ *                                            /proc/self/status says Seccomp: 2)
  *   nsb-nokernel old-mount-api -- COMMAND... open_tree, move_mount,
  *                                            mount_setattr and the fs*
  *                                            calls fail with ENOSYS (a
@@ -151,6 +155,30 @@ static int old_mount_api(char **cmd)
 #endif
 }
 
+/* seccomp() and prctl(PR_SET_SECCOMP) refused with EINVAL. */
+static int no_seccomp(char **cmd)
+{
+#ifdef __NR_seccomp
+        struct sock_filter insns[] = {
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_ARCH, 1, 0),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_seccomp, 3, 0),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_prctl, 0, 3),
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PR_SET_SECCOMP, 0, 1),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EINVAL),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        };
+        return exec_filtered(insns, sizeof(insns) / sizeof(insns[0]), cmd);
+#else
+        (void) cmd;
+        fprintf(stderr, "nsb-nokernel: these headers do not number seccomp()\n");
+        return 77;
+#endif
+}
+
 int main(int argc, char **argv)
 {
 #ifndef NATIVE_ARCH
@@ -158,7 +186,7 @@ int main(int argc, char **argv)
         return 77;
 #else
         if (argc < 4 || strcmp(argv[2], "--") != 0) {
-                fprintf(stderr, "usage: nsb-nokernel no-netns|locked-down|old-mount-api|netns-limit|userns-limit -- COMMAND...\n");
+                fprintf(stderr, "usage: nsb-nokernel no-netns|locked-down|no-seccomp|old-mount-api|netns-limit|userns-limit -- COMMAND...\n");
                 return 64;
         }
         unsigned flags;
@@ -169,6 +197,8 @@ int main(int argc, char **argv)
                 return ns_limit("/proc/sys/user/max_user_namespaces", 1000, argv + 3);
         if (strcmp(argv[1], "old-mount-api") == 0)
                 return old_mount_api(argv + 3);
+        if (strcmp(argv[1], "no-seccomp") == 0)
+                return no_seccomp(argv + 3);
         if (strcmp(argv[1], "no-netns") == 0) {
                 flags = CLONE_NEWNET;
                 err = EINVAL;
