@@ -530,11 +530,11 @@ static int start_tier(nsb_build *b)
         b->error_step[0] = b->error_message[0] = '\0';
         b->result = NSB_RESULT_NONE;
 
-        /* Without root the full tier runs in a user namespace of its own,
-         * where the caller's uid and gid appear as the build user: 1000
-         * and 100 unless the caller chose others, as in Nix. */
+        /* Without root the namespaces are made in a user namespace of
+         * their own, where the caller's uid and gid appear as the build
+         * user: 1000 and 100 unless the caller chose others, as in Nix. */
         _cleanup_free_ char *uid_map = NULL, *gid_map = NULL;
-        b->user_ns = b->tier == NSB_SANDBOX_FULL && geteuid() != 0;
+        b->user_ns = (b->ns & NSB_ISOLATION_USER_NS) != 0;
         if (b->user_ns) {
                 if (!b->user_set) {
                         b->uid = 1000;
@@ -576,7 +576,7 @@ static int start_tier(nsb_build *b)
         if (r < 0)
                 goto fail;
         if (b->tier != NSB_SANDBOX_OFF) {
-                r = nsb_plan_build(b, b->tier == NSB_SANDBOX_FULL);
+                r = nsb_plan_build(b, b->tier == NSB_SANDBOX_FULL, (b->ns & NSB_ISOLATION_PID_NS) != 0);
                 if (r < 0)
                         goto fail;
         }
@@ -621,7 +621,7 @@ static int start_tier(nsb_build *b)
          * pid: it tells whether we died before it set its parent-death
          * signal from our pidfd (Linux 5.3; before, it cannot tell, in the
          * few microseconds that takes). */
-        if (b->die_with_parent && b->tier == NSB_SANDBOX_FULL)
+        if (b->die_with_parent && (b->ns & NSB_ISOLATION_PID_NS))
                 parent_pidfd = pidfd_open(getpid(), 0);
 
         nsb_spawn s = {
@@ -653,7 +653,8 @@ static int start_tier(nsb_build *b)
                  * to empty (or nothing that is not the caller's). */
                 .clear_user_keyrings = geteuid() == 0 && !b->user_ns,
                 .seccomp = NSB_HAVE_SECCOMP && !b->no_seccomp,
-                .share_network = b->share_network,
+                .ns = b->ns,
+                .loopback = (b->ns & NSB_ISOLATION_LOOPBACK) != 0,
                 .verbose = b->trace_fn != NULL,
                 .share_memory = share_memory,
                 .root_fd = -1,
@@ -713,6 +714,7 @@ static int start_tier(nsb_build *b)
                 b->result = NSB_RESULT_FAILED;
                 goto fail;
         }
+        b->isolation = b->ns | (s.seccomp ? NSB_ISOLATION_SECCOMP : 0);
         /* TAKE_FD leaves -1 behind for the cleanup handler, which cppcheck
          * does not see reading it. */
         // cppcheck-suppress unreadVariable
@@ -751,7 +753,7 @@ static bool tier_unavailable(const nsb_build *b)
         switch (b->failed_step) {
         case NSB_STEP_CLONE: case NSB_STEP_USER_NS_MAP: case NSB_STEP_MOUNT_PRIVATE:
         case NSB_STEP_LOOPBACK: case NSB_STEP_HOSTNAME: case NSB_STEP_DOMAINNAME:
-        case NSB_STEP_ROOT_TMPFS: case NSB_STEP_PIVOT_ROOT: case NSB_STEP_DETACH_OLD_ROOT:
+        case NSB_STEP_ROOT_TMPFS: case NSB_STEP_PIVOT_ROOT: case NSB_STEP_MOVE_ROOT: case NSB_STEP_DETACH_OLD_ROOT:
         case NSB_STEP_ROOT_READONLY: case NSB_STEP_CHROOT: case NSB_STEP_SECCOMP:
                 return true;
         case NSB_STEP_ACTION:
@@ -782,6 +784,74 @@ static void explain_unavailable(nsb_build *b, nsb_sandbox tier)
                 explain_capability(b, c);
 }
 
+/* The namespaces TIER makes when all of them work here. */
+static unsigned tier_namespaces(const nsb_build *b, nsb_sandbox tier)
+{
+        if (tier != NSB_SANDBOX_FULL)
+                return tier == NSB_SANDBOX_CHROOT ? NSB_ISOLATION_ROOT : 0;
+        return nsb_full_isolation(b->share_network) & ~NSB_ISOLATION_SECCOMP;
+}
+
+/* One attempt in b->tier with b->ns; where only the filter fails and
+ * FILTER_OPTIONAL, a second one without it, saying so. */
+static int attempt(nsb_build *b, bool filter_optional)
+{
+        int r = start_tier(b);
+        if (r < 0 && b->failed_step == NSB_STEP_SECCOMP && tier_unavailable(b) && filter_optional &&
+            !b->no_seccomp) {
+                explain_capability(b, NSB_CAP_SECCOMP);
+                nsb_warn(b, "no system-call filter: %s, continuing without it", b->error_message);
+                b->no_seccomp = true;
+                r = start_tier(b);
+        }
+        return r;
+}
+
+/* Say what auto's sandbox lacks of the full tier's, every piece with its
+ * reason and how to enable it. */
+static void warn_weaker(nsb_build *b, const char *first_failure)
+{
+        unsigned want = nsb_full_isolation(b->share_network), got = b->isolation;
+        if (!nsb_sandbox_compiled(NSB_SANDBOX_FULL)) {
+                nsb_warn(b, "using the %s sandbox, weaker than full: the full sandbox is not compiled in (%s)",
+                         nsb_sandbox_name(b->tier), nsb_compiled_features());
+                return;
+        }
+        unsigned lacks = want & ~got;
+        /* What follows from another piece missing is not said twice. */
+        if (lacks & NSB_ISOLATION_NET_NS)
+                lacks &= ~NSB_ISOLATION_LOOPBACK;
+        if (got & NSB_ISOLATION_ROOT)
+                lacks &= ~NSB_ISOLATION_ROOT;
+        if (b->no_seccomp)
+                lacks &= ~NSB_ISOLATION_SECCOMP; /* said when it was found */
+        if (!lacks)
+                return;
+        char msg[sizeof(b->error_message) * 2];
+        size_t len = (size_t) snprintf(msg, sizeof(msg), "using the %s sandbox without", nsb_sandbox_name(b->tier));
+        /* The pieces one cause refused, named together with it. */
+        for (unsigned bit = 1; bit <= NSB_ISOLATION_SECCOMP && len < sizeof(msg); bit <<= 1) {
+                if (!(lacks & bit))
+                        continue;
+                nsb_capability c = nsb_isolation_capability(bit);
+                const char *reason = nsb_capability_reason(c), *advice = nsb_capability_advice(c);
+                len += (size_t) snprintf(msg + len, sizeof(msg) - len, "%s %s", len > 40 ? ";" : "",
+                                         nsb_isolation_name(bit));
+                for (unsigned more = bit << 1; more <= NSB_ISOLATION_SECCOMP && len < sizeof(msg); more <<= 1) {
+                        nsb_capability m = nsb_isolation_capability(more);
+                        if ((lacks & more) && strcmp(nsb_capability_reason(m), reason) == 0 &&
+                            strcmp(nsb_capability_advice(m), advice) == 0) {
+                                len += (size_t) snprintf(msg + len, sizeof(msg) - len, ", %s", nsb_isolation_name(more));
+                                lacks &= ~more;
+                        }
+                }
+                if (len < sizeof(msg))
+                        len += (size_t) snprintf(msg + len, sizeof(msg) - len, " [%s%s%s]", reason[0] ? reason : first_failure,
+                                                 advice[0] ? "; to enable: " : "", advice);
+        }
+        nsb_warn(b, "%s", msg);
+}
+
 int nsb_build_start(nsb_build *b)
 {
         CHECK_CONFIG(b);
@@ -792,6 +862,7 @@ int nsb_build_start(nsb_build *b)
 
         if (b->sandbox != NSB_SANDBOX_AUTO) {
                 b->tier = b->sandbox;
+                b->ns = tier_namespaces(b, b->tier);
                 if (!nsb_sandbox_compiled(b->tier))
                         return nsb_fail(b, EOPNOTSUPP, "choose sandbox",
                                         "the %s sandbox is not compiled into this nsbuild (features: %s)",
@@ -807,60 +878,58 @@ int nsb_build_start(nsb_build *b)
                                         "the chroot sandbox is unavailable here [chroot: %s%s%s]",
                                         nsb_capability_reason(c), advice[0] ? "; to enable: " : "", advice);
                 }
-                int r = start_tier(b);
                 /* The filter is one of the full tier's protections; the
                  * chroot and off tiers run without it where the kernel has
                  * none, and say so. */
-                if (r < 0 && b->failed_step == NSB_STEP_SECCOMP && tier_unavailable(b) &&
-                    b->tier != NSB_SANDBOX_FULL && !b->no_seccomp) {
-                        explain_capability(b, NSB_CAP_SECCOMP);
-                        nsb_warn(b, "no system-call filter: %s, continuing without it", b->error_message);
-                        b->no_seccomp = true;
-                        r = start_tier(b);
-                }
-                if (r < 0 && tier_unavailable(b)) {
+                int r = attempt(b, b->tier != NSB_SANDBOX_FULL);
+                if (r < 0 && tier_unavailable(b))
                         /* Never silently weaker: say what is missing. */
                         explain_unavailable(b, b->tier);
-                        b->state = NSB_STATE_DONE;
-                }
                 if (r < 0)
                         b->state = NSB_STATE_DONE;
                 return r;
         }
 
-        /* auto: the strongest tier that works.  The full tier is simply
-         * tried (no probe on the way to a working sandbox); only when the
-         * kernel or a policy refuses it does the probe run, to say why, and
-         * the next tier is tried. */
-        static const nsb_sandbox order[] = { NSB_SANDBOX_FULL, NSB_SANDBOX_CHROOT, NSB_SANDBOX_OFF };
-        char why[sizeof(b->error_message)] = "";
+        /* auto: first everything the full tier gives, simply tried (no
+         * probe on the way to a working sandbox).  Only when the kernel or
+         * a policy refuses a piece does the probe run: then every
+         * namespace and protection that works is used, one by one, and the
+         * warning names each missing piece with its reason. */
         int r = -EOPNOTSUPP;
-        for (size_t i = 0; i < ELEMENTSOF(order); i++) {
-                if (!nsb_sandbox_compiled(order[i]))
-                        continue;
-                if (order[i] == NSB_SANDBOX_CHROOT && !nsb_sandbox_works(NSB_SANDBOX_CHROOT))
+        char first[sizeof(b->error_message)] = "";
+        if (nsb_sandbox_compiled(NSB_SANDBOX_FULL)) {
+                b->tier = NSB_SANDBOX_FULL;
+                b->ns = tier_namespaces(b, b->tier);
+                r = attempt(b, true);
+                if (r >= 0)
+                        return 0;
+                if (!tier_unavailable(b)) {
+                        b->state = NSB_STATE_DONE;
+                        return r;
+                }
+                snprintf(first, sizeof(first), "%s", b->error_message);
+        }
+        nsb_sandbox tier;
+        unsigned choice = nsb_auto_choice(b->share_network, &tier);
+        /* The probe's choice, then what is weaker still should that fail
+         * too (the probe tries each piece, not every combination). */
+        for (;; tier = tier == NSB_SANDBOX_FULL ? NSB_SANDBOX_CHROOT : NSB_SANDBOX_OFF) {
+                if (tier == NSB_SANDBOX_CHROOT && !nsb_sandbox_works(NSB_SANDBOX_CHROOT))
                         continue; /* it would fail only after copying the root */
-                b->tier = order[i];
-                r = start_tier(b);
-                if (r < 0 && b->failed_step == NSB_STEP_SECCOMP && tier_unavailable(b) && !b->no_seccomp) {
-                        explain_capability(b, NSB_CAP_SECCOMP);
-                        nsb_warn(b, "no system-call filter: %s, continuing without it", b->error_message);
-                        b->no_seccomp = true;
-                        r = start_tier(b);
-                }
-                if (r >= 0 || !tier_unavailable(b))
+                b->tier = tier;
+                b->ns = choice & ~NSB_ISOLATION_SECCOMP;
+                if (tier != NSB_SANDBOX_FULL)
+                        b->ns &= tier == NSB_SANDBOX_CHROOT ? ~NSB_ISOLATION_MOUNT_NS & ~NSB_ISOLATION_USER_NS : 0;
+                b->no_seccomp = b->no_seccomp || !(choice & NSB_ISOLATION_SECCOMP);
+                r = attempt(b, true);
+                if (r >= 0 || !tier_unavailable(b) || tier == NSB_SANDBOX_OFF)
                         break;
-                if (!why[0]) {
-                        explain_unavailable(b, b->tier);
-                        snprintf(why, sizeof(why), "%s", b->error_message);
-                }
+                if (!first[0])
+                        snprintf(first, sizeof(first), "%s", b->error_message);
         }
-        if (r >= 0 && b->tier != NSB_SANDBOX_FULL) {
-                if (!why[0])
-                        snprintf(why, sizeof(why), "the full sandbox is not compiled in (%s)", nsb_compiled_features());
-                nsb_warn(b, "using the %s sandbox, weaker than full: %s", nsb_sandbox_name(b->tier), why);
-        }
-        if (r < 0)
+        if (r >= 0)
+                warn_weaker(b, first);
+        else
                 b->state = NSB_STATE_DONE;
         return r;
 }
@@ -868,6 +937,16 @@ int nsb_build_start(nsb_build *b)
 const char *nsb_build_dir(const nsb_build *b)
 {
         return b ? b->build_dir : NULL;
+}
+
+nsb_sandbox nsb_build_sandbox(const nsb_build *b)
+{
+        return b && b->state != NSB_STATE_CONFIG ? b->tier : NSB_SANDBOX_AUTO;
+}
+
+unsigned nsb_build_isolation(const nsb_build *b)
+{
+        return b && b->state != NSB_STATE_CONFIG ? b->isolation : 0;
 }
 
 pid_t nsb_build_pid(const nsb_build *b)

@@ -113,6 +113,7 @@ typedef enum nsb_step {
         NSB_STEP_OPEN_ROOT,
         NSB_STEP_ACTION,      /* the plan action with index INDEX */
         NSB_STEP_PIVOT_ROOT,
+        NSB_STEP_MOVE_ROOT,
         NSB_STEP_DETACH_OLD_ROOT,
         NSB_STEP_ROOT_READONLY,
         NSB_STEP_CHROOT,
@@ -162,6 +163,7 @@ typedef struct nsb_spawn {
         const char *build_dir;    /* host path of the build directory */
         const char *chdir_to;     /* where the builder starts */
         const char *hostname;
+        unsigned ns;              /* NSB_ISOLATION_* namespace bits to make */
         const char *uid_map;      /* user namespace maps, NULL when privileged */
         const char *gid_map;
         const nsb_plan *plan;
@@ -177,7 +179,7 @@ typedef struct nsb_spawn {
         int parent_pidfd;         /* the parent's pidfd, where the builder cannot see its parent's pid */
         unsigned last_cap;        /* the highest capability this kernel knows */
         bool seccomp;             /* install the filter prepared by nsb_seccomp_prepare() */
-        bool share_network;       /* keep the host's network namespace (fixed-output builds) */
+        bool loopback;            /* bring lo up in the new network namespace */
         bool die_with_parent;
         bool clear_user_keyrings; /* the builder is a build user of the host's */
         bool verbose;
@@ -268,7 +270,9 @@ struct nsb_build {
 
         /* a run */
         nsb_state state;
-        nsb_sandbox tier;         /* the tier actually used */
+        nsb_sandbox tier;         /* the tier of this attempt, then the one used */
+        unsigned ns;              /* NSB_ISOLATION_* namespace bits this attempt makes */
+        unsigned isolation;       /* what the started build has */
         char *top_dir;            /* $TMPDIR/nsbuild-XXXXXX, 0700 */
         int top_fd;
         char *build_dir;          /* <top>/build, the builder's /build */
@@ -338,8 +342,8 @@ void nsb_journal_end(nsb_build *b, bool clean);
 int nsb_userpool_acquire(nsb_build *b);
 void nsb_userpool_release(nsb_build *b, bool finished);
 /* Kill every process of UID (with WAIT, until /proc lists none), empty its
- * keyrings, remove its IPC objects. */
-void nsb_userpool_kill_all(uid_t uid, bool wait);
+ * keyrings; with IPC remove its IPC objects too. */
+void nsb_userpool_kill_all(uid_t uid, bool wait, bool ipc);
 
 /* proc.c: call FN for every process /proc lists (what its status file
  * says), until FN returns non-zero, which is returned; -errno where /proc
@@ -366,7 +370,9 @@ unsigned nsb_last_capability(void);
 
 /* plan.c */
 void nsb_plan_clear(nsb_plan *plan);
-int nsb_plan_build(nsb_build *b, bool for_namespaces);
+/* FOR_NAMESPACES: the mount namespace's root (else the chroot's on disk);
+ * WITH_PROC: a fresh /proc (only in a PID namespace of its own). */
+int nsb_plan_build(nsb_build *b, bool for_namespaces, bool with_proc);
 int nsb_plan_add(nsb_plan *plan, const nsb_action *action);
 
 /* builddir.c */
@@ -429,10 +435,11 @@ __attribute__((noreturn)) void nsb_child_exec_builder(const nsb_spawn *s);
 __attribute__((noreturn)) void nsb_child_fail(const nsb_spawn *s, nsb_step step, int err, int index);
 void nsb_child_trace(const nsb_spawn *s, nsb_step step, int index);
 
-/* supervise.c: start CHILD(s) under a supervisor that kills every process
- * it leaves when it exits, when asked (SIGTERM) or when the caller's thread
- * dies; sets b->pid to the supervisor's, which exits as the builder did. */
-int nsb_supervise_spawn(nsb_build *b, nsb_spawn *s, int (*child)(void *));
+/* supervise.c: start CHILD(s) (cloned with CLONE_FLAGS) under a supervisor
+ * that kills every process it leaves when it exits, when asked (SIGTERM)
+ * or when the caller's thread dies; sets b->pid to the supervisor's, which
+ * exits as the builder did. */
+int nsb_supervise_spawn(nsb_build *b, nsb_spawn *s, unsigned long clone_flags, int (*child)(void *));
 
 /* sandbox-*.c: one start function per compiled tier */
 int nsb_sandbox_full_start(nsb_build *b, nsb_spawn *s);
@@ -466,6 +473,22 @@ void nsb_probe_namespaces(int errs[NSB_CAP_MAX_]);
 /* The first capability TIER needs that does not work here, NSB_CAP_MAX_
  * if none. */
 nsb_capability nsb_sandbox_missing(nsb_sandbox mode);
+/* What auto uses here, by the probe: the tier and its NSB_ISOLATION_* bits
+ * (without a network namespace where SHARE_NETWORK). */
+unsigned nsb_auto_choice(bool share_network, nsb_sandbox *ret_tier);
+/* The capability that explains a missing NSB_ISOLATION_* bit. */
+nsb_capability nsb_isolation_capability(unsigned bit);
+/* What the full tier would give here (the bits it wants). */
+unsigned nsb_full_isolation(bool share_network);
+
+/* namespaces.c (full tier): NSB_ISOLATION_* namespace bits as clone
+ * flags; in the child: the user namespace's maps, then lo and the host
+ * name where those namespaces are new; spawn CHILD in S->ns (under a
+ * supervisor without a PID namespace). */
+unsigned long nsb_clone_flags(unsigned ns);
+void nsb_child_map_user(const nsb_spawn *s);
+void nsb_child_set_up_namespaces(const nsb_spawn *s);
+int nsb_spawn_in_namespaces(nsb_build *b, nsb_spawn *s, int (*child)(void *));
 
 /* network.c (full tier) */
 int nsb_loopback_up(void);

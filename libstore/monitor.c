@@ -38,6 +38,7 @@ static const char *step_text(nsb_step step)
         case NSB_STEP_OPEN_ROOT: return "open the sandbox root";
         case NSB_STEP_ACTION: return "build the sandbox root";
         case NSB_STEP_PIVOT_ROOT: return "pivot_root into the sandbox root";
+        case NSB_STEP_MOVE_ROOT: return "move the sandbox root over the initramfs";
         case NSB_STEP_DETACH_OLD_ROOT: return "detach the old root";
         case NSB_STEP_ROOT_READONLY: return "make the root read-only";
         case NSB_STEP_CHROOT: return "chroot into the sandbox root";
@@ -430,21 +431,26 @@ int nsb_monitor_dispatch(nsb_build *b)
                 if (b->pidfd < 0)
                         try_reap(b);
         }
-        if (b->reaped && !b->leftovers_killed && b->tier != NSB_SANDBOX_FULL) {
-                /* In the full tier the kernel killed every process of the
-                 * build with its PID 1; elsewhere the supervisor killed its
-                 * descendants before it exited.  As root, every process of
-                 * the build user goes too, wherever it hides, whether or
-                 * not it still holds the log (a daemon closes it first). */
-                if (b->pool_lock_fd >= 0)
-                        nsb_userpool_kill_all(b->uid, false);
+        if (b->reaped && !b->leftovers_killed) {
+                /* In a PID namespace the kernel killed every process of the
+                 * build with its PID 1; without one the supervisor killed
+                 * its descendants before it exited, and, as root, every
+                 * process of the build user goes too, wherever it hides,
+                 * whether or not it still holds the log (a daemon closes it
+                 * first).  Without an IPC namespace, so do its IPC
+                 * objects. */
+                bool pid_ns = b->isolation & NSB_ISOLATION_PID_NS, ipc_ns = b->isolation & NSB_ISOLATION_IPC_NS;
+                if (b->pool_lock_fd >= 0 && !pid_ns)
+                        nsb_userpool_kill_all(b->uid, false, !ipc_ns);
+                else if (b->pool_lock_fd >= 0 && !ipc_ns)
+                        nsb_ipc_remove_owned(b->uid);
                 b->leftovers_killed = true;
         }
         if (b->reaped && !b->log_eof) {
                 /* The builder is gone and so is everything that could hold
                  * the log pipe: take what it holds now. */
                 int r = drain_log(b);
-                if (r < 0 || b->tier != NSB_SANDBOX_FULL)
+                if (r < 0 || !(b->isolation & NSB_ISOLATION_PID_NS))
                         b->log_eof = true;
         }
         if (b->reaped && b->log_eof)

@@ -93,10 +93,28 @@ int nsb_capability_works(nsb_capability cap);
 int nsb_capability_errno(nsb_capability cap);
 const char *nsb_capability_reason(nsb_capability cap);
 const char *nsb_capability_advice(nsb_capability cap);
-/* The tier NSB_SANDBOX_AUTO picks here (the full tier also where only
- * the system-call filter is missing: it then runs without it, as the
- * chroot and off tiers do). */
+/* What a sandbox gives a build, one bit each (nsb_build_isolation(),
+ * nsb_sandbox_best_isolation()). */
+#define NSB_ISOLATION_ROOT     (1u << 0) /* a root of its own (pivoted in a mount namespace, or a chroot) */
+#define NSB_ISOLATION_MOUNT_NS (1u << 1)
+#define NSB_ISOLATION_NET_NS   (1u << 2) /* a network namespace of its own */
+#define NSB_ISOLATION_LOOPBACK (1u << 3) /* ... with lo up in it */
+#define NSB_ISOLATION_IPC_NS   (1u << 4)
+#define NSB_ISOLATION_UTS_NS   (1u << 5)
+#define NSB_ISOLATION_PID_NS   (1u << 6)
+#define NSB_ISOLATION_USER_NS  (1u << 7) /* without root: the others are made in it */
+#define NSB_ISOLATION_SECCOMP  (1u << 8) /* the system-call filter */
+/* The tier NSB_SANDBOX_AUTO picks here, and what it gives: auto uses every
+ * namespace and protection the kernel and the caller's privileges allow,
+ * one by one, not all or nothing: on a kernel without network namespaces
+ * a build still gets its own mount, IPC, UTS and PID namespaces; without
+ * a mount namespace (as root) the chroot tier, with the other namespaces
+ * that work; where the system-call filter alone is missing, the full tier
+ * without it. */
 nsb_sandbox nsb_sandbox_best(void);
+unsigned nsb_sandbox_best_isolation(void);
+/* The name of one NSB_ISOLATION_* bit ("net_ns", ...), NULL for others. */
+const char *nsb_isolation_name(unsigned bit);
 /* Whether a tier works here (all it needs works; for the full tier, the
  * system-call filter too, where it is compiled in). */
 int nsb_sandbox_works(nsb_sandbox mode);
@@ -262,6 +280,11 @@ int nsb_build_start(nsb_build *build);
 const char *nsb_build_dir(const nsb_build *build);
 /* The builder's pid (in the caller's PID namespace), once started. */
 pid_t nsb_build_pid(const nsb_build *build);
+/* Once started: the tier the build runs in, and exactly what isolation it
+ * has (NSB_ISOLATION_* bits; with --sandbox=auto possibly less than the
+ * tier's best, as the warning callback said). */
+nsb_sandbox nsb_build_sandbox(const nsb_build *build);
+unsigned nsb_build_isolation(const nsb_build *build);
 
 /* For event loops: an fd that polls readable (POLLIN) whenever
  * nsb_build_dispatch() has work; -1 when no build is running. */

@@ -94,7 +94,7 @@ void nsb_plan_clear(nsb_plan *plan)
 #define MKDIR(m) ((nsb_action) { .type = NSB_ACT_MKDIR, .flags = NSB_ACT_DIR, .mode = (m) })
 #define MKDIR_WRITABLE(m) ((nsb_action) { .type = NSB_ACT_MKDIR, .flags = NSB_ACT_DIR | NSB_ACT_WRITABLE, .mode = (m) })
 
-static int add_skeleton(nsb_build *b, struct node_list *l, bool for_namespaces)
+static int add_skeleton(nsb_build *b, struct node_list *l, bool for_namespaces, bool with_proc)
 {
         nsb_arena *A = &b->plan.arena;
         static const char hosts[] = "127.0.0.1 localhost\n::1 localhost\n";
@@ -106,7 +106,7 @@ static int add_skeleton(nsb_build *b, struct node_list *l, bool for_namespaces)
         if (!pw || !gr)
                 return -ENOMEM;
 
-        enum { BOTH, NS_ONLY, CHROOT_ONLY };
+        enum { BOTH, NS_ONLY, CHROOT_ONLY, PROC_ONLY };
         const struct {
                 const char *dest;
                 nsb_action a;
@@ -139,16 +139,18 @@ static int add_skeleton(nsb_build *b, struct node_list *l, bool for_namespaces)
                                 .mount_flags = MS_NOSUID | MS_NOEXEC, .mode = 0755 }, NS_ONLY },
                 { "/dev/ptmx", { .type = NSB_ACT_SYMLINK, .source = "pts/ptmx" }, NS_ONLY },
                 { "/dev/shm", MKDIR_WRITABLE(01777), NS_ONLY },
-                /* A fresh /proc of the builder's own PID namespace. */
+                /* A fresh /proc of the builder's own PID namespace: none
+                 * without one, where it would show the host's processes. */
                 { "/proc", { .type = NSB_ACT_MOUNT, .flags = NSB_ACT_DIR, .source = "proc",
-                             .mount_flags = MS_NOSUID | MS_NODEV | MS_NOEXEC, .mode = 0555 }, NS_ONLY },
+                             .mount_flags = MS_NOSUID | MS_NODEV | MS_NOEXEC, .mode = 0555 }, PROC_ONLY },
                 { "/build", { .type = NSB_ACT_BIND, .flags = NSB_ACT_DIR, .source = b->build_dir }, NS_ONLY },
                 /* The chroot's root is on disk and holds the build directory
                  * itself (builddir.c). */
                 { "/build", { .type = NSB_ACT_MKDIR, .flags = NSB_ACT_DIR | NSB_ACT_EXISTING, .mode = 0700 }, CHROOT_ONLY },
         };
         for (size_t i = 0; i < ELEMENTSOF(skel); i++) {
-                if ((skel[i].tiers == NS_ONLY && !for_namespaces) || (skel[i].tiers == CHROOT_ONLY && for_namespaces))
+                if ((skel[i].tiers == NS_ONLY && !for_namespaces) || (skel[i].tiers == CHROOT_ONLY && for_namespaces) ||
+                    (skel[i].tiers == PROC_ONLY && !(for_namespaces && with_proc)))
                         continue;
                 int r = node_add(l, skel[i].dest, &skel[i].a, false);
                 if (r < 0)
@@ -167,13 +169,13 @@ static bool path_is_reserved(const char *dest)
         return false;
 }
 
-int nsb_plan_build(nsb_build *b, bool for_namespaces)
+int nsb_plan_build(nsb_build *b, bool for_namespaces, bool with_proc)
 {
         nsb_plan *plan = &b->plan;
         struct node_list l = { 0 };
         int r;
 
-        if (add_skeleton(b, &l, for_namespaces) < 0)
+        if (add_skeleton(b, &l, for_namespaces, with_proc) < 0)
                 goto fail_nomem;
 
         for (size_t i = 0; i < b->n_binds; i++) {

@@ -80,7 +80,15 @@ static void child_steps(int errs[NSB_CAP_MAX_], unsigned long flags, uid_t uid, 
         if (flags & CLONE_NEWPID)
                 errs[NSB_CAP_PID_NS] =
                         mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 ? errno : 0;
-        errs[NSB_CAP_PIVOT_ROOT] = pivot_root(".", ".") < 0 || umount2(".", MNT_DETACH) < 0 ? errno : 0;
+        if (pivot_root(".", ".") == 0)
+                errs[NSB_CAP_PIVOT_ROOT] = umount2(".", MNT_DETACH) < 0 ? errno : 0;
+        else if (errno == EINVAL)
+                /* The initramfs: the build moves its root over / instead
+                 * (sandbox-full.c), as this does. */
+                errs[NSB_CAP_PIVOT_ROOT] =
+                        mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 ? errno : 0;
+        else
+                errs[NSB_CAP_PIVOT_ROOT] = errno;
 }
 
 /* Clone with FLAGS; in the child run STEPS (if set) and send ERRS back.

@@ -396,14 +396,94 @@ int nsb_sandbox_works(nsb_sandbox mode)
         return nsb_sandbox_missing(mode) == NSB_CAP_MAX_;
 }
 
+/* ---- what auto uses ---- */
+
+static const struct {
+        unsigned bit;
+        const char *name;
+        nsb_capability cap;
+} isolation_bits[] = {
+        { NSB_ISOLATION_ROOT, "root", NSB_CAP_PIVOT_ROOT },
+        { NSB_ISOLATION_MOUNT_NS, "mount_ns", NSB_CAP_MOUNT_NS },
+        { NSB_ISOLATION_NET_NS, "net_ns", NSB_CAP_NET_NS },
+        { NSB_ISOLATION_LOOPBACK, "loopback", NSB_CAP_LOOPBACK },
+        { NSB_ISOLATION_IPC_NS, "ipc_ns", NSB_CAP_IPC_NS },
+        { NSB_ISOLATION_UTS_NS, "uts_ns", NSB_CAP_UTS_NS },
+        { NSB_ISOLATION_PID_NS, "pid_ns", NSB_CAP_PID_NS },
+        { NSB_ISOLATION_USER_NS, "user_ns", NSB_CAP_USER_NS },
+        { NSB_ISOLATION_SECCOMP, "seccomp", NSB_CAP_SECCOMP },
+};
+
+const char *nsb_isolation_name(unsigned bit)
+{
+        for (size_t i = 0; i < ELEMENTSOF(isolation_bits); i++)
+                if (isolation_bits[i].bit == bit)
+                        return isolation_bits[i].name;
+        return NULL;
+}
+
+nsb_capability nsb_isolation_capability(unsigned bit)
+{
+        for (size_t i = 0; i < ELEMENTSOF(isolation_bits); i++)
+                if (isolation_bits[i].bit == bit)
+                        return isolation_bits[i].cap;
+        return NSB_CAP_MAX_;
+}
+
+unsigned nsb_full_isolation(bool share_network)
+{
+        unsigned bits = NSB_ISOLATION_ROOT | NSB_ISOLATION_MOUNT_NS | NSB_ISOLATION_IPC_NS | NSB_ISOLATION_UTS_NS |
+                        NSB_ISOLATION_PID_NS;
+        if (!share_network)
+                bits |= NSB_ISOLATION_NET_NS | NSB_ISOLATION_LOOPBACK;
+        if (geteuid() != 0)
+                bits |= NSB_ISOLATION_USER_NS;
+        if (NSB_HAVE_SECCOMP)
+                bits |= NSB_ISOLATION_SECCOMP;
+        return bits;
+}
+
+unsigned nsb_auto_choice(bool share_network, nsb_sandbox *ret_tier)
+{
+        bool root = geteuid() == 0;
+        /* The namespaces besides the mount namespace, each where it works
+         * (without root, inside a user namespace: the probe tried them
+         * there). */
+        unsigned extra = 0;
+        if (nsb_capability_works(NSB_CAP_NET_NS) && !share_network)
+                extra |= NSB_ISOLATION_NET_NS | (nsb_capability_works(NSB_CAP_LOOPBACK) ? NSB_ISOLATION_LOOPBACK : 0);
+        if (nsb_capability_works(NSB_CAP_IPC_NS))
+                extra |= NSB_ISOLATION_IPC_NS;
+        if (nsb_capability_works(NSB_CAP_UTS_NS))
+                extra |= NSB_ISOLATION_UTS_NS;
+        if (nsb_capability_works(NSB_CAP_PID_NS))
+                extra |= NSB_ISOLATION_PID_NS;
+        unsigned filter = nsb_capability_works(NSB_CAP_SECCOMP) ? NSB_ISOLATION_SECCOMP : 0;
+
+        if (nsb_sandbox_compiled(NSB_SANDBOX_FULL) && (root || nsb_capability_works(NSB_CAP_USER_NS)) &&
+            nsb_capability_works(NSB_CAP_MOUNT_NS) && nsb_capability_works(NSB_CAP_PIVOT_ROOT)) {
+                *ret_tier = NSB_SANDBOX_FULL;
+                return NSB_ISOLATION_ROOT | NSB_ISOLATION_MOUNT_NS | (root ? 0 : NSB_ISOLATION_USER_NS) | extra | filter;
+        }
+        /* As root, a root on disk, and the namespaces that work beside it
+         * (where the namespace code is compiled in at all). */
+        if (nsb_sandbox_works(NSB_SANDBOX_CHROOT)) {
+                *ret_tier = NSB_SANDBOX_CHROOT;
+                return NSB_ISOLATION_ROOT | (NSB_TIER_FULL && root ? extra : 0) | filter;
+        }
+        *ret_tier = NSB_SANDBOX_OFF;
+        return filter;
+}
+
 nsb_sandbox nsb_sandbox_best(void)
 {
-        /* auto builds without the filter where it alone is missing: the
-         * namespaces are the stronger part. */
-        if (nsb_sandbox_compiled(NSB_SANDBOX_FULL) &&
-            (nsb_sandbox_works(NSB_SANDBOX_FULL) || nsb_sandbox_missing(NSB_SANDBOX_FULL) == NSB_CAP_SECCOMP))
-                return NSB_SANDBOX_FULL;
-        if (nsb_sandbox_works(NSB_SANDBOX_CHROOT))
-                return NSB_SANDBOX_CHROOT;
-        return NSB_SANDBOX_OFF;
+        nsb_sandbox tier;
+        (void) nsb_auto_choice(false, &tier);
+        return tier;
+}
+
+unsigned nsb_sandbox_best_isolation(void)
+{
+        nsb_sandbox tier;
+        return nsb_auto_choice(false, &tier);
 }

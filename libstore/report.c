@@ -37,7 +37,7 @@ void nsb_warn(nsb_build *b, const char *fmt, ...)
 {
         if (!b->warning_fn)
                 return;
-        char buf[1024];
+        char buf[4096];
         va_list ap;
         va_start(ap, fmt);
         vsnprintf(buf, sizeof(buf), fmt, ap);

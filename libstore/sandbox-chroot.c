@@ -124,6 +124,9 @@ static int chroot_child(void *arg)
 {
         const nsb_spawn *s = arg;
         nsb_child_begin(s);
+#if NSB_TIER_FULL
+        nsb_child_set_up_namespaces(s);
+#endif
         nsb_child_trace(s, NSB_STEP_CHROOT, 0);
         if (fchdir(s->root_fd) < 0 || chroot(".") < 0 || chdir("/") < 0)
                 nsb_child_fail(s, NSB_STEP_CHROOT, errno, 0);
@@ -153,5 +156,10 @@ int nsb_sandbox_chroot_start(nsb_build *b, nsb_spawn *s)
                 return r;
 
         s->root_fd = root_fd;
-        return nsb_supervise_spawn(b, s, chroot_child);
+#if NSB_TIER_FULL
+        /* The namespaces that work beside a root on disk (auto). */
+        if (s->ns & ~NSB_ISOLATION_ROOT)
+                return nsb_spawn_in_namespaces(b, s, chroot_child);
+#endif
+        return nsb_supervise_spawn(b, s, 0, chroot_child);
 }

@@ -1,11 +1,12 @@
 /* sandbox-full.c - the full namespace sandbox.
  *
  * One clone() creates the mount, network, IPC, UTS and PID namespaces and
- * the builder's process at once.  unshare() could not do it alone: a new
- * PID namespace applies only to the children of the caller, so it would
- * cost an extra fork.  With clone() the builder is PID 1 of its namespace,
- * and when PID 1 exits the kernel kills every other process in it: a
- * daemon the builder left behind cannot outlive the build. */
+ * the builder's process at once (namespaces.c; auto leaves out those this
+ * kernel refuses).  unshare() could not do it alone: a new PID namespace
+ * applies only to the children of the caller, so it would cost an extra
+ * fork.  With clone() the builder is PID 1 of its namespace, and when PID
+ * 1 exits the kernel kills every other process in it: a daemon the builder
+ * left behind cannot outlive the build. */
 #include "config.h"
 
 #include <fcntl.h>
@@ -19,41 +20,12 @@
 #include "compat/compat.h"
 #include "internal.h"
 
-/* Write CONTENT to /proc/self/FILE (the host's /proc, still mounted). */
-static int write_proc_self(const char *file, const char *content)
-{
-        int dfd = open("/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0)
-                return -errno;
-        int fd = openat(dfd, file, O_WRONLY | O_CLOEXEC);
-        close(dfd);
-        if (fd < 0)
-                return -errno;
-        int r = write_all(fd, content, strlen(content));
-        close(fd);
-        return r;
-}
-
 static int sandbox_child(void *arg)
 {
         const nsb_spawn *s = arg;
-        int r;
 
         nsb_child_begin(s);
-
-        /* In a user namespace of our own (unprivileged caller) we hold
-         * every capability over the new namespaces but are nobody until
-         * the maps are written.  An unprivileged process may map exactly
-         * its own uid and gid, and the gid only once setgroups is denied;
-         * it may write its own maps, so no help from the parent is
-         * needed. */
-        if (s->uid_map) {
-                nsb_child_trace(s, NSB_STEP_USER_NS_MAP, 0);
-                if ((r = write_proc_self("setgroups", "deny")) < 0 ||
-                    (r = write_proc_self("uid_map", s->uid_map)) < 0 ||
-                    (r = write_proc_self("gid_map", s->gid_map)) < 0)
-                        nsb_child_fail(s, NSB_STEP_USER_NS_MAP, -r, 0);
-        }
+        nsb_child_map_user(s);
 
         /* Before any other mount: make every mount in our copy of the mount
          * table private, so that nothing we mount propagates back to the
@@ -63,18 +35,7 @@ static int sandbox_child(void *arg)
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
                 nsb_child_fail(s, NSB_STEP_MOUNT_PRIVATE, errno, 0);
 
-        if (!s->share_network) {
-                nsb_child_trace(s, NSB_STEP_LOOPBACK, 0);
-                if ((r = nsb_loopback_up()) < 0)
-                        nsb_child_fail(s, NSB_STEP_LOOPBACK, -r, 0);
-        }
-
-        nsb_child_trace(s, NSB_STEP_HOSTNAME, 0);
-        if (sethostname(s->hostname, strlen(s->hostname)) < 0)
-                nsb_child_fail(s, NSB_STEP_HOSTNAME, errno, 0);
-        nsb_child_trace(s, NSB_STEP_DOMAINNAME, 0);
-        if (setdomainname("(none)", 6) < 0)
-                nsb_child_fail(s, NSB_STEP_DOMAINNAME, errno, 0);
+        nsb_child_set_up_namespaces(s);
 
         /* The root is a tmpfs of its own, not a directory of the host's
          * filesystem: mounts below it are cheap (their parent mount has no
@@ -93,15 +54,28 @@ static int sandbox_child(void *arg)
          * of "/", the host's whole tree stays mounted underneath and a
          * process with the right capability (or an fd from outside) can
          * climb back out.  pivot_root moves the old root away, and the
-         * detach below removes it from this namespace entirely.
+         * detach removes it from this namespace entirely.
          * pivot_root(".", ".") stacks the old root on top of the new one,
          * so no put_old directory is needed inside the sandbox. */
         nsb_child_trace(s, NSB_STEP_PIVOT_ROOT, 0);
-        if (fchdir(root_fd) < 0 || pivot_root(".", ".") < 0)
+        if (fchdir(root_fd) < 0)
                 nsb_child_fail(s, NSB_STEP_PIVOT_ROOT, errno, 0);
-        nsb_child_trace(s, NSB_STEP_DETACH_OLD_ROOT, 0);
-        if (umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
-                nsb_child_fail(s, NSB_STEP_DETACH_OLD_ROOT, errno, 0);
+        if (pivot_root(".", ".") == 0) {
+                nsb_child_trace(s, NSB_STEP_DETACH_OLD_ROOT, 0);
+                if (umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+                        nsb_child_fail(s, NSB_STEP_DETACH_OLD_ROOT, errno, 0);
+        } else if (errno == EINVAL) {
+                /* The root cannot be pivoted: it is the initramfs (the
+                 * rootfs has no parent mount to pivot under) of a system
+                 * that never switched to another root.  As switch_root and
+                 * container runtimes do there: move the new root over /
+                 * and chroot into it.  The old root stays underneath,
+                 * beyond reach of a builder without CAP_SYS_CHROOT. */
+                nsb_child_trace(s, NSB_STEP_MOVE_ROOT, 0);
+                if (mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 || chdir("/") < 0)
+                        nsb_child_fail(s, NSB_STEP_MOVE_ROOT, errno, 0);
+        } else
+                nsb_child_fail(s, NSB_STEP_PIVOT_ROOT, errno, 0);
         close(root_fd);
 
         /* The root read-only: only /build, /tmp, /dev/shm and the outputs'
@@ -117,41 +91,5 @@ static int sandbox_child(void *arg)
 
 int nsb_sandbox_full_start(nsb_build *b, nsb_spawn *s)
 {
-        unsigned long flags = CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWPID;
-        /* A fixed-output build may reach the network, as in Nix: its
-         * result is checked against a hash known in advance. */
-        if (!s->share_network)
-                flags |= CLONE_NEWNET;
-        /* The kernel creates the user namespace first and the others
-         * owned by it, all in this one call. */
-        if (s->uid_map)
-                flags |= CLONE_NEWUSER;
-        int pidfd = -1;
-        pid_t pid = nsb_clone_spawn(flags, s->share_memory, sandbox_child, s, &pidfd);
-        if (pid < 0) {
-                int err = -pid;
-                const char *why = "";
-                switch (err) {
-                case EPERM:
-                        why = geteuid() == 0
-                                      ? " (refused by a security policy: seccomp, AppArmor or a container; try --sandbox=chroot)"
-                                      : " (creating namespaces needs root; run as root or use --sandbox=off)";
-                        break;
-                case EINVAL:
-                        why = " (this kernel lacks one of the mount, network, IPC, UTS or PID namespaces)";
-                        break;
-                case ENOSPC:
-                        why = " (a namespace limit is reached: see /proc/sys/user/max_*_namespaces)";
-                        break;
-                case EUSERS:
-                        why = " (too many nested namespaces)";
-                        break;
-                }
-                b->failed_step = NSB_STEP_CLONE;
-                return nsb_fail(b, err, "create namespaces", "cannot create namespaces: %s%s", strerror(err), why);
-        }
-        b->pid = pid;
-        b->pidfd = pidfd;
-        s->exec_done = s->share_memory;
-        return 0;
+        return nsb_spawn_in_namespaces(b, s, sandbox_child);
 }

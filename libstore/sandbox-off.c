@@ -15,5 +15,5 @@ static int off_child(void *arg)
 
 int nsb_sandbox_off_start(nsb_build *b, nsb_spawn *s)
 {
-        return nsb_supervise_spawn(b, s, off_child);
+        return nsb_supervise_spawn(b, s, 0, off_child);
 }

@@ -34,6 +34,7 @@
 
 struct supervise_args {
         nsb_spawn *s;
+        unsigned long clone_flags;
         int (*child)(void *);
 };
 
@@ -229,9 +230,9 @@ static int supervisor(void *arg)
         s->parent_pid = self;
         s->parent_pidfd = -1;
         int pidfd = -1;
-        pid_t pid = nsb_clone_spawn(0, s->share_memory, a->child, s, &pidfd);
+        pid_t pid = nsb_clone_spawn(a->clone_flags, s->share_memory, a->child, s, &pidfd);
         if (pid < 0) {
-                report(s->status_fd, NSB_MSG_ERROR, NSB_STEP_SUPERVISE, -pid, 0);
+                report(s->status_fd, NSB_MSG_ERROR, a->clone_flags ? NSB_STEP_CLONE : NSB_STEP_SUPERVISE, -pid, 0);
                 _exit(125);
         }
         if (pidfd >= 0)
@@ -271,9 +272,9 @@ done:
         exit_like(status);
 }
 
-int nsb_supervise_spawn(nsb_build *b, nsb_spawn *s, int (*child)(void *))
+int nsb_supervise_spawn(nsb_build *b, nsb_spawn *s, unsigned long clone_flags, int (*child)(void *))
 {
-        struct supervise_args a = { .s = s, .child = child };
+        struct supervise_args a = { .s = s, .clone_flags = clone_flags, .child = child };
         int pidfd = -1;
         /* A copy of our memory, not a share of it: it outlives the start. */
         pid_t pid = nsb_clone_spawn(0, false, supervisor, &a, &pidfd);

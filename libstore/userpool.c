@@ -70,7 +70,7 @@ int nsb_userpool_acquire(nsb_build *b)
                         struct stat st;
                         int err = fstat(fd, &st) < 0 ? errno : 0;
                         if (!err && st.st_size > 0)
-                                nsb_userpool_kill_all(uid, true); /* left by a killed run */
+                                nsb_userpool_kill_all(uid, true, true); /* left by a killed run */
                         if (!err && pwrite(fd, "running\n", 8, 0) != 8)
                                 err = errno ? errno : EIO;
                         if (err) {
@@ -151,10 +151,10 @@ static int sweep_child(void *arg)
 }
 
 /* Kill every process of UID, as Nix does, from a child that is that user,
- * with WAIT until they are gone, then remove its IPC objects.  Only ever for a uid we hold the lock of,
+ * with WAIT until they are gone, then (with IPC) remove its IPC objects.  Only ever for a uid we hold the lock of,
  * so nothing but this build's processes can be hit.  The child is spawned
  * in our memory (spawn.c): it makes a few system calls and exits. */
-void nsb_userpool_kill_all(uid_t uid, bool wait)
+void nsb_userpool_kill_all(uid_t uid, bool wait, bool ipc)
 {
         if (geteuid() != 0 || uid == 0)
                 return;
@@ -166,5 +166,6 @@ void nsb_userpool_kill_all(uid_t uid, bool wait)
                 while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
                         ;
         }
-        nsb_ipc_remove_owned(uid);
+        if (ipc)
+                nsb_ipc_remove_owned(uid);
 }

@@ -1,11 +1,15 @@
 #!/bin/sh
 # Kernels and containers that lack what the full tier needs, simulated on
 # this real kernel: a seccomp filter that fails CLONE_NEWNET with EINVAL (a
-# kernel without network namespaces), one that fails every namespace flag
-# with EPERM (a locked-down container), and a child user namespace whose
-# user.max_net_namespaces is 0 (ENOSPC).  For each: features says what and
-# why, auto falls back with one warning and the build still succeeds, and
-# --sandbox=full refuses with 125 naming the capability.
+# kernel without network namespaces), one that fails CLONE_NEWPID and
+# CLONE_NEWNET (a kernel without either), one that fails every namespace
+# flag with EPERM (a locked-down container), a child user namespace whose
+# user.max_net_namespaces is 0 (ENOSPC), and one without seccomp.  For
+# each: features says what and why and what auto uses; auto degrades per
+# namespace, not per tier (it keeps every namespace that works), with one
+# warning naming every missing piece, and the build still succeeds with
+# exactly the isolation that is left; --sandbox=full refuses with 125
+# naming the capability.
 . "${top_srcdir:-.}/tests/tap.sh"
 
 case $("$NSBUILD" --version | tail -n 1) in
@@ -20,35 +24,56 @@ mkdir -p "$TMPDIR"
 # The off tier's build user reaches its build directory by the host's path.
 chmod 0755 "$tap_tmp"
 
-# scenario MODE CAPABILITY ERRNO REASON ADVICE
+# scenario MODE CAPABILITY ERRNO REASON ADVICE AUTO-TIER LACKS PID1
+# AUTO-TIER is what auto uses, LACKS what it lacks of the full tier (as
+# features lists them), PID1 whether the builder is PID 1 there.
 scenario() {
-	mode=$1 cap=$2 errno=$3 reason=$4 advice=$5
+	mode=$1 cap=$2 errno=$3 reason=$4 advice=$5 tier=$6 lacks=$7 pid1=$8
 	out=$("$NOKERNEL" "$mode" -- "$NSBUILD" features)
 	line=$(printf '%s\n' "$out" | grep "^$cap ")
 	like "$line" "no     $errno: $reason" "$mode: features says $cap does not work: $errno, $reason"
 	like "$out" "to enable: $advice" "$mode: and how to enable it"
-	like "$out" "--sandbox=auto uses: chroot" "$mode: auto would use the chroot tier"
+	like "$out" "--sandbox=auto uses: $tier, without (see above): $lacks" "$mode: auto would use the $tier tier without $lacks"
 	json=$("$NOKERNEL" "$mode" -- "$NSBUILD" features --json | tr -d '\n')
 	like "$json" "{ \"name\": \"$cap\", \"compiled\": true, \"works\": false, \"errno\": \"$errno\"" \
 		"$mode: features --json says the same"
-	like "$json" "\"auto\": \"chroot\"" "$mode: --json names the auto tier"
+	jlacks=$(printf '"%s", ' $(printf '%s' "$lacks" | tr ',' ' '))
+	like "$json" "\"auto\": \"$tier\",  \"auto_lacks\": [ ${jlacks%, } ]" "$mode: --json names the auto tier and what it lacks"
 
 	out=$("$NOKERNEL" "$mode" -- "$NSBUILD" run --ro-bind "$STATIC_HELPER:/t/helper" -- /t/helper creds 2>"$tap_tmp/err"); st=$?
 	ok $st "$mode: auto still builds"
 	like "$out" "gid 30000 30000" "$mode: as the build user"
-	warnings=$(grep -c "warning: using the chroot sandbox, weaker than full" "$tap_tmp/err")
-	is "$warnings" "1" "$mode: with one warning that the sandbox is weaker"
-	like "$(cat "$tap_tmp/err")" "[$cap: $errno: $reason" "$mode: naming what is missing"
+	warnings=$(grep -c "warning: using the $tier sandbox without " "$tap_tmp/err")
+	is "$warnings" "1" "$mode: with one warning that the sandbox lacks something"
+	for piece in $(printf '%s' "$lacks" | tr ',' ' '); do
+		like "$(cat "$tap_tmp/err")" "$piece" "$mode: naming $piece as missing"
+	done
+	like "$(cat "$tap_tmp/err")" "[$errno: $reason" "$mode: and why"
 	like "$(cat "$tap_tmp/err")" "; to enable: $advice" "$mode: and how to enable it"
+	out=$("$NOKERNEL" "$mode" -- "$NSBUILD" run --ro-bind "$STATIC_HELPER:/t/helper" -- /t/helper pid 2>/dev/null)
+	if [ "$pid1" = yes ]; then is "$out" 1 "$mode: the builder is PID 1 of a namespace of its own"; else
+		[ "$out" != 1 ]; ok $? "$mode: the builder is not PID 1 (no PID namespace)"; fi
 
 	err=$("$NOKERNEL" "$mode" -- "$NSBUILD" run --sandbox=full --ro-bind "$STATIC_HELPER:/t/helper" -- /t/helper creds 2>&1); st=$?
 	is "$st" 125 "$mode: --sandbox=full refuses with 125"
 	like "$err" "[$cap: $errno:" "$mode: naming the capability and why"
 }
 
-scenario no-netns net_ns EINVAL "not supported by this kernel" "use a kernel built with CONFIG_NET_NS=y"
-scenario locked-down mount_ns EPERM "refused although running as root" "run outside the container"
-scenario netns-limit net_ns ENOSPC "namespace limit reached (user.max_net_namespaces = 0)" "sysctl -w user.max_net_namespaces=10000"
+scenario no-netns net_ns EINVAL "not supported by this kernel" "use a kernel built with CONFIG_NET_NS=y" full net_ns yes
+scenario no-pid-netns net_ns EINVAL "not supported by this kernel" "use a kernel built with CONFIG_NET_NS=y" full "net_ns, pid_ns" no
+scenario locked-down mount_ns EPERM "refused although running as root" "run outside the container" chroot "mount_ns, net_ns, ipc_ns, uts_ns, pid_ns" no
+scenario netns-limit net_ns ENOSPC "namespace limit reached (user.max_net_namespaces = 0)" "sysctl -w user.max_net_namespaces=10000" full net_ns yes
+
+# Without a PID namespace the builder is not PID 1, and what it leaves
+# behind dies all the same (its supervisor).
+mark="nsb-degraded-$$"
+"$NOKERNEL" no-pid-netns -- "$NSBUILD" run --ro-bind "$STATIC_HELPER:/t/helper" -- /t/helper daemon "$mark" >/dev/null 2>&1
+gone() { ! grep -qs "$mark" /proc/[0-9]*/cmdline; }
+wait_for 30 gone; ok $? "no PID namespace: a daemon the builder leaves dies with the build"
+out=$("$NOKERNEL" no-pid-netns -- "$NSBUILD" run --ro-bind "$STATIC_HELPER:/t/helper" -- /t/helper try-write /proc/x 2>/dev/null)
+is "$out" "ENOENT" "no PID namespace: no /proc, which would show the host's processes"
+out=$("$NOKERNEL" no-pid-netns -- "$NSBUILD" run --ro-bind "$STATIC_HELPER:/t/helper" -- /t/helper hostname 2>/dev/null)
+is "$out" "localhost (none)" "no PID namespace: the other namespaces stay (a host name of its own)"
 
 # A kernel without seccomp, simulated by refusing seccomp(2) and
 # prctl(PR_SET_SECCOMP) with EINVAL: features says the full tier cannot
@@ -58,7 +83,7 @@ if "$NSBUILD" --version | grep -q -- '+SECCOMP'; then
 	out=$("$NOKERNEL" no-seccomp -- "$NSBUILD" features)
 	like "$out" "seccomp                yes       no     EINVAL:" "no seccomp: features says the filter does not work"
 	like "$out" "full                   yes       no" "no seccomp: and that the full tier (which includes it) cannot start"
-	like "$out" "--sandbox=auto uses: full, without the system-call filter" "no seccomp: auto uses the full tier without it"
+	like "$out" "--sandbox=auto uses: full, without (see above): seccomp" "no seccomp: auto uses the full tier without it"
 	like "$("$NOKERNEL" no-seccomp -- "$NSBUILD" features --json | tr -d '\n')" '"auto": "full",  "auto_lacks": [ "seccomp" ]' \
 		"no seccomp: --json says what auto lacks"
 	out=$("$NOKERNEL" no-seccomp -- "$NSBUILD" run --ro-bind "$STATIC_HELPER:/t/helper" -- /t/helper pid 2>"$tap_tmp/err"); st=$?
@@ -80,7 +105,7 @@ fi
 
 # In the user namespace of the last scenario mknod is not permitted: the
 # chroot tier says which device nodes are missing.
-err=$("$NOKERNEL" netns-limit -- "$NSBUILD" run --ro-bind "$STATIC_HELPER:/t/helper" -- /t/helper exit 0 2>&1)
+err=$("$NOKERNEL" netns-limit -- "$NSBUILD" run --sandbox=chroot --ro-bind "$STATIC_HELPER:/t/helper" -- /t/helper exit 0 2>&1)
 like "$err" "cannot create device nodes /dev/full, /dev/null" "the chroot tier lists the device nodes it could not make"
 
 # A kernel before the new mount API (Linux 5.2): the full tier binds with

@@ -267,7 +267,7 @@ if full_run && is_root && [ -x "${NOKERNEL:-}" ]; then
 			"without user namespaces an ordinary user's features say why"
 		mark="nsb-nouserns-$$"
 		err=$("$NOKERNEL" userns-limit -- env TMPDIR="$u" "$NSBUILD" run -- "$tap_tmp/t/helper" daemon "$mark" 2>&1 >/dev/null)
-		like "$err" "[user_ns: ENOSPC: namespace limit reached (user.max_user_namespaces = 0); to enable: sysctl -w user.max_user_namespaces=10000]" \
+		like "$err" "user_ns [ENOSPC: namespace limit reached (user.max_user_namespaces = 0); to enable: sysctl -w user.max_user_namespaces=10000]" \
 			"auto's warning names the user namespace limit that refused"
 		wait_for 20 none_with "$mark"; ok $? "and nothing the builder started survives the off tier"
 		left=$(procs_with "$mark"); [ -z "$left" ] || kill -KILL $left 2>/dev/null

@@ -153,7 +153,7 @@ case $("$NSBUILD" --version | tail -n 1) in
 	for i in 1 2 3; do crun -- /t/helper daemon "$marker-$i" >/dev/null; done
 	found "/t/helper sleep 300 $marker-full"
 	ok $? "a full-tier build survives chroot builds that kill every process of their uid"
-	kill -TERM "$pid"; wait $b
+	kill -KILL "$pid"; wait $b
 	;;
 *) skip "no full tier in this build to run beside" ;;
 esac

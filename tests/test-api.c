@@ -207,12 +207,35 @@ int main(void)
         nsb_build_set_builder(b, helper, sleeper);
         tap_is_int(nsb_build_start(b), 0, "a long build starts");
         tap_ok(nsb_build_pid(b) > 0, "and has a pid");
+        tap_ok(nsb_build_sandbox(b) == NSB_SANDBOX_OFF &&
+                       (nsb_build_isolation(b) & ~NSB_ISOLATION_SECCOMP) == 0,
+               "it says it runs in the off tier, without any namespace");
         tap_is_int(nsb_build_setenv(b, "X", "y"), -EBUSY, "a running build cannot be reconfigured");
         tap_is_int(nsb_build_kill(b), 0, "nsb_build_kill");
         tap_is_int(nsb_build_wait(b), 0, "nsb_build_wait returns after a kill");
         tap_is_int(nsb_build_result(b), NSB_RESULT_SIGNALED, "the result is 'signaled'");
         tap_is_int(nsb_build_term_signal(b), 9, "by SIGKILL");
         nsb_build_free(b);
+
+        /* What a full-tier build has, where it can run. */
+        if (full) {
+                nsb_build_new(&b);
+                nsb_build_set_sandbox(b, NSB_SANDBOX_FULL);
+                nsb_build_add_bind(b, helper, "/t/helper", NSB_BIND_READONLY);
+                nsb_build_add_host_tools(b);
+                nsb_build_set_builder(b, "/t/helper", (const char *const[]) { "h", "exit", "0", NULL });
+                unsigned want = NSB_ISOLATION_ROOT | NSB_ISOLATION_MOUNT_NS | NSB_ISOLATION_NET_NS |
+                                NSB_ISOLATION_LOOPBACK | NSB_ISOLATION_IPC_NS | NSB_ISOLATION_UTS_NS |
+                                NSB_ISOLATION_PID_NS |
+                                (nsb_capability_compiled(NSB_CAP_SECCOMP) ? NSB_ISOLATION_SECCOMP : 0);
+                int r = nsb_build_start(b);
+                unsigned got = nsb_build_isolation(b);
+                tap_ok(r == 0 && nsb_build_sandbox(b) == NSB_SANDBOX_FULL && got == want,
+                       "a full-tier build says it has every namespace and protection (%#x, want %#x)", got, want);
+                nsb_build_wait(b);
+                nsb_build_free(b);
+        } else
+                tap_skip("the full tier needs root here");
 
         /* Freeing a running build kills and reaps it. */
         nsb_build_new(&b);

@@ -295,10 +295,23 @@ static const char *yes_no(int v)
         return v ? "yes" : "no";
 }
 
-/* Whether auto builds without the system-call filter here. */
-static bool auto_lacks_filter(void)
+/* What auto's sandbox lacks of the full tier's here, as NSB_ISOLATION_*
+ * bits (the full tier's own, as far as it is compiled in). */
+static unsigned auto_lacks(void)
 {
-        return nsb_capability_compiled(NSB_CAP_SECCOMP) && !nsb_capability_works(NSB_CAP_SECCOMP);
+        unsigned want = NSB_ISOLATION_ROOT | NSB_ISOLATION_MOUNT_NS | NSB_ISOLATION_NET_NS | NSB_ISOLATION_LOOPBACK |
+                        NSB_ISOLATION_IPC_NS | NSB_ISOLATION_UTS_NS | NSB_ISOLATION_PID_NS;
+        if (geteuid() != 0)
+                want |= NSB_ISOLATION_USER_NS;
+        if (nsb_capability_compiled(NSB_CAP_SECCOMP))
+                want |= NSB_ISOLATION_SECCOMP;
+        unsigned best = nsb_sandbox_best_isolation(), lacks = want & ~best;
+        /* What follows from another piece missing is not said twice. */
+        if (lacks & NSB_ISOLATION_NET_NS)
+                lacks &= ~NSB_ISOLATION_LOOPBACK;
+        if (best & NSB_ISOLATION_ROOT)
+                lacks &= ~NSB_ISOLATION_ROOT;
+        return lacks;
 }
 
 /* What each tier isolates and what it does not (nsbuild(1), SECURITY). */
@@ -369,8 +382,14 @@ static int cmd_features(int argc, char **argv)
                         json_string(strchr(tier_isolates(tiers[i]), ' ') + 1);
                         printf(" }%s\n", i + 1 < sizeof(tiers) / sizeof(tiers[0]) ? "," : "");
                 }
-                printf("  ],\n  \"auto\": \"%s\",\n  \"auto_lacks\": [%s]\n}\n", nsb_sandbox_name(best),
-                       auto_lacks_filter() ? " \"seccomp\" " : "");
+                printf("  ],\n  \"auto\": \"%s\",\n  \"auto_lacks\": [", nsb_sandbox_name(best));
+                const char *sep = " ";
+                for (unsigned bit = 1; bit <= NSB_ISOLATION_SECCOMP; bit <<= 1)
+                        if (auto_lacks() & bit) {
+                                printf("%s\"%s\"", sep, nsb_isolation_name(bit));
+                                sep = ", ";
+                        }
+                printf("%s]\n}\n", sep[0] == ',' ? " " : "");
                 return EXIT_SUCCESS;
         }
 
@@ -390,8 +409,14 @@ static int cmd_features(int argc, char **argv)
         printf("\nWhat each tier isolates (see nsbuild(1), SECURITY):\n");
         for (size_t i = 0; i < sizeof(tiers) / sizeof(tiers[0]); i++)
                 printf("  %s\n", tier_isolates(tiers[i]));
-        printf("\n--sandbox=auto uses: %s%s\n", nsb_sandbox_name(best),
-               auto_lacks_filter() ? ", without the system-call filter (see seccomp above)" : "");
+        printf("\n--sandbox=auto uses: %s", nsb_sandbox_name(best));
+        const char *sep = ", without (see above): ";
+        for (unsigned bit = 1; bit <= NSB_ISOLATION_SECCOMP; bit <<= 1)
+                if (auto_lacks() & bit) {
+                        printf("%s%s", sep, nsb_isolation_name(bit));
+                        sep = ", ";
+                }
+        printf("\n");
         return EXIT_SUCCESS;
 }
 

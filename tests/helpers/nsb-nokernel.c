@@ -4,6 +4,8 @@
  *
  *   nsb-nokernel no-netns -- COMMAND...      CLONE_NEWNET fails with EINVAL
  *                                            (a kernel without CONFIG_NET_NS)
+ *   nsb-nokernel no-pid-netns -- COMMAND...  CLONE_NEWPID and CLONE_NEWNET fail
+ *                                            with EINVAL
  *   nsb-nokernel locked-down -- COMMAND...   every namespace flag fails with
  *                                            EPERM (a locked-down container)
  *   nsb-nokernel no-seccomp -- COMMAND...    seccomp() and prctl(PR_SET_SECCOMP)
@@ -186,7 +188,7 @@ int main(int argc, char **argv)
         return 77;
 #else
         if (argc < 4 || strcmp(argv[2], "--") != 0) {
-                fprintf(stderr, "usage: nsb-nokernel no-netns|locked-down|no-seccomp|old-mount-api|netns-limit|userns-limit -- COMMAND...\n");
+                fprintf(stderr, "usage: nsb-nokernel no-netns|no-pid-netns|locked-down|no-seccomp|old-mount-api|netns-limit|userns-limit -- COMMAND...\n");
                 return 64;
         }
         unsigned flags;
@@ -201,6 +203,9 @@ int main(int argc, char **argv)
                 return no_seccomp(argv + 3);
         if (strcmp(argv[1], "no-netns") == 0) {
                 flags = CLONE_NEWNET;
+                err = EINVAL;
+        } else if (strcmp(argv[1], "no-pid-netns") == 0) {
+                flags = CLONE_NEWNET | CLONE_NEWPID;
                 err = EINVAL;
         } else if (strcmp(argv[1], "locked-down") == 0) {
                 flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWUSER |
