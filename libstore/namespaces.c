@@ -69,10 +69,10 @@ void nsb_child_map_user(const nsb_spawn *s)
 
 void nsb_child_set_up_namespaces(const nsb_spawn *s)
 {
-        int r;
         if ((s->ns & NSB_ISOLATION_NET_NS) && s->loopback) {
                 nsb_child_trace(s, NSB_STEP_LOOPBACK, 0);
-                if ((r = nsb_loopback_up()) < 0)
+                int r = nsb_loopback_up();
+                if (r < 0)
                         nsb_child_fail(s, NSB_STEP_LOOPBACK, -r, 0);
         }
         if (s->ns & NSB_ISOLATION_UTS_NS) {
