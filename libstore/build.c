@@ -27,6 +27,7 @@ int nsb_build_new(nsb_build **ret_build)
         b->top_fd = -1;
         b->pid = -1;
         b->pidfd = -1;
+        b->result_fd = -1;
         b->log_read_fd = -1;
         b->epoll_fd = -1;
         b->timer_fd = -1;
@@ -59,6 +60,18 @@ void nsb_build_free(nsb_build *b)
                 while (b->state == NSB_STATE_RUNNING)
                         if (nsb_build_wait(b) < 0)
                                 break;
+                /* The monitor failed: the build directory is not removed
+                 * under a builder still writing to it. */
+                if (b->state == NSB_STATE_RUNNING && !b->reaped) {
+                        int st;
+                        if (b->pidfd < 0 || pidfd_send_signal(b->pidfd, SIGKILL, NULL, 0) < 0)
+                                (void) kill(b->pid, SIGKILL);
+                        while (waitpid(b->pid, &st, __WALL) < 0 && errno == EINTR)
+                                ;
+                        b->reaped = true;
+                        if (b->pool_lock_fd >= 0 && !(b->isolation & NSB_ISOLATION_PID_NS))
+                                nsb_userpool_kill_all(b->uid, true, !(b->isolation & NSB_ISOLATION_IPC_NS));
+                }
         }
         nsb_monitor_close(b);
         nsb_journal_end(b, nsb_builddir_remove(b) == 0);

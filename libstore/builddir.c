@@ -131,12 +131,6 @@ int nsb_builddir_create(nsb_build *b)
         return 0;
 }
 
-static char *path_dirname(const char *path)
-{
-        const char *slash = strrchr(path, '/');
-        return slash == path ? strdup("/") : strndup(path, (size_t) (slash - path));
-}
-
 /* The bind whose destination is PATH or one of its ancestors, if any:
  * one lookup per component, whatever the number of binds. */
 static bool below_bind(const nsb_strmap *binds, const char *path, size_t *ret_bind)
@@ -145,6 +139,50 @@ static bool below_bind(const nsb_strmap *binds, const char *path, size_t *ret_bi
                 if ((path[len] == '/' || path[len] == '\0') && strmap_get(binds, path, len, ret_bind))
                         return true;
         return strmap_get(binds, "/", 1, ret_bind);
+}
+
+/* A scratch directory PARENT/.nsbuild-XXXXXX (0700, ours) holding "s",
+ * beside outputs of PARENT (taken over), on their filesystem: where the
+ * builder makes them (FOR_BUILDER: "s" is then open to the build group,
+ * sticky, as a Nix sandbox's store directory), or where nsbuild moves one
+ * it must change out of anyone else's reach.  Returns its index in
+ * b->scratch or nsb_fail()'s negative errno. */
+static int make_scratch(nsb_build *b, char *parent, bool for_builder)
+{
+        if (GROW(b->scratch, b->scratch_alloc, b->n_scratch) < 0) {
+                free(parent);
+                return nsb_fail(b, ENOMEM, "prepare outputs", "out of memory");
+        }
+        struct nsb_scratch *s = &b->scratch[b->n_scratch];
+        *s = (struct nsb_scratch) { .top_fd = -1, .parent = parent };
+        int index = (int) b->n_scratch++;
+        if (asprintf(&s->top, "%s/.nsbuild-XXXXXX", strcmp(s->parent, "/") ? s->parent : "") < 0) {
+                s->top = NULL;
+                return nsb_fail(b, ENOMEM, "prepare outputs", "out of memory");
+        }
+        if (!mkdtemp(s->top)) {
+                int err = errno;
+                free(s->top);
+                s->top = NULL;
+                return nsb_fail(b, err, "prepare outputs", "cannot create a scratch directory in %s: %s", s->parent,
+                                strerror(err));
+        }
+        int r = nsb_journal_note(b, "scratch", s->top);
+        if (r < 0)
+                return r;
+        s->top_fd = open(s->top, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (s->top_fd < 0)
+                return nsb_fail(b, errno, "prepare outputs", "cannot open %s: %s", s->top, strerror(errno));
+        if (asprintf(&s->dir, "%s/s", s->top) < 0) {
+                s->dir = NULL;
+                return nsb_fail(b, ENOMEM, "prepare outputs", "out of memory");
+        }
+        bool shared = for_builder && geteuid() == 0;
+        if (mkdirat(s->top_fd, "s", 0700) < 0 ||
+            (shared && fchownat(s->top_fd, "s", 0, b->gid, AT_SYMLINK_NOFOLLOW) < 0) ||
+            (for_builder && fchmodat(s->top_fd, "s", shared ? 01775 : 0755, 0) < 0))
+                return nsb_fail(b, errno, "prepare outputs", "cannot create %s: %s", s->dir, strerror(errno));
+        return index;
 }
 
 int nsb_outputs_prepare(nsb_build *b)
@@ -182,7 +220,13 @@ int nsb_outputs_prepare(nsb_build *b)
                 o->scratch = -1;
                 o->fresh_copy = false;
                 if (b->tier == NSB_SANDBOX_OFF) {
-                        int r = nsb_journal_note(b, "output", o->path);
+                        /* Who will own it: a later run removes only what
+                         * the build user made there. */
+                        char uid[32];
+                        snprintf(uid, sizeof(uid), "%u", (unsigned) b->uid);
+                        int r = nsb_journal_note(b, "owner", uid);
+                        if (r == 0)
+                                r = nsb_journal_note(b, "output", o->path);
                         if (r < 0)
                                 return r;
                         continue;
@@ -191,46 +235,16 @@ int nsb_outputs_prepare(nsb_build *b)
                 /* One scratch directory for all outputs with one parent. */
                 size_t k;
                 int q = strmap_put(&parents, parent, strlen(parent), b->n_scratch, false, &k);
-                if (q < 0 || GROW(b->scratch, b->scratch_alloc, b->n_scratch) < 0)
+                if (q < 0)
                         return nsb_fail(b, ENOMEM, "prepare outputs", "out of memory");
                 if (q > 0) {
                         o->scratch = (int) k;
                         continue;
                 }
-                struct nsb_scratch *s = &b->scratch[b->n_scratch];
-                *s = (struct nsb_scratch) { .top_fd = -1, .parent = TAKE_PTR(parent) };
-                b->n_scratch++;
-                o->scratch = (int) b->n_scratch - 1;
-
-                if (asprintf(&s->top, "%s/.nsbuild-XXXXXX", strcmp(s->parent, "/") ? s->parent : "") < 0) {
-                        s->top = NULL;
-                        return nsb_fail(b, ENOMEM, "prepare outputs", "out of memory");
-                }
-                if (!mkdtemp(s->top)) {
-                        int err = errno;
-                        free(s->top);
-                        s->top = NULL;
-                        return nsb_fail(b, err, "prepare outputs", "cannot create a scratch directory in %s: %s",
-                                        s->parent, strerror(err));
-                }
-                int r = nsb_journal_note(b, "scratch", s->top);
+                int r = make_scratch(b, TAKE_PTR(parent), true);
                 if (r < 0)
                         return r;
-                s->top_fd = open(s->top, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                if (s->top_fd < 0)
-                        return nsb_fail(b, errno, "prepare outputs", "cannot open %s: %s", s->top, strerror(errno));
-                if (asprintf(&s->dir, "%s/s", s->top) < 0) {
-                        s->dir = NULL;
-                        return nsb_fail(b, ENOMEM, "prepare outputs", "out of memory");
-                }
-                /* Like the store directory of a Nix sandbox: the build group
-                 * may create entries, the sticky bit keeps it from removing
-                 * what it did not create. */
-                if (mkdirat(s->top_fd, "s", 0755) < 0 ||
-                    (geteuid() == 0 && fchownat(s->top_fd, "s", 0, b->gid, AT_SYMLINK_NOFOLLOW) < 0) ||
-                    fchmodat(s->top_fd, "s", geteuid() == 0 ? 01775 : 0755, 0) < 0)
-                        return nsb_fail(b, errno, "prepare outputs", "cannot create %s: %s", s->dir,
-                                        strerror(errno));
+                o->scratch = r;
         }
         return 0;
 }
@@ -321,6 +335,29 @@ static nsb_canon_mode canon_mode(const nsb_build *b)
         return b->canonicalise ? NSB_CANON_STORE : NSB_CANON_SAFE;
 }
 
+/* Move the output O that the builder made in place (no sandbox) into a
+ * scratch directory of ours beside it: there, out of reach of anyone who
+ * can write where it lies, it is checked and finished, then moved back. */
+static int take_in_place_output(nsb_build *b, struct nsb_output *o)
+{
+        char *parent = path_dirname(o->path);
+        if (!parent)
+                return nsb_fail(b, ENOMEM, "check outputs", "out of memory");
+        int index = make_scratch(b, parent, false);
+        if (index < 0)
+                return index;
+        struct nsb_scratch *s = &b->scratch[index];
+        _cleanup_close_ int pfd = open(s->parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_close_ int sfd = openat(s->top_fd, "s", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (pfd < 0 || sfd < 0 || renameat2(pfd, o->name, sfd, o->name, RENAME_NOREPLACE) < 0)
+                return nsb_fail(b, errno, "check outputs", "cannot move output %s into %s: %s", o->path, s->dir,
+                                strerror(errno));
+        o->scratch = index;
+        /* From here on it is a scratch directory's, which the journal
+         * names: no later run must take the final path for a leftover. */
+        return nsb_journal_note(b, "committed", o->path);
+}
+
 int nsb_outputs_commit(nsb_build *b)
 {
         for (size_t i = 0; i < b->n_outputs; i++) {
@@ -336,6 +373,12 @@ int nsb_outputs_commit(nsb_build *b)
                                                         : "cannot check output %s",
                                         o->path);
         }
+        for (size_t i = 0; i < b->n_outputs; i++)
+                if (b->outputs[i].scratch < 0) {
+                        int r = take_in_place_output(b, &b->outputs[i]);
+                        if (r < 0)
+                                return r;
+                }
 
         /* Every output is made final before any is moved into place, so a
          * failure leaves none of them behind. */
@@ -352,7 +395,7 @@ int nsb_outputs_commit(nsb_build *b)
                  * over an abstract socket, CVE-2024-27297): check and keep
                  * a fresh copy, into the root-only scratch top the builder
                  * never saw. */
-                if (o->hash_mode != NSB_HASH_NONE && o->scratch >= 0) {
+                if (o->hash_mode != NSB_HASH_NONE) {
                         struct nsb_scratch *s = &b->scratch[o->scratch];
                         int r = nsb_copy_tree_at(sfd, o->name, s->top_fd, "fixed", NSB_COPY_OWN_SOURCE, NULL);
                         if (r < 0)
@@ -366,7 +409,7 @@ int nsb_outputs_commit(nsb_build *b)
                         name = "fixed";
                         o->fresh_copy = true;
                 }
-                int r = nsb_canonicalise_at(b, dfd, name, o->path, canon_mode(b), true);
+                int r = nsb_canonicalise_at(b, dfd, name, o->path, canon_mode(b), true, &o->top_mode);
                 if (r < 0)
                         return r;
                 if (o->hash_mode != NSB_HASH_NONE) {
@@ -378,18 +421,6 @@ int nsb_outputs_commit(nsb_build *b)
 
         for (size_t i = 0; i < b->n_outputs; i++) {
                 struct nsb_output *o = &b->outputs[i];
-                if (o->scratch < 0) {
-                        /* Made in place, without a sandbox. */
-                        _cleanup_close_ int pfd = output_dir_fd(b, o);
-                        if (pfd < 0 || nsb_canonicalise_top_at(b, pfd, o->name, o->path, canon_mode(b)) < 0)
-                                return pfd < 0 ? nsb_fail(b, errno, "canonicalise outputs", "cannot open the directory of %s: %s",
-                                                          o->path, strerror(errno))
-                                               : -b->error_errno;
-                        int r = nsb_journal_note(b, "committed", o->path);
-                        if (r < 0)
-                                return r;
-                        continue;
-                }
                 struct nsb_scratch *s = &b->scratch[o->scratch];
                 _cleanup_close_ int ofd = output_dir_fd(b, o);
                 int sfd = o->fresh_copy ? s->top_fd : ofd;
@@ -401,23 +432,30 @@ int nsb_outputs_commit(nsb_build *b)
                 /* RENAME_NOREPLACE: whatever appeared at the final path in
                  * the meantime is not ours to replace. */
                 int r = renameat2(sfd, name, pfd, o->name, RENAME_NOREPLACE) < 0 ? -errno : 0;
-                /* A chroot root under $TMPDIR may be on another filesystem;
-                 * a copy is canonicalised anew. */
                 if (r == -EXDEV) {
-                        r = nsb_copy_tree_at(sfd, name, pfd, o->name, NSB_COPY_OWN_SOURCE, NULL);
-                        if (r < 0) {
-                                (void) rm_rf_at(pfd, o->name);
+                        /* A chroot root under $TMPDIR may be on another
+                         * filesystem: a copy into a scratch directory
+                         * beside the final place, finished there, then
+                         * moved as the others are. */
+                        char *parent = strdup(s->parent);
+                        int index = parent ? make_scratch(b, parent, false) : nsb_fail(b, ENOMEM, "move outputs into place", "out of memory");
+                        if (index < 0)
+                                return index;
+                        /* make_scratch may have moved the array: s is
+                         * not used again. */
+                        struct nsb_scratch *t = &b->scratch[index];
+                        r = nsb_copy_tree_at(sfd, name, t->top_fd, "copy", NSB_COPY_OWN_SOURCE, NULL);
+                        if (r < 0)
                                 return nsb_fail(b, -r, "move outputs into place", "cannot copy output %s into place: %s",
                                                 o->path, strerror(-r));
-                        }
-                        if ((r = nsb_canonicalise_at(b, pfd, o->name, o->path, canon_mode(b), true)) < 0) {
-                                (void) rm_rf_at(pfd, o->name);
+                        if ((r = nsb_canonicalise_at(b, t->top_fd, "copy", o->path, canon_mode(b), true, NULL)) < 0)
                                 return r;
-                        }
-                } else if (r < 0)
+                        r = renameat2(t->top_fd, "copy", pfd, o->name, RENAME_NOREPLACE) < 0 ? -errno : 0;
+                }
+                if (r < 0)
                         return nsb_fail(b, -r, "move outputs into place", "cannot move output %s into place: %s",
                                         o->path, strerror(-r));
-                if (nsb_canonicalise_top_at(b, pfd, o->name, o->path, canon_mode(b)) < 0)
+                if (nsb_canonicalise_top_at(b, pfd, o->name, o->path, canon_mode(b), o->top_mode) < 0)
                         return -b->error_errno;
         }
         return 0;

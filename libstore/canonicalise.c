@@ -49,6 +49,7 @@ typedef struct canon {
         struct inode *inodes;   /* regular files with more than one link */
         size_t n_inodes, alloc;
         bool leave_top_writable;
+        mode_t top_mode;        /* the top's mode as the builder left it */
         nsb_walk *w;            /* the walk in progress, for messages */
 } canon;
 
@@ -76,22 +77,22 @@ static int out_of_memory(canon *c)
 /* A directory the builder left without permissions for its owner: we own
  * it (or are root), so make it ours to walk and change, before the walk
  * opens it. */
-static int make_accessible(canon *c, const nsb_walk_entry *e, bool writable)
+static int make_accessible(canon *c, const nsb_walk_entry *e)
 {
-        if (geteuid() == 0 && !writable)
+        /* Root reads and changes any directory as it is. */
+        if (geteuid() == 0 || (e->st.st_mode & 0700) == 0700)
                 return 0;
-        if ((e->st.st_mode & 0700) == 0700)
-                return 0;
-        if (fchmodat(e->dirfd, e->name, (e->st.st_mode & 0777) | 0700, 0) < 0)
-                return fail(c, errno, "open");
-        return 0;
+        int r = chmod_at_nofollow(e->dirfd, e->name, (e->st.st_mode & 0777) | 0700, &e->st);
+        return r < 0 ? fail(c, -r, "open") : 0;
 }
 
 /* Pass 1: how many links of each multiply-linked file lie in the output. */
 static int count_links(canon *c, const nsb_walk_entry *e)
 {
+        if (e->depth == 0 && e->event != NSB_WALK_DIR_POST)
+                c->top_mode = e->st.st_mode;
         if (e->event == NSB_WALK_DIR_PRE)
-                return make_accessible(c, e, false);
+                return make_accessible(c, e);
         if (e->event != NSB_WALK_FILE || !S_ISREG(e->st.st_mode) || e->st.st_nlink < 2)
                 return 0;
         if (c->n_inodes == c->alloc) {
@@ -233,23 +234,36 @@ static int canonicalise_file(canon *c, const nsb_walk_entry *e)
                 /* A FIFO or socket of the caller's, without the bits. */
                 if (fchownat(e->dirfd, e->name, c->uid, c->gid, AT_SYMLINK_NOFOLLOW) < 0)
                         return fail(c, errno, "chown");
-                if (fchmodat(e->dirfd, e->name, final_mode(c, st->st_mode, false), 0) < 0)
-                        return fail(c, errno, "chmod");
-                return 0;
+                int r = chmod_at_nofollow(e->dirfd, e->name, final_mode(c, st->st_mode, false), st);
+                return r < 0 ? fail(c, -r, "chmod") : 0;
         }
 
+        struct stat copied;
         if (linked_outside(c, st)) {
                 int r = break_link(c, e->dirfd, e->name);
                 if (r < 0)
                         return r;
+                /* The copy is the file from now on. */
+                if (fstatat(e->dirfd, e->name, &copied, AT_SYMLINK_NOFOLLOW) < 0)
+                        return fail(c, errno, "inspect");
+                copied.st_mode = (copied.st_mode & S_IFMT) | (st->st_mode & 07777);
+                copied.st_atim = st->st_atim;
+                copied.st_mtim = st->st_mtim;
+                st = &copied;
         }
         /* Make it readable to us before opening it: a builder may have left
          * it 0000. */
-        if (geteuid() != 0 && fchmodat(e->dirfd, e->name, 0600, 0) < 0)
-                return fail(c, errno, "chmod");
-        _cleanup_close_ int fd = openat(e->dirfd, e->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
+        int q = geteuid() != 0 ? chmod_at_nofollow(e->dirfd, e->name, 0600, st) : 0;
+        if (q < 0)
+                return fail(c, -q, "chmod");
+        /* Never blocking (a FIFO swapped in for the file), and the file
+         * seen, or nothing. */
+        _cleanup_close_ int fd = openat(e->dirfd, e->name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+        struct stat now;
+        if (fd < 0 || fstat(fd, &now) < 0)
                 return fail(c, errno, "open");
+        if (now.st_dev != st->st_dev || now.st_ino != st->st_ino)
+                return fail(c, ESTALE, "open (it was replaced meanwhile)");
         int r = strip_xattrs(c, fd);
         if (r < 0)
                 return r;
@@ -274,9 +288,9 @@ static int canonicalise_entry(canon *c, const nsb_walk_entry *e)
         case NSB_WALK_FILE:
                 return canonicalise_file(c, e);
         case NSB_WALK_DIR_PRE:
-                if (c->mode == NSB_CANON_STORE && fchmodat(e->dirfd, e->name, 0700, 0) < 0)
-                        return fail(c, errno, "chmod");
-                return c->mode == NSB_CANON_STORE ? 0 : make_accessible(c, e, true);
+                /* Without root, its owner must be able to change its
+                 * entries. */
+                return make_accessible(c, e);
         case NSB_WALK_DIR_POST:
                 break;
         }
@@ -285,8 +299,14 @@ static int canonicalise_entry(canon *c, const nsb_walk_entry *e)
                 return r;
         if (fchown(e->fd, c->uid, c->gid) < 0)
                 return fail(c, errno, "chown");
-        if (e->depth == 0 && c->leave_top_writable)
-                return 0; /* the caller moves it, then calls nsb_canonicalise_top_at() */
+        if (e->depth == 0 && c->leave_top_writable) {
+                /* The caller moves it, then calls nsb_canonicalise_top_at();
+                 * meanwhile it is its owner's alone, or anyone the builder
+                 * let write there could still add to it. */
+                if (fchmod(e->fd, 0700) < 0)
+                        return fail(c, errno, "chmod");
+                return 0;
+        }
         if (fchmod(e->fd, final_mode(c, e->st.st_mode, true)) < 0)
                 return fail(c, errno, "chmod");
         if (c->mode == NSB_CANON_STORE && futimens(e->fd, mtime_one) < 0)
@@ -312,7 +332,7 @@ static int walk(canon *c, int dirfd, const char *name, int (*fn)(canon *c, const
 }
 
 int nsb_canonicalise_at(nsb_build *b, int dirfd, const char *name, const char *output, nsb_canon_mode mode,
-                        bool leave_top_writable)
+                        bool leave_top_writable, mode_t *ret_top_mode)
 {
         canon c = { .b = b, .output = output, .mode = mode, .uid = geteuid(), .gid = getegid(),
                     .leave_top_writable = leave_top_writable };
@@ -323,17 +343,21 @@ int nsb_canonicalise_at(nsb_build *b, int dirfd, const char *name, const char *o
                 r = walk(&c, dirfd, name, canonicalise_entry);
         }
         free(c.inodes);
+        if (ret_top_mode)
+                *ret_top_mode = c.top_mode;
         return r;
 }
 
-int nsb_canonicalise_top_at(nsb_build *b, int dirfd, const char *name, const char *output, nsb_canon_mode mode)
+int nsb_canonicalise_top_at(nsb_build *b, int dirfd, const char *name, const char *output, nsb_canon_mode mode,
+                            mode_t builder_mode)
 {
         struct stat st;
         if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
                 return nsb_fail(b, errno, "canonicalise outputs", "cannot inspect %s: %s", output, strerror(errno));
         canon c = { .mode = mode };
-        if (S_ISDIR(st.st_mode) && fchmodat(dirfd, name, final_mode(&c, st.st_mode, true), 0) < 0)
-                return nsb_fail(b, errno, "canonicalise outputs", "cannot chmod %s: %s", output, strerror(errno));
+        int r = S_ISDIR(st.st_mode) ? chmod_at_nofollow(dirfd, name, final_mode(&c, builder_mode, true), &st) : 0;
+        if (r < 0)
+                return nsb_fail(b, -r, "canonicalise outputs", "cannot chmod %s: %s", output, strerror(-r));
         if (mode == NSB_CANON_STORE && utimensat(dirfd, name, mtime_one, AT_SYMLINK_NOFOLLOW) < 0)
                 return nsb_fail(b, errno, "canonicalise outputs", "cannot set the time of %s: %s", output,
                                 strerror(errno));

@@ -236,6 +236,11 @@ void nsb_child_exec_builder(const nsb_spawn *s)
         if ((r = drop_bounding_set(s->last_cap)) < 0)
                 nsb_child_fail(s, NSB_STEP_CAPABILITIES, -r, 0);
         if (geteuid() == 0) {
+                /* Until the exec this process holds root's fds and (in
+                 * the caller's memory) its data: no process of the build
+                 * user may ptrace it, whatever fs.suid_dumpable says.  The
+                 * exec makes the builder dumpable again. */
+                (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
                 nsb_child_trace(s, NSB_STEP_SETGROUPS, 0);
                 if (syscall(SYS_setgroups, 0, NULL) < 0)
                         nsb_child_fail(s, NSB_STEP_SETGROUPS, errno, 0);

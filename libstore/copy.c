@@ -71,10 +71,11 @@ static int copy_owner(int dfd, const char *name, const struct stat *st, const st
 }
 
 /* Whether a hard link to the regular file ST shares nothing the build user
- * RO could change. */
+ * RO could change, and no setuid or setgid inode (a copy has neither bit;
+ * the full tier binds inputs nosuid). */
 static bool may_link(const struct stat *st, const struct nsb_reader *ro)
 {
-        return ro && st->st_uid != ro->uid && !(st->st_mode & (S_IWGRP | S_IWOTH));
+        return ro && st->st_uid != ro->uid && !(st->st_mode & (S_IWGRP | S_IWOTH | S_ISUID | S_ISGID));
 }
 
 /* One node that is not a directory: NAME below DFD, described by ST, to
@@ -118,11 +119,25 @@ static int copy_node(int dfd, const char *name, const struct stat *st, int dst_d
                 return r;
         }
 
-        /* Device nodes, fifos, sockets: recreate where we may. */
         uid_t uid;
         gid_t gid;
         mode_t mode;
         copy_attrs(st, ro, &uid, &gid, &mode);
+        /* A device node in a tree is never made again: the full tier binds
+         * trees nodev, so that none opens, and a copy made as root would
+         * hand the builder whatever device the tree names.  An empty file
+         * no one may open keeps the name, and opening it fails (EACCES) as
+         * a nodev node does.  (The sandbox's own /dev is made apart.) */
+        if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode)) {
+                _cleanup_close_ int fd = openat(dst_dfd, dst_name,
+                                                O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0);
+                if (fd < 0)
+                        return -errno;
+                if (geteuid() == 0 && fchown(fd, uid, gid) < 0)
+                        return -errno;
+                return 0;
+        }
+        /* Fifos and sockets: recreate. */
         if (mknodat(dst_dfd, dst_name, (st->st_mode & S_IFMT) | mode, st->st_rdev) < 0)
                 return -errno;
         return copy_owner(dst_dfd, dst_name, st, ro);

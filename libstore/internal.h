@@ -76,6 +76,7 @@ struct nsb_output {
         int scratch;          /* index into build->scratch */
         int hash_mode;        /* NSB_HASH_*: a fixed output's expected hash */
         bool fresh_copy;      /* checked copy in the scratch top, as "fixed" */
+        mode_t top_mode;      /* the builder's mode of it, for a safe output's final one */
         uint8_t hash[32];
 };
 
@@ -202,6 +203,10 @@ typedef struct nsb_term_filter {
         bool mid_line;            /* the last byte out was not a newline */
         char seq[48];
         size_t seq_len, string_len;
+        char utf8[4];             /* the UTF-8 sequence being read */
+        size_t utf8_len;
+        int utf8_more;            /* its bytes still to come */
+        uint32_t cp;              /* and its code point so far */
 } nsb_term_filter;
 #define NSB_TERM_FILTER_SLACK 48
 size_t nsb_term_filter_run(nsb_term_filter *f, const char *in, size_t n, char *out);
@@ -283,6 +288,7 @@ struct nsb_build {
         pid_t pid;                /* our child: the builder, or its supervisor */
         pid_t builder_pid;        /* the builder's, where a supervisor started it */
         bool supervised;          /* pid is a supervisor (supervise.c) */
+        int result_fd;            /* the supervisor's report of the builder's status */
         int pidfd;                /* -1 where the kernel has no pidfds */
         int log_read_fd;
         int epoll_fd;
@@ -295,6 +301,10 @@ struct nsb_build {
         bool log_eof;
         bool reaped;
         bool leftovers_killed;
+        uint64_t stop_ns;         /* when the build was first told to stop */
+        bool supervisor_killed;   /* it did not stop in time: SIGKILLed */
+        bool uid_from_pool;       /* b->uid is a pool's, not the caller's choice */
+        bool uid_busy;            /* processes of it outlived the build's end */
         bool splice_ok;
         bool filter_log;          /* the log fd is a terminal (logfilter.c) */
         nsb_term_filter term_filter;
@@ -341,9 +351,19 @@ void nsb_journal_end(nsb_build *b, bool clean);
  * FINISHED once every process of the build is known to be gone. */
 int nsb_userpool_acquire(nsb_build *b);
 void nsb_userpool_release(nsb_build *b, bool finished);
-/* Kill every process of UID (with WAIT, until /proc lists none), empty its
- * keyrings; with IPC remove its IPC objects too. */
-void nsb_userpool_kill_all(uid_t uid, bool wait, bool ipc);
+/* SIGKILL every process of UID, in one walk of the kernel's, without
+ * waiting (system calls only: the supervisor calls it). */
+void nsb_userpool_sweep(uid_t uid);
+/* Kill every process of UID (with WAIT, until /proc lists none, for at
+ * most a few seconds), empty its keyrings; with IPC remove its IPC objects
+ * too.  -EBUSY: with WAIT, some still live. */
+int nsb_userpool_kill_all(uid_t uid, bool wait, bool ipc);
+
+/* tmpfiles.c: as root, remove what UID (a pool uid none of whose
+ * processes lives) owns at the top of the host's shared temporary
+ * directories (/tmp, /var/tmp, /dev/shm, /run/lock).  0 or the first
+ * -errno. */
+int nsb_remove_user_tmp_files(uid_t uid);
 
 /* proc.c: call FN for every process /proc lists (what its status file
  * says), until FN returns non-zero, which is returned; -errno where /proc
@@ -390,16 +410,18 @@ int nsb_builddir_remove(nsb_build *b);
  * the caller to own (NSB_CANON_SAFE: its owner, no setuid, setgid, sticky,
  * group- or world-write bit, no ACL or file capability).  0 or nsb_fail()'s
  * negative errno.  With LEAVE_TOP_WRITABLE a top directory stays writable
- * so that it can still be renamed into another directory without
- * privileges (which writes its ".."); nsb_canonicalise_top_at() finishes
- * it (mode, and mtime for a store) after. */
+ * (to its owner alone) so that it can still be renamed into another
+ * directory without privileges (which writes its ".."); then
+ * nsb_canonicalise_top_at() finishes it (mode, from the builder's mode
+ * that *RET_TOP_MODE got, and mtime for a store). */
 typedef enum nsb_canon_mode {
         NSB_CANON_SAFE,
         NSB_CANON_STORE,
 } nsb_canon_mode;
 int nsb_canonicalise_at(nsb_build *b, int dirfd, const char *name, const char *output, nsb_canon_mode mode,
-                        bool leave_top_writable);
-int nsb_canonicalise_top_at(nsb_build *b, int dirfd, const char *name, const char *output, nsb_canon_mode mode);
+                        bool leave_top_writable, mode_t *ret_top_mode);
+int nsb_canonicalise_top_at(nsb_build *b, int dirfd, const char *name, const char *output, nsb_canon_mode mode,
+                            mode_t builder_mode);
 
 /* copy.c: copy SRC_NAME to DST_NAME (which must not exist), any depth.
  * With READ_ONLY_FOR (an input of the chroot tier) the copy is one that

@@ -7,6 +7,7 @@
  * program embedding it) is killed, nothing of its own removes them.  So
  * every run keeps a record in a journal directory of the caller's
  * (/run/nsbuild/runs for root; $XDG_RUNTIME_DIR/nsbuild-runs, else
+ * $XDG_STATE_HOME/nsbuild/runs or ~/.local/state/nsbuild/runs, else
  * $TMPDIR/.nsbuild-runs-UID, for an ordinary user; or the one the caller
  * chose, e.g. a store's own state directory), holds an flock on it
  * for as long as it runs, and appends each path as soon as it has made it.
@@ -37,6 +38,23 @@
 #define EMPTY_RECORD_GRACE_S 60
 #define RECORD_MAX (1 << 20)
 
+/* Where an ordinary user keeps state (XDG): a directory of its own that
+ * outlives a reboot's worth of runs and that no other user shares. */
+static char *user_state_path(void)
+{
+        char *path;
+        const char *state = getenv("XDG_STATE_HOME");
+        if (state && state[0] == '/')
+                return asprintf(&path, "%s/nsbuild/runs", state) < 0 ? NULL : path;
+        const char *home = getenv("HOME");
+        struct stat st;
+        /* A home that is not the caller's (a system user's "/") is no
+         * place to make directories in. */
+        if (!home || home[0] != '/' || stat(home, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid())
+                return NULL;
+        return asprintf(&path, "%s/.local/state/nsbuild/runs", home) < 0 ? NULL : path;
+}
+
 static char *journal_dir_path(const nsb_build *b)
 {
         char *path;
@@ -47,41 +65,60 @@ static char *journal_dir_path(const nsb_build *b)
         const char *runtime = getenv("XDG_RUNTIME_DIR");
         if (runtime && runtime[0] == '/')
                 return asprintf(&path, "%s/nsbuild-runs", runtime) < 0 ? NULL : path;
+        if ((path = user_state_path()))
+                return path;
+        /* Last, a shared directory: another user may have taken the name,
+         * which then is refused as not the caller's. */
         const char *tmp = getenv("TMPDIR");
         if (!tmp || tmp[0] != '/')
                 tmp = "/tmp";
         return asprintf(&path, "%s/.nsbuild-runs-%u", tmp, (unsigned) geteuid()) < 0 ? NULL : path;
 }
 
-/* The journal directory, made if missing; it must be the caller's and
- * writable by nobody else, since what it names gets removed. */
+/* The journal directory, made (with its parents, 0700) if missing; it must
+ * be a directory of the caller's that no one else may write to, since
+ * what it names gets removed.  -ELOOP: a symlink; -EPERM: not the caller's
+ * alone. */
 static int open_journal_dir(const char *path)
 {
         int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0 && errno == ENOENT) {
                 if (geteuid() == 0)
                         (void) mkdir_p("/run/nsbuild", 0755);
+                else {
+                        _cleanup_free_ char *parent = path_dirname(path);
+                        if (parent)
+                                (void) mkdir_p(parent, 0700);
+                }
                 if (mkdir(path, 0700) < 0 && errno != EEXIST)
                         return -errno;
                 fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         }
-        if (fd < 0)
-                return -errno;
+        if (fd < 0) {
+                int r = -errno;
+                struct stat st;
+                /* O_NOFOLLOW|O_DIRECTORY says ENOTDIR for a symlink. */
+                if ((r == -ENOTDIR || r == -ELOOP) && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+                        return -ELOOP;
+                return r;
+        }
         struct stat st;
         if (fstat(fd, &st) < 0) {
                 int r = -errno;
                 close(fd);
                 return r;
         }
-        if (st.st_uid != geteuid() || (st.st_mode & 077)) {
+        if (st.st_uid != geteuid() || (st.st_mode & 022)) {
                 close(fd);
                 return -EPERM;
         }
         return fd;
 }
 
-/* Remove one leftover PATH of kind KIND of a run PID that is gone. */
-static int remove_leftover(nsb_build *b, const char *kind, const char *path, const char *pid)
+/* Remove one leftover PATH of kind KIND of a run PID that is gone; an
+ * output only if OWNER (the build user's uid, as the run wrote it) owns
+ * it, so that what another run has since built at its path stays. */
+static int remove_leftover(nsb_build *b, const char *kind, const char *path, const char *pid, const char *owner)
 {
         const char *base = path_basename(path);
         bool output = strcmp(kind, "output") == 0;
@@ -99,6 +136,17 @@ static int remove_leftover(nsb_build *b, const char *kind, const char *path, con
          * builder's, but it did not exist before that run. */
         if (!output && (!S_ISDIR(st.st_mode) || st.st_uid != geteuid()))
                 return 0;
+        if (output) {
+                char *end = NULL;
+                errno = 0;
+                unsigned long uid = owner ? strtoul(owner, &end, 10) : 0;
+                if (!owner || errno || end == owner || *end || uid != (unsigned long) st.st_uid) {
+                        nsb_warn(b, "unfinished output %s of an earlier run (pid %s) that was killed is owned by uid "
+                                    "%u, not by its build user (%s): left alone",
+                                 path, pid, (unsigned) st.st_uid, owner ? owner : "not recorded");
+                        return 0;
+                }
+        }
         int r = rm_rf_at(pfd, base);
         const char *what = strcmp(kind, "dir") == 0 ? "build directory"
                            : output                 ? "unfinished output"
@@ -125,7 +173,7 @@ static int clean_record(nsb_build *b, int fd, const struct stat *st)
                 return -errno;
         buf[n] = '\0';
         /* Pairs KIND\0VALUE\0; a pair cut short by the kill is ignored. */
-        const char *pid = "?";
+        const char *pid = "?", *owner = NULL;
         int r = 0;
         for (size_t off = 0; off < (size_t) n;) {
                 const char *kind = buf + off;
@@ -139,6 +187,8 @@ static int clean_record(nsb_build *b, int fd, const struct stat *st)
                 off += klen + vlen + 2;
                 if (strcmp(kind, "pid") == 0)
                         pid = value;
+                else if (strcmp(kind, "owner") == 0)
+                        owner = value;
                 else if (strcmp(kind, "dir") == 0 || strcmp(kind, "scratch") == 0 || strcmp(kind, "output") == 0) {
                         /* An output the run finished is no leftover. */
                         bool done = false;
@@ -151,7 +201,7 @@ static int clean_record(nsb_build *b, int fd, const struct stat *st)
                                 done = strcmp(k, "committed") == 0 && strcmp(v, value) == 0;
                                 o += kl + strnlen(v, (size_t) n - o - kl - 1) + 2;
                         }
-                        int q = done ? 0 : remove_leftover(b, kind, value, pid);
+                        int q = done ? 0 : remove_leftover(b, kind, value, pid, owner);
                         if (q < 0 && r == 0)
                                 r = q;
                 }
@@ -214,7 +264,10 @@ int nsb_journal_begin(nsb_build *b)
                  * cleaned up after if it is killed. */
                 nsb_warn(b, "cannot keep a journal of this run in %s: %s; if it is killed, what it leaves on disk will "
                             "not be removed by a later run, continuing",
-                         path, dfd == -EPERM ? "it is not the caller's alone" : strerror(-dfd));
+                         path,
+                         dfd == -EPERM  ? "it is not the caller's alone (it must be the caller's and writable by no one else)"
+                         : dfd == -ELOOP ? "it is a symbolic link (give the directory it points to)"
+                                         : strerror(-dfd));
                 return 0;
         }
         sweep(b, dfd);

@@ -23,6 +23,10 @@ enum { SRC_LOG = 1, SRC_PID, SRC_TIMER };
 /* Where the kernel has no pidfds the timer also polls for the builder's
  * exit at this interval. */
 #define REAP_POLL_NS 10000000ULL
+/* How long a supervisor told to stop has to kill the build and exit: it
+ * needs milliseconds, unless the builder stopped it (an ordinary user's
+ * off tier runs both as one user), when it gets SIGKILL. */
+#define SUPERVISOR_GRACE_NS (5 * 1000000000ULL)
 
 static const char *step_text(nsb_step step)
 {
@@ -143,10 +147,19 @@ int nsb_read_status(nsb_build *b, int fd)
 static int arm_timer(nsb_build *b)
 {
         uint64_t next = 0;
-        if (b->timeout)
+        /* Once the build is being stopped its deadlines have passed: only
+         * the reap poll is left to arm (else the timer fires at once, for
+         * ever, until the builder is reaped). */
+        bool stopping = b->result != NSB_RESULT_NONE || b->stop_ns;
+        if (b->timeout && !stopping)
                 next = b->start_ns + b->timeout * 1000000000ULL;
-        if (b->max_silent_time) {
+        if (b->max_silent_time && !stopping) {
                 uint64_t t = b->last_output_ns + b->max_silent_time * 1000000000ULL;
+                if (!next || t < next)
+                        next = t;
+        }
+        if (b->stop_ns && b->supervised && !b->reaped && !b->supervisor_killed) {
+                uint64_t t = b->stop_ns + SUPERVISOR_GRACE_NS;
                 if (!next || t < next)
                         next = t;
         }
@@ -181,7 +194,8 @@ int nsb_monitor_start(nsb_build *b, int log_read_fd)
         b->log_read_fd = log_read_fd;
         b->start_ns = b->last_output_ns = now_ns();
         b->log_bytes = 0;
-        b->log_eof = b->reaped = b->leftovers_killed = false;
+        b->log_eof = b->reaped = b->leftovers_killed = b->supervisor_killed = b->uid_busy = false;
+        b->stop_ns = 0;
         /* A terminal obeys control sequences; a file or a pipe gets the
          * log byte for byte. */
         b->filter_log = !b->log_fn && b->log_fd >= 0 &&
@@ -211,6 +225,7 @@ int nsb_monitor_start(nsb_build *b, int log_read_fd)
 
 void nsb_monitor_close(nsb_build *b)
 {
+        close_and_invalidate(&b->result_fd);
         close_and_invalidate(&b->log_read_fd);
         close_and_invalidate(&b->epoll_fd);
         close_and_invalidate(&b->timer_fd);
@@ -226,9 +241,18 @@ void nsb_monitor_kill(nsb_build *b)
          * supervisor is asked to, and does it before it exits.  The pidfd
          * makes sure the signal cannot reach a recycled pid. */
         int sig = b->supervised ? SIGTERM : SIGKILL;
-        if (b->pidfd >= 0 && pidfd_send_signal(b->pidfd, sig, NULL, 0) == 0)
-                return;
-        (void) kill(b->pid, sig);
+        if (!b->stop_ns)
+                b->stop_ns = now_ns();
+        if (b->pidfd < 0 || pidfd_send_signal(b->pidfd, sig, NULL, 0) < 0)
+                (void) kill(b->pid, sig);
+        /* A supervisor the builder stopped acts on SIGTERM only once
+         * continued. */
+        if (b->supervised && (b->pidfd < 0 || pidfd_send_signal(b->pidfd, SIGCONT, NULL, 0) < 0))
+                (void) kill(b->pid, SIGCONT);
+        /* As root, what the build user runs dies now, not when the
+         * supervisor gets round to it. */
+        if (b->supervised && b->pool_lock_fd >= 0 && !(b->isolation & NSB_ISOLATION_PID_NS))
+                nsb_userpool_sweep(b->uid);
 }
 
 static void stop_build(nsb_build *b, nsb_result why)
@@ -338,6 +362,19 @@ static void try_reap(nsb_build *b)
 static void check_time(nsb_build *b)
 {
         uint64_t now = now_ns();
+        if (b->stop_ns) {
+                if (b->supervised && !b->reaped && !b->supervisor_killed &&
+                    now >= b->stop_ns + SUPERVISOR_GRACE_NS) {
+                        if (b->pidfd < 0 || pidfd_send_signal(b->pidfd, SIGKILL, NULL, 0) < 0)
+                                (void) kill(b->pid, SIGKILL);
+                        b->supervisor_killed = true;
+                        nsb_warn(b, "the builder's supervisor did not end within %llu seconds of being told to "
+                                    "(the builder, running as the same user, may have stopped it); killed it, "
+                                    "and what the builder started may have survived",
+                                 SUPERVISOR_GRACE_NS / 1000000000ULL);
+                }
+                return;
+        }
         if (b->timeout && now >= b->start_ns + b->timeout * 1000000000ULL)
                 stop_build(b, NSB_RESULT_TIMED_OUT);
         else if (b->max_silent_time && now >= b->last_output_ns + b->max_silent_time * 1000000000ULL)
@@ -347,6 +384,23 @@ static void check_time(nsb_build *b)
 static int finish(nsb_build *b)
 {
         int st = b->wait_status;
+        /* A supervisor says how the builder ended before it exits as the
+         * builder did; if it said nothing, it was killed: by the builder
+         * itself, perhaps, which an ordinary user's off tier cannot
+         * prevent (it runs as the same user). */
+        if (b->supervised) {
+                int32_t word;
+                if (b->result_fd >= 0 && read(b->result_fd, &word, sizeof(word)) == (ssize_t) sizeof(word))
+                        st = word;
+                else if (b->result == NSB_RESULT_NONE) {
+                        b->result = NSB_RESULT_FAILED;
+                        nsb_fail(b, ECHILD, "supervise builder",
+                                 "the builder's supervisor died (%s %d) before the builder's end was known; "
+                                 "the builder, running as the same user without root, may have killed it, and "
+                                 "what it started may have survived",
+                                 WIFSIGNALED(st) ? "signal" : "status", WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+                }
+        }
         if (b->result == NSB_RESULT_NONE) {
                 if (WIFEXITED(st)) {
                         b->result = NSB_RESULT_EXITED;
@@ -393,7 +447,7 @@ static int finish(nsb_build *b)
                 b->result = NSB_RESULT_FAILED;
         nsb_journal_end(b, !left);
         nsb_plan_clear(&b->plan);
-        nsb_userpool_release(b, true);
+        nsb_userpool_release(b, !b->uid_busy);
         b->state = NSB_STATE_DONE;
         return 1;
 }
@@ -440,10 +494,26 @@ int nsb_monitor_dispatch(nsb_build *b)
                  * first).  Without an IPC namespace, so do its IPC
                  * objects. */
                 bool pid_ns = b->isolation & NSB_ISOLATION_PID_NS, ipc_ns = b->isolation & NSB_ISOLATION_IPC_NS;
-                if (b->pool_lock_fd >= 0 && !pid_ns)
-                        nsb_userpool_kill_all(b->uid, false, !ipc_ns);
+                if (b->pool_lock_fd >= 0 && !pid_ns && nsb_userpool_kill_all(b->uid, true, !ipc_ns) == -EBUSY) {
+                        /* Its lock file stays marked: no build takes the
+                         * uid while they live. */
+                        b->uid_busy = true;
+                        nsb_warn(b, "processes of build user %u survive SIGKILL (stuck in the kernel); no build will "
+                                    "use the uid until they end",
+                                 (unsigned) b->uid);
+                }
                 else if (b->pool_lock_fd >= 0 && !ipc_ns)
                         nsb_ipc_remove_owned(b->uid);
+                /* Without a sandbox the build user wrote where the host's
+                 * users write: what it left there goes, its processes all
+                 * gone. */
+                if (b->pool_lock_fd >= 0 && b->uid_from_pool && b->tier == NSB_SANDBOX_OFF) {
+                        int r = nsb_remove_user_tmp_files(b->uid);
+                        if (r < 0)
+                                nsb_warn(b, "cannot remove what build user %u left in /tmp, /var/tmp, /dev/shm or "
+                                            "/run/lock: %s, ignoring",
+                                         (unsigned) b->uid, strerror(-r));
+                }
                 b->leftovers_killed = true;
         }
         if (b->reaped && !b->log_eof) {

@@ -1,11 +1,19 @@
 /* seccomp.c - the builder's system-call filter, as in Nix.
  *
  * Everything is allowed except what would put into a store path something
- * a store cannot represent or must not hold:
+ * a store cannot represent or must not hold, or would reach beyond the
+ * build:
  *   - chmod, fchmod, fchmodat, fchmodat2 with S_ISUID or S_ISGID in the
  *     mode fail with EPERM (CVE-2024-38531 set setuid bits via fchmodat2);
  *   - the extended-attribute calls, the Linux 6.13 *xattrat ones included,
- *     fail with ENOTSUP (xattrs and ACLs are not part of a NAR).
+ *     fail with ENOTSUP (xattrs and ACLs are not part of a NAR);
+ *   - the kernel keyrings (add_key, request_key, keyctl) fail with ENOSYS,
+ *     as in Docker's default profile: keys belong to no namespace, and by
+ *     its uid a builder would reach every key of its caller's in a user
+ *     namespace, or lock a build user's keyrings for good (KEYCTL_SETPERM);
+ *   - prctl(PR_SET_PDEATHSIG) fails with EPERM: the builder must not
+ *     unset the parent-death signal that ends it (and, as PID 1, the whole
+ *     build) when nsbuild dies.
  * A system call of an ABI the filter does not know kills the builder
  * (seccomp-arch.h says which ABIs, and why x86 filters three).
  *
@@ -44,6 +52,8 @@ enum rule_kind {
         RULE_NO_XATTR,      /* fail with ENOTSUP */
         RULE_NO_SETID_ARG1, /* EPERM when argument 1 (the mode) has S_ISUID or S_ISGID */
         RULE_NO_SETID_ARG2, /* the same for argument 2 */
+        RULE_NO_KEYRING,    /* fail with ENOSYS */
+        RULE_NO_PDEATHSIG,  /* prctl: EPERM for PR_SET_PDEATHSIG */
 };
 
 struct rule {
@@ -57,6 +67,10 @@ struct abi {
         const struct rule *rules;
         size_t n_rules;
 };
+
+#ifndef PR_SET_PDEATHSIG
+#define PR_SET_PDEATHSIG 1
+#endif
 
 #define XATTRAT_RULES                                                                                   \
         { NSB_NR_SETXATTRAT, RULE_NO_XATTR }, { NSB_NR_GETXATTRAT, RULE_NO_XATTR },                     \
@@ -82,6 +96,10 @@ static const struct rule x86_64_rules[] = {
         { 199, RULE_NO_XATTR },      /* fremovexattr */
         { 268, RULE_NO_SETID_ARG2 }, /* fchmodat */
         { __NR_fchmodat2, RULE_NO_SETID_ARG2 },
+        { 157, RULE_NO_PDEATHSIG },  /* prctl */
+        { 248, RULE_NO_KEYRING },    /* add_key */
+        { 249, RULE_NO_KEYRING },    /* request_key */
+        { 250, RULE_NO_KEYRING },    /* keyctl */
         XATTRAT_RULES,
 };
 
@@ -103,6 +121,10 @@ static const struct rule i386_rules[] = {
         { 237, RULE_NO_XATTR },      /* fremovexattr */
         { 306, RULE_NO_SETID_ARG2 }, /* fchmodat */
         { __NR_fchmodat2, RULE_NO_SETID_ARG2 },
+        { 172, RULE_NO_PDEATHSIG },  /* prctl */
+        { 286, RULE_NO_KEYRING },    /* add_key */
+        { 287, RULE_NO_KEYRING },    /* request_key */
+        { 288, RULE_NO_KEYRING },    /* keyctl */
         XATTRAT_RULES,
 };
 
@@ -110,11 +132,13 @@ static const struct rule i386_rules[] = {
  * library's headers. */
 #if defined(__x86_64__) && !defined(__ILP32__)
 _Static_assert(SYS_chmod == 90 && SYS_fchmod == 91 && SYS_setxattr == 188 && SYS_fremovexattr == 199 &&
-                       SYS_fchmodat == 268,
+                       SYS_fchmodat == 268 && SYS_prctl == 157 && SYS_add_key == 248 && SYS_request_key == 249 &&
+                       SYS_keyctl == 250,
                "x86_64 system-call numbers");
 #elif defined(__i386__)
 _Static_assert(SYS_chmod == 15 && SYS_fchmod == 94 && SYS_setxattr == 226 && SYS_fremovexattr == 237 &&
-                       SYS_fchmodat == 306,
+                       SYS_fchmodat == 306 && SYS_prctl == 172 && SYS_add_key == 286 && SYS_request_key == 287 &&
+                       SYS_keyctl == 288,
                "i386 system-call numbers");
 #endif
 
@@ -142,6 +166,10 @@ static const struct rule native_rules[] = {
         { SYS_removexattr, RULE_NO_XATTR },
         { SYS_lremovexattr, RULE_NO_XATTR },
         { SYS_fremovexattr, RULE_NO_XATTR },
+        { SYS_prctl, RULE_NO_PDEATHSIG },
+        { SYS_add_key, RULE_NO_KEYRING },
+        { SYS_request_key, RULE_NO_KEYRING },
+        { SYS_keyctl, RULE_NO_KEYRING },
         XATTRAT_RULES,
 };
 
@@ -188,6 +216,19 @@ static void emit_action(struct emitter *e, const struct rule *r)
 {
         if (r->kind == RULE_NO_XATTR) {
                 emit(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | (ENOTSUP & SECCOMP_RET_DATA));
+                return;
+        }
+        if (r->kind == RULE_NO_KEYRING) {
+                emit(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA));
+                return;
+        }
+        if (r->kind == RULE_NO_PDEATHSIG) {
+                /* The option is an int: the kernel reads its low word. */
+                emit(e, BPF_LD | BPF_W | BPF_ABS, 0, 0,
+                     (uint32_t) (offsetof(struct seccomp_data, args) + NSB_SECCOMP_ARG_LOW_WORD));
+                emit(e, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, PR_SET_PDEATHSIG);
+                emit(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA));
+                emit(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
                 return;
         }
         /* mode_t is 32 bits and the kernel reads no more of the argument. */

@@ -20,6 +20,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -136,6 +137,10 @@ pid_t nsb_clone_spawn(unsigned long flags, bool share_memory, int (*fn)(void *),
         start.stack_bottom = stack;
 #endif
 #endif
+        /* A child in our memory that changes its uid makes that memory
+         * undumpable (the kernel does so on every change of credentials),
+         * and it is ours: what we were is restored once it is gone. */
+        int dumpable = share_memory ? prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) : -1;
         int cflags = (int) (flags | SIGCHLD);
         if (share_memory)
                 cflags |= CLONE_VM | CLONE_VFORK;
@@ -160,6 +165,8 @@ pid_t nsb_clone_spawn(unsigned long flags, bool share_memory, int (*fn)(void *),
                 __sanitizer_finish_switch_fiber(fake_stack, NULL, NULL);
         }
 #endif
+        if (dumpable > 0 && prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != dumpable)
+                (void) prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
         (void) syscall(SYS_rt_sigprocmask, SIG_SETMASK, saved, NULL, NSB_KERNEL_SIGSET_SIZE);
         /* With CLONE_VFORK the child is past its exec or gone, and no
          * longer uses the stack; without it, the child has its own copy. */

@@ -36,6 +36,7 @@ struct supervise_args {
         nsb_spawn *s;
         unsigned long clone_flags;
         int (*child)(void *);
+        int result_fd;          /* where the builder's wait status goes */
 };
 
 /* "/proc/self/task/PID/children" for PID, without stdio. */
@@ -55,20 +56,10 @@ static void children_path(pid_t pid, char buf[64])
         memcpy(buf + len, tail, sizeof(tail));
 }
 
-static long parse_pid(const char **p)
-{
-        long v = -1;
-        while (**p == ' ' || **p == '\n')
-                (*p)++;
-        if (**p >= '0' && **p <= '9')
-                for (v = 0; **p >= '0' && **p <= '9'; (*p)++)
-                        v = v * 10 + (**p - '0');
-        return v;
-}
-
 /* SIGKILL every child of ours that /proc lists (the kernel's list of this
- * task's children, CONFIG_PROC_CHILDREN).  Returns how many it signalled,
- * or -1 where the list cannot be read. */
+ * task's children, CONFIG_PROC_CHILDREN), all of it however long, read in
+ * pieces.  Returns how many it signalled, or -1 where the list cannot be
+ * read. */
 static int kill_listed_children(pid_t self)
 {
         char path[64];
@@ -78,21 +69,32 @@ static int kill_listed_children(pid_t self)
                 return -1;
         char buf[4096];
         int killed = 0;
-        ssize_t n;
-        /* One read from the start is the whole list unless it is long;
-         * what does not fit is killed in the next round. */
-        while ((n = read(fd, buf, sizeof(buf) - 1)) < 0 && errno == EINTR)
-                ;
-        close(fd);
-        if (n < 0)
-                return -1;
-        buf[n] = '\0';
-        const char *p = buf;
-        long pid;
-        while ((pid = parse_pid(&p)) > 0) {
-                (void) kill((pid_t) pid, SIGKILL);
-                killed++;
+        long pid = -1; /* a number cut by the end of a piece goes on */
+        for (;;) {
+                ssize_t n = read(fd, buf, sizeof(buf));
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0) {
+                        close(fd);
+                        return -1;
+                }
+                for (ssize_t i = 0; i <= n; i++) {
+                        char ch = i < n ? buf[i] : ' ';
+                        if (ch >= '0' && ch <= '9') {
+                                pid = (pid < 0 ? 0 : pid * 10) + (ch - '0');
+                                continue;
+                        }
+                        if (pid > 0 && (i < n || n == 0)) {
+                                (void) kill((pid_t) pid, SIGKILL);
+                                killed++;
+                        }
+                        if (i < n || n == 0)
+                                pid = -1;
+                }
+                if (n == 0)
+                        break;
         }
+        close(fd);
         return killed;
 }
 
@@ -118,24 +120,38 @@ static int kill_children_by_scan(pid_t self)
         return nsb_proc_each(kill_if_child, &sc) < 0 ? -1 : sc.killed;
 }
 
+/* How long the supervisor goes on killing what it finds before it gives
+ * up (processes stuck in the kernel): the build must end. */
+#define KILL_DEADLINE_NS (30 * 1000000000ULL)
+
 /* Kill and reap every descendant.  Killing a process hands its children to
  * us (we are their subreaper), so this goes round until waitid() says no
- * child is left.  Where /proc cannot name our children, only those that
- * exit on their own are waited for, after the builder: nothing is left
- * but what the sweep of the build user (as root) reaches. */
-static void kill_descendants(pid_t self)
+ * child is left, reaping all that have exited each round (a builder that
+ * forks siblings as fast as it can must not outrun it).  As root, every
+ * process of the build user dies first in one walk of the kernel's
+ * (kill(-1) as that user), which no fork gets past.  Where /proc cannot
+ * name our children, only those that exit on their own are waited for,
+ * after the builder: nothing is left but what the sweep of the build user
+ * (as root) reaches. */
+static void kill_descendants(const nsb_spawn *s, pid_t self)
 {
-        for (;;) {
+        uint64_t end = now_ns() + KILL_DEADLINE_NS;
+        if (s->clear_user_keyrings)
+                nsb_userpool_sweep(s->uid);
+        while (now_ns() < end) {
                 int killed = kill_listed_children(self);
                 if (killed < 0)
                         killed = kill_children_by_scan(self);
-                siginfo_t si;
-                if (killed < 0) {
-                        /* Blind: reap what has already exited, and go. */
-                        while (waitid(P_ALL, 0, &si, WEXITED | WNOHANG) == 0 && si.si_pid > 0)
-                                ;
-                        return;
+                siginfo_t si = { 0 };
+                int reaped = 0;
+                while (waitid(P_ALL, 0, &si, WEXITED | WNOHANG) == 0 && si.si_pid > 0) {
+                        reaped++;
+                        si.si_pid = 0;
                 }
+                if (killed < 0)
+                        return; /* blind: reap what has exited, and go */
+                if (reaped)
+                        continue;
                 if (waitid(P_ALL, 0, &si, WEXITED) < 0 && errno == ECHILD)
                         return;
         }
@@ -215,6 +231,9 @@ static int supervisor(void *arg)
                 if (getppid() != s->parent_pid)
                         _exit(125);
         }
+        /* Not to be traced by a builder of our uid (an ordinary user's
+         * off tier). */
+        (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         /* A process group of our own: a signal to the caller's group (a
          * shell's kill of a job) ends the caller, and so, cleanly, us. */
         (void) setpgid(0, 0);
@@ -222,7 +241,7 @@ static int supervisor(void *arg)
                 report(s->status_fd, NSB_MSG_ERROR, NSB_STEP_SUPERVISE, errno, 0);
                 _exit(125);
         }
-        int keep[] = { s->status_fd, s->log_fd, s->null_fd, s->root_fd };
+        int keep[] = { s->status_fd, s->log_fd, s->null_fd, s->root_fd, a->result_fd };
         sort_ints(keep, ELEMENTSOF(keep));
         close_all_but(keep, ELEMENTSOF(keep));
 
@@ -239,7 +258,7 @@ static int supervisor(void *arg)
                 close(pidfd);
         report(s->status_fd, NSB_MSG_PID, NSB_STEP_SUPERVISE, 0, pid);
         for (size_t i = 0; i < ELEMENTSOF(keep); i++)
-                if (keep[i] >= 0)
+                if (keep[i] >= 0 && keep[i] != a->result_fd)
                         close(keep[i]);
 
         uint64_t wanted[2] = { (1ULL << (SIGCHLD - 1)) | (1ULL << (SIGTERM - 1)), 0 };
@@ -268,13 +287,21 @@ static int supervisor(void *arg)
                 }
         }
 done:
-        kill_descendants(self);
+        kill_descendants(s, self);
+        /* The builder's own status, so that the caller can tell it from
+         * our death by a signal (which an ordinary user's builder could
+         * send us). */
+        int32_t word = status;
+        (void) write(a->result_fd, &word, sizeof(word));
         exit_like(status);
 }
 
 int nsb_supervise_spawn(nsb_build *b, nsb_spawn *s, unsigned long clone_flags, int (*child)(void *))
 {
-        struct supervise_args a = { .s = s, .clone_flags = clone_flags, .child = child };
+        _cleanup_close_pair_ int result[2] = { -1, -1 };
+        if (pipe2(result, O_CLOEXEC | O_NONBLOCK) < 0)
+                return nsb_fail(b, errno, "start builder", "cannot create a pipe: %s", strerror(errno));
+        struct supervise_args a = { .s = s, .clone_flags = clone_flags, .child = child, .result_fd = result[1] };
         int pidfd = -1;
         /* A copy of our memory, not a share of it: it outlives the start. */
         pid_t pid = nsb_clone_spawn(0, false, supervisor, &a, &pidfd);
@@ -284,6 +311,10 @@ int nsb_supervise_spawn(nsb_build *b, nsb_spawn *s, unsigned long clone_flags, i
         b->pid = pid;
         b->pidfd = pidfd;
         b->supervised = true;
+        /* TAKE_FD leaves -1 behind for the cleanup handler, which cppcheck
+         * does not see reading it. */
+        // cppcheck-suppress unreadVariable
+        b->result_fd = TAKE_FD(result[0]);
         s->exec_done = false;
         return 0;
 }

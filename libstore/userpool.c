@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -35,6 +36,7 @@
 int nsb_userpool_acquire(nsb_build *b)
 {
         uid_t first = b->pool_first, count = b->pool_count;
+        b->uid_from_pool = count || !b->user_set;
         if (!count && b->user_set) {
                 /* A build user the caller chose: that one, locked. */
                 first = b->uid;
@@ -58,6 +60,7 @@ int nsb_userpool_acquire(nsb_build *b)
         }
         if (dfd < 0)
                 return nsb_fail(b, errno, "allocate a build user", "cannot open %s: %s", dir, strerror(errno));
+        unsigned busy = 0;
         for (uid_t i = 0; i < count; i++) {
                 char name[32];
                 snprintf(name, sizeof(name), "%u.lock", (unsigned) (first + i));
@@ -69,8 +72,20 @@ int nsb_userpool_acquire(nsb_build *b)
                         uid_t uid = first + i;
                         struct stat st;
                         int err = fstat(fd, &st) < 0 ? errno : 0;
-                        if (!err && st.st_size > 0)
-                                nsb_userpool_kill_all(uid, true, true); /* left by a killed run */
+                        if (!err && st.st_size > 0) {
+                                /* Left by a killed run: its processes, then
+                                 * (of a pool uid) its files in /tmp and the
+                                 * like.  A process SIGKILL does not end (one
+                                 * stuck in the kernel) keeps the uid from
+                                 * any build: the next one of the pool. */
+                                if (nsb_userpool_kill_all(uid, true, true) == -EBUSY) {
+                                        close(fd);
+                                        busy++;
+                                        continue;
+                                }
+                                if (b->uid_from_pool)
+                                        (void) nsb_remove_user_tmp_files(uid);
+                        }
                         if (!err && pwrite(fd, "running\n", 8, 0) != 8)
                                 err = errno ? errno : EIO;
                         if (err) {
@@ -88,6 +103,12 @@ int nsb_userpool_acquire(nsb_build *b)
                         return nsb_fail(b, err, "allocate a build user", "cannot lock %s/%s: %s", dir, name,
                                         strerror(err));
         }
+        if (busy)
+                return nsb_fail(b, EBUSY, "allocate a build user",
+                                "%s: %u of them still %s processes of a killed build that SIGKILL does not end "
+                                "(stuck in the kernel: see ps -u UID -o pid,stat,wchan)",
+                                count == 1 ? "the build user is not free" : "no build user of the pool is free",
+                                busy, busy == 1 ? "runs" : "run");
         return nsb_fail(b, EBUSY, "allocate a build user",
                         count == 1 ? "build user %u is busy with another build"
                                    : "all build users %u-%u of the pool are busy",
@@ -117,11 +138,13 @@ struct sweep {
 static int of_uid(const struct nsb_proc_info *p, void *arg)
 {
         const struct sweep *sw = arg;
-        return p->pid != sw->self && (p->ruid == sw->uid || p->euid == sw->uid);
+        /* A zombie runs nothing and holds nothing but its pid; where no
+         * one reaps orphans (a container's PID 1 may not), it never goes. */
+        return p->pid != sw->self && p->state != 'Z' && p->state != 'X' && (p->ruid == sw->uid || p->euid == sw->uid);
 }
 
 /* How long a sweep that must see the uid's processes gone waits for the
- * kernel to end them and for their reaper to reap them. */
+ * kernel to end them. */
 #define SWEEP_WAIT_NS (5 * 1000000000ULL)
 
 static int sweep_child(void *arg)
@@ -129,16 +152,19 @@ static int sweep_child(void *arg)
         struct sweep *sw = arg;
         uid_t uid = sw->uid;
         sw->self = (pid_t) syscall(SYS_getpid);
+        /* The processes it kills are the build user's too: none may
+         * ptrace it into our memory, whatever fs.suid_dumpable says. */
+        (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         if (syscall(SYS_setresuid, uid, uid, uid) < 0)
                 _exit(1);
         if (kill(-1, SIGKILL) < 0 && errno != ESRCH)
                 _exit(1);
         /* SIGKILL is delivered, not awaited: where the next build must not
-         * start beside them, wait until /proc lists none of them (or a
-         * zombie their reaper has yet to reap) any more, killing again
-         * whatever a fork got in before the first. */
+         * start beside them, wait until /proc lists none of them but
+         * zombies, killing again whatever a fork got in before the first. */
         uint64_t end = now_ns() + SWEEP_WAIT_NS;
-        while (sw->wait && nsb_proc_each(of_uid, (void *) sw) > 0 && now_ns() < end) {
+        bool left = false;
+        while (sw->wait && (left = (nsb_proc_each(of_uid, (void *) sw) > 0)) && now_ns() < end) {
                 (void) kill(-1, SIGKILL);
                 struct timespec ms = { 0, 1000000 };
                 (void) nanosleep(&ms, NULL);
@@ -147,25 +173,53 @@ static int sweep_child(void *arg)
          * keyring is reached through it), after its last process. */
         if (nsb_keyring_join_new_session() < 0 || nsb_keyring_clear_user() < 0)
                 _exit(1);
-        _exit(0);
+        _exit(left ? 2 : 0);
 }
 
 /* Kill every process of UID, as Nix does, from a child that is that user,
  * with WAIT until they are gone, then (with IPC) remove its IPC objects.  Only ever for a uid we hold the lock of,
  * so nothing but this build's processes can be hit.  The child is spawned
  * in our memory (spawn.c): it makes a few system calls and exits. */
-void nsb_userpool_kill_all(uid_t uid, bool wait, bool ipc)
+static int kill_child(void *arg)
 {
-        if (geteuid() != 0 || uid == 0)
+        uid_t uid = *(const uid_t *) arg;
+        (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        if (syscall(SYS_setresuid, uid, uid, uid) < 0)
+                _exit(1);
+        _exit(kill(-1, SIGKILL) < 0 && errno != ESRCH);
+}
+
+void nsb_userpool_sweep(uid_t uid)
+{
+        if (uid == 0)
                 return;
         int pidfd = -1;
+        pid_t pid = nsb_clone_spawn(0, true, kill_child, &uid, &pidfd);
+        if (pid < 0)
+                return;
+        if (pidfd >= 0)
+                close(pidfd);
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+}
+
+int nsb_userpool_kill_all(uid_t uid, bool wait, bool ipc)
+{
+        if (geteuid() != 0 || uid == 0)
+                return 0;
+        int pidfd = -1, st = 0, r = 0;
         struct sweep sw = { .uid = uid, .wait = wait };
         pid_t pid = nsb_clone_spawn(0, true, sweep_child, &sw, &pidfd);
-        if (pid >= 0) {
+        if (pid < 0)
+                r = (int) pid;
+        else {
                 close_and_invalidate(&pidfd);
-                while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
                         ;
+                if (WIFEXITED(st) && WEXITSTATUS(st) == 2)
+                        r = -EBUSY;
         }
         if (ipc)
                 nsb_ipc_remove_owned(uid);
+        return r;
 }

@@ -5,7 +5,9 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 
 #include "util.h"
@@ -66,14 +68,50 @@ struct nsb_strmap_slot {
         uint64_t hash;
 };
 
-/* FNV-1a: short keys, no adversary that gains by collisions beyond the
- * builder's own slow start (the derivation is the caller's input). */
-static uint64_t hash_bytes(const char *s, size_t len)
+/* SipHash-1-3 with a random key per map: the keys are a derivation's
+ * variable and file names, and a derivation may come from a user the store
+ * does not trust; with a hash anyone can compute (FNV, say) such a user can
+ * make names that all land in one slot and every lookup a scan of them.
+ * By hand, as systemd and the kernel do: thirty lines no library offers
+ * without a dependency larger than all of this file. */
+#define SIP_ROTL(x, b) (((x) << (b)) | ((x) >> (64 - (b))))
+#define SIP_ROUND(v0, v1, v2, v3)                                                                                      \
+        do {                                                                                                           \
+                v0 += v1; v1 = SIP_ROTL(v1, 13); v1 ^= v0; v0 = SIP_ROTL(v0, 32);                                      \
+                v2 += v3; v3 = SIP_ROTL(v3, 16); v3 ^= v2;                                                             \
+                v0 += v3; v3 = SIP_ROTL(v3, 21); v3 ^= v0;                                                             \
+                v2 += v1; v1 = SIP_ROTL(v1, 17); v1 ^= v2; v2 = SIP_ROTL(v2, 32);                                      \
+        } while (0)
+
+uint64_t siphash13(const uint64_t key[2], const void *data, size_t len)
 {
-        uint64_t h = 0xcbf29ce484222325ULL;
-        for (size_t i = 0; i < len; i++)
-                h = (h ^ (unsigned char) s[i]) * 0x100000001b3ULL;
-        return h;
+        const unsigned char *p = data;
+        uint64_t v0 = 0x736f6d6570736575ULL ^ key[0], v1 = 0x646f72616e646f6dULL ^ key[1];
+        uint64_t v2 = 0x6c7967656e657261ULL ^ key[0], v3 = 0x7465646279746573ULL ^ key[1];
+        size_t whole = len & ~(size_t) 7;
+        for (size_t i = 0; i < whole; i += 8) {
+                uint64_t m = 0;
+                for (int j = 7; j >= 0; j--)
+                        m = (m << 8) | p[i + (size_t) j];
+                v3 ^= m;
+                SIP_ROUND(v0, v1, v2, v3);
+                v0 ^= m;
+        }
+        uint64_t last = (uint64_t) len << 56;
+        for (size_t j = 0; j < (len & 7); j++)
+                last |= (uint64_t) p[whole + j] << (8 * j);
+        v3 ^= last;
+        SIP_ROUND(v0, v1, v2, v3);
+        v0 ^= last;
+        v2 ^= 0xff;
+        for (int i = 0; i < 3; i++)
+                SIP_ROUND(v0, v1, v2, v3);
+        return v0 ^ v1 ^ v2 ^ v3;
+}
+
+static uint64_t hash_bytes(const nsb_strmap *m, const char *s, size_t len)
+{
+        return siphash13(m->key, s, len);
 }
 
 static struct nsb_strmap_slot *strmap_find(const nsb_strmap *m, const char *key, size_t len, uint64_t hash)
@@ -90,6 +128,13 @@ static struct nsb_strmap_slot *strmap_find(const nsb_strmap *m, const char *key,
 static int strmap_grow(nsb_strmap *m)
 {
         size_t nc = m->cap ? m->cap * 2 : 16;
+        /* The key is drawn while the map is empty: the hashes of what it
+         * holds never change.  Without entropy yet (early boot), the time
+         * and our addresses: the names come long after either is known. */
+        if (!m->cap && getrandom(m->key, sizeof(m->key), GRND_NONBLOCK) != (ssize_t) sizeof(m->key)) {
+                m->key[0] = now_ns() ^ (uint64_t) (uintptr_t) m;
+                m->key[1] = ((uint64_t) getpid() << 32) ^ (uint64_t) (uintptr_t) &nc;
+        }
         struct nsb_strmap_slot *nv = calloc(nc, sizeof(*nv));
         if (!nv)
                 return -ENOMEM;
@@ -105,7 +150,10 @@ static int strmap_grow(nsb_strmap *m)
 
 int strmap_put(nsb_strmap *m, const char *key, size_t len, size_t value, bool replace, size_t *ret_old)
 {
-        uint64_t hash = hash_bytes(key, len);
+        /* The first slots, and with them the hash's key, before the hash. */
+        if (!m->cap && strmap_grow(m) < 0)
+                return -ENOMEM;
+        uint64_t hash = hash_bytes(m, key, len);
         struct nsb_strmap_slot *e = strmap_find(m, key, len, hash);
         if (e && e->key) {
                 if (ret_old)
@@ -120,9 +168,12 @@ int strmap_put(nsb_strmap *m, const char *key, size_t len, size_t value, bool re
                         return -ENOMEM;
                 e = strmap_find(m, key, len, hash);
         }
-        char *copy = strndup(key, len);
+        /* memcpy, not strndup: a key may hold NUL bytes. */
+        char *copy = malloc(len + 1);
         if (!copy)
                 return -ENOMEM;
+        memcpy(copy, key, len);
+        copy[len] = '\0';
         *e = (struct nsb_strmap_slot) { .key = copy, .len = len, .value = value, .hash = hash };
         m->n++;
         return 0;
@@ -130,12 +181,18 @@ int strmap_put(nsb_strmap *m, const char *key, size_t len, size_t value, bool re
 
 bool strmap_get(const nsb_strmap *m, const char *key, size_t len, size_t *ret_value)
 {
-        const struct nsb_strmap_slot *e = strmap_find(m, key, len, hash_bytes(key, len));
+        const struct nsb_strmap_slot *e = strmap_find(m, key, len, hash_bytes(m, key, len));
         if (!e || !e->key)
                 return false;
         if (ret_value)
                 *ret_value = e->value;
         return true;
+}
+
+size_t strmap_slot_of(const nsb_strmap *m, const char *key, size_t len)
+{
+        const struct nsb_strmap_slot *e = strmap_find(m, key, len, hash_bytes(m, key, len));
+        return e && e->key ? (size_t) (e - m->slots) : SIZE_MAX;
 }
 
 void strmap_free(nsb_strmap *m)
@@ -218,6 +275,14 @@ bool path_is_normal_absolute(const char *path)
         }
 }
 
+char *path_dirname(const char *path)
+{
+        const char *slash = strrchr(path, '/');
+        if (!slash)
+                return strdup(".");
+        return slash == path ? strdup("/") : strndup(path, (size_t) (slash - path));
+}
+
 const char *path_basename(const char *path)
 {
         const char *s = strrchr(path, '/');
@@ -269,6 +334,34 @@ int mkdir_p(const char *path, mode_t mode)
         return 0;
 }
 
+int chmod_at_nofollow(int dirfd, const char *name, mode_t mode, const struct stat *expect)
+{
+        /* An O_PATH fd pins the inode without opening it (so also one its
+         * owner left unreadable) and never follows the last component. */
+        _cleanup_close_ int fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        struct stat st;
+        if (fd < 0 || fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISLNK(st.st_mode))
+                return -ELOOP;
+        if (expect && (st.st_dev != expect->st_dev || st.st_ino != expect->st_ino))
+                return -ESTALE;
+        /* chmod has no fd form for O_PATH: through /proc's link to that
+         * very inode, else fchmodat2 on the fd itself (Linux 6.6). */
+        char path[32];
+        snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+        if (chmod(path, mode) == 0)
+                return 0;
+        if (errno != ENOENT)
+                return -errno;
+#ifndef AT_EMPTY_PATH
+#define AT_EMPTY_PATH 0x1000
+#endif
+        if (syscall(452 /* fchmodat2 */, fd, "", mode, AT_EMPTY_PATH) == 0)
+                return 0;
+        return errno == ENOSYS ? -ENOENT : -errno;
+}
+
 /* Bottom-up over the walker (walk.h): whatever the depth or the width, the
  * stack and the fds used stay the same, and removal goes on past an entry
  * it cannot remove so that as little as possible is left. */
@@ -294,14 +387,12 @@ int rm_rf_at(int dirfd, const char *name)
                 case NSB_WALK_DIR_PRE:
                         /* The builder may have removed its own permissions
                          * from a directory it owns (CVE-2025-52992): give
-                         * them back before descending.  fchmodat follows no
-                         * symlink: the entry was just seen as a directory,
-                         * and one swapped in since makes the open below
-                         * fail, not follow it. */
-                        if ((e->st.st_mode & 0700) != 0700 && fchmodat(e->dirfd, e->name, 0700, 0) < 0) {
-                                q = -errno;
+                         * them back before descending (root needs none),
+                         * to exactly the directory seen, never through a
+                         * symlink swapped in since. */
+                        if (geteuid() != 0 && (e->st.st_mode & 0700) != 0700 &&
+                            (q = chmod_at_nofollow(e->dirfd, e->name, 0700, &e->st)) < 0)
                                 nsb_walk_skip(w);
-                        }
                         break;
                 case NSB_WALK_DIR_POST:
                         q = unlinkat(e->dirfd, e->name, AT_REMOVEDIR) < 0 && errno != ENOENT ? -errno : 0;

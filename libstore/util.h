@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Cleanup helpers in the style of systemd and bubblewrap: a variable
@@ -59,6 +60,7 @@ int grow_array(void **v, size_t *alloc, size_t n, size_t size);
 typedef struct nsb_strmap {
         struct nsb_strmap_slot *slots;
         size_t n, cap;
+        uint64_t key[2]; /* the hash's key, random, drawn when it first grows */
 } nsb_strmap;
 /* Map the LEN bytes of KEY to VALUE.  Returns 0 when it was new, 1 when it
  * was there (*ret_old, if given, gets the value it had; it is replaced
@@ -67,6 +69,10 @@ int strmap_put(nsb_strmap *m, const char *key, size_t len, size_t value, bool re
 /* Whether the LEN bytes of KEY are mapped, and to what. */
 bool strmap_get(const nsb_strmap *m, const char *key, size_t len, size_t *ret_value);
 void strmap_free(nsb_strmap *m);
+/* The slot KEY is in, or SIZE_MAX (for tests of the layout). */
+size_t strmap_slot_of(const nsb_strmap *m, const char *key, size_t len);
+/* SipHash-1-3 of the LEN bytes at DATA under KEY. */
+uint64_t siphash13(const uint64_t key[2], const void *data, size_t len);
 
 void strv_free(char **v);
 static inline void strv_freep(char ***v) { strv_free(*v); }
@@ -88,6 +94,9 @@ void arena_free(nsb_arena *a);
 bool path_is_normal_absolute(const char *path);
 /* Pointer to the last component of a normal absolute path. */
 const char *path_basename(const char *path);
+/* The parent of the absolute PATH ("/" for "/x"), allocated; NULL on
+ * allocation failure. */
+char *path_dirname(const char *path);
 
 /* write(2) until everything is written; returns 0 or -errno. */
 int write_all(int fd, const void *buf, size_t len);
@@ -100,5 +109,11 @@ uint64_t now_ns(void);
  * Directories whose permissions a builder reset are made accessible first.
  * Returns 0 (also when NAME does not exist) or the first -errno. */
 int rm_rf_at(int dirfd, const char *name);
+/* chmod NAME below DIRFD to MODE, never through a symlink, and only if it
+ * is still the file EXPECT describes (device and inode; NULL: any): a
+ * builder, or anyone who can write where its tree lies, may swap a
+ * directory for a symlink to a file of root's between a stat and the
+ * chmod.  -ELOOP for a symlink, -ESTALE for another file. */
+int chmod_at_nofollow(int dirfd, const char *name, mode_t mode, const struct stat *expect);
 /* mkdir -p: PATH and its missing parents, each with MODE. */
 int mkdir_p(const char *path, mode_t mode);

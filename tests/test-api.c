@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -179,6 +180,11 @@ int main(void)
                        nsb_sandbox_name(mode));
                 caught = 0;
         }
+        /* The child that becomes the build user shares the caller's
+         * memory until its exec, and the kernel makes that memory
+         * undumpable when it changes uid: the caller's dumpability (its
+         * core dumps, who may ptrace it) is as it was after the build. */
+        tap_is_int(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 1, "the caller is still dumpable after its builds");
         sigprocmask(SIG_SETMASK, &before, NULL);
         signal(SIGUSR1, SIG_DFL);
         signal(SIGRTMIN + 1, SIG_DFL);

@@ -58,7 +58,7 @@ int main(void)
         }
         struct stat outside_before = st_at(dfd, "outside");
 
-        int r = nsb_canonicalise_at(b, dfd, "out", "/store/out", NSB_CANON_STORE, false);
+        int r = nsb_canonicalise_at(b, dfd, "out", "/store/out", NSB_CANON_STORE, false, NULL);
         if (!tap_ok(r == 0, "canonicalisation succeeds"))
                 tap_diag("  %s", nsb_build_error_message(b));
 
@@ -97,16 +97,16 @@ int main(void)
         /* The top directory left writable, for a rename by an unprivileged
          * caller, then finished. */
         made = mkdirat(dfd, "out2", 0755) == 0 && make_file(dfd, "out2/f", "f", 0644);
-        r = nsb_canonicalise_at(b, dfd, "out2", "/store/out2", NSB_CANON_STORE, true);
+        r = nsb_canonicalise_at(b, dfd, "out2", "/store/out2", NSB_CANON_STORE, true, NULL);
         tap_ok(made && r == 0 && (st_at(dfd, "out2").st_mode & 0700) == 0700 &&
                        (st_at(dfd, "out2/f").st_mode & 07777) == 0444,
                "with leave_top_writable the top directory stays writable");
-        r = nsb_canonicalise_top_at(b, dfd, "out2", "/store/out2", NSB_CANON_STORE);
+        r = nsb_canonicalise_top_at(b, dfd, "out2", "/store/out2", NSB_CANON_STORE, 0755);
         s = st_at(dfd, "out2");
         tap_ok(r == 0 && (s.st_mode & 07777) == 0555 && s.st_mtim.tv_sec == 1, "and is finished after");
 
         made = mkdirat(dfd, "out3", 0755) == 0 && mkfifoat(dfd, "out3/pipe", 0644) == 0;
-        r = nsb_canonicalise_at(b, dfd, "out3", "/store/out3", NSB_CANON_STORE, false);
+        r = nsb_canonicalise_at(b, dfd, "out3", "/store/out3", NSB_CANON_STORE, false, NULL);
         tap_ok(made && r == -ENOTSUP && strstr(nsb_build_error_message(b), "/store/out3 contains a FIFO at ./pipe"),
                "a FIFO fails, named: %s", nsb_build_error_message(b));
 
@@ -117,7 +117,7 @@ int main(void)
                linkat(dfd, "outside", dfd, "out4/linked-out", 0) == 0 && symlinkat("plain", dfd, "out4/link") == 0;
         utimensat(dfd, "out4/plain", t, 0);
         struct stat outside_now = st_at(dfd, "outside");
-        r = nsb_canonicalise_at(b, dfd, "out4", "/run/out4", NSB_CANON_SAFE, false);
+        r = nsb_canonicalise_at(b, dfd, "out4", "/run/out4", NSB_CANON_SAFE, false, NULL);
         tap_ok(made && r == 0, "an output is made safe (%s)", nsb_build_error_message(b));
         tap_is_int(st_at(dfd, "out4/suid").st_mode & 07777, 0755, "a setuid, setgid, world-writable file becomes 0755");
         tap_is_int(st_at(dfd, "out4").st_mode & 07777, 0755, "a setgid, sticky, world-writable directory 0755");
@@ -152,7 +152,7 @@ int main(void)
                 have_cap = setxattr(p5, "security.capability", fcap, sizeof(fcap), 0) == 0;
                 have_user = setxattr(p5, "user.kept", "x", 1, 0) == 0;
         }
-        r = nsb_canonicalise_at(b, dfd, "out5", "/run/out5", NSB_CANON_SAFE, false);
+        r = nsb_canonicalise_at(b, dfd, "out5", "/run/out5", NSB_CANON_SAFE, false, NULL);
         char v[64];
         if (have_acl)
                 tap_ok(r == 0 && getxattr(p5, "system.posix_acl_access", v, sizeof(v)) < 0,

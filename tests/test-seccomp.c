@@ -23,6 +23,7 @@
 #endif
 #define RET_EPERM (SECCOMP_RET_ERRNO | EPERM)
 #define RET_ENOTSUP (SECCOMP_RET_ERRNO | ENOTSUP)
+#define RET_ENOSYS (SECCOMP_RET_ERRNO | ENOSYS)
 #define X32 0x40000000U
 
 struct run {
@@ -79,8 +80,11 @@ static struct run interpret(const struct sock_fprog *prog, const struct seccomp_
 
 struct refused {
         uint32_t nr;
-        int mode_arg; /* -1: refused whatever the arguments (xattr calls) */
+        int mode_arg; /* the argument holding the mode; or one of: */
 };
+#define XATTR -1      /* refused with ENOTSUP whatever the arguments */
+#define KEYRING -2    /* refused with ENOSYS whatever the arguments */
+#define PRCTL -3      /* PR_SET_PDEATHSIG refused with EPERM, other options allowed */
 
 struct abi_case {
         const char *name;
@@ -97,11 +101,13 @@ static const struct refused x86_64_refused[] = {
         { 90, 1 },   { 91, 1 },   { 268, 2 },  { 452, 2 },  { 188, -1 }, { 189, -1 }, { 190, -1 },
         { 191, -1 }, { 192, -1 }, { 193, -1 }, { 194, -1 }, { 195, -1 }, { 196, -1 }, { 197, -1 },
         { 198, -1 }, { 199, -1 }, XATTRAT,
+        { 248, KEYRING }, { 249, KEYRING }, { 250, KEYRING }, { 157, PRCTL },
 };
 static const struct refused i386_refused[] = {
         { 15, 1 },   { 94, 1 },   { 306, 2 },  { 452, 2 },  { 226, -1 }, { 227, -1 }, { 228, -1 },
         { 229, -1 }, { 230, -1 }, { 231, -1 }, { 232, -1 }, { 233, -1 }, { 234, -1 }, { 235, -1 },
         { 236, -1 }, { 237, -1 }, XATTRAT,
+        { 286, KEYRING }, { 287, KEYRING }, { 288, KEYRING }, { 172, PRCTL },
 };
 static const struct abi_case abis[] = {
         { "x86_64", AUDIT_ARCH_X86_64, 0, x86_64_refused, ELEMENTSOF(x86_64_refused) },
@@ -120,6 +126,7 @@ static const struct refused native_refused[] = {
         { SYS_lgetxattr, -1 }, { SYS_fgetxattr, -1 },    { SYS_listxattr, -1 }, { SYS_llistxattr, -1 },
         { SYS_flistxattr, -1 }, { SYS_removexattr, -1 }, { SYS_lremovexattr, -1 }, { SYS_fremovexattr, -1 },
         XATTRAT,
+        { SYS_add_key, KEYRING }, { SYS_request_key, KEYRING }, { SYS_keyctl, KEYRING }, { SYS_prctl, PRCTL },
 };
 static const struct abi_case abis[] = {
         { "native", NSB_SECCOMP_NATIVE_ARCH, 0, native_refused, ELEMENTSOF(native_refused) },
@@ -162,11 +169,28 @@ int main(void)
                 for (size_t j = 0; j < abi->n; j++) {
                         const struct refused *r = &abi->refused[j];
                         uint32_t nr = r->nr | abi->nr_bits;
-                        if (r->mode_arg < 0) {
+                        if (r->mode_arg == XATTR || r->mode_arg == KEYRING) {
                                 struct seccomp_data d = call(abi->arch, nr, -1, 0);
                                 struct run run = interpret(prog, &d);
                                 malformed += run.error != NULL;
-                                wrong += run.action != RET_ENOTSUP;
+                                wrong += run.action != (r->mode_arg == XATTR ? RET_ENOTSUP : RET_ENOSYS);
+                                continue;
+                        }
+                        if (r->mode_arg == PRCTL) {
+                                /* PR_SET_PDEATHSIG (1), also with high bits the
+                                 * kernel ignores; other options pass. */
+                                static const struct {
+                                        uint64_t option;
+                                        uint32_t want;
+                                } opts[] = { { 1, RET_EPERM }, { 0xffffffff00000001ULL, RET_EPERM },
+                                             { 2, SECCOMP_RET_ALLOW }, { 38, SECCOMP_RET_ALLOW },
+                                             { 0, SECCOMP_RET_ALLOW } };
+                                for (size_t o = 0; o < ELEMENTSOF(opts); o++) {
+                                        struct seccomp_data d = call(abi->arch, nr, 0, opts[o].option);
+                                        struct run run = interpret(prog, &d);
+                                        malformed += run.error != NULL;
+                                        wrong += run.action != opts[o].want;
+                                }
                                 continue;
                         }
                         static const struct {
@@ -196,7 +220,8 @@ int main(void)
                         wrong += run.action != SECCOMP_RET_ALLOW;
                 }
                 tap_ok(wrong == 0 && malformed == 0,
-                       "%s: the %zu filtered calls give EPERM for S_ISUID/S_ISGID modes, ENOTSUP for xattrs",
+                       "%s: the %zu filtered calls give EPERM for S_ISUID/S_ISGID modes and PR_SET_PDEATHSIG, "
+                       "ENOTSUP for xattrs, ENOSYS for keyrings",
                        abi->name, abi->n);
 
                 /* Everything else is allowed, decided from the number alone. */

@@ -77,5 +77,50 @@ int main(void)
         }
         if (f)
                 fclose(f);
+        /* The string map: what goes in comes out, duplicates are found,
+         * replaced only when asked, names may hold any byte. */
+        nsb_strmap m1 = { 0 }, m2 = { 0 };
+        char key[32];
+        int bad = 0;
+        for (size_t i = 0; i < 100000; i++) {
+                int n = snprintf(key, sizeof(key), "VAR_%zu", i);
+                if (strmap_put(&m1, key, (size_t) n, i, false, NULL) != 0)
+                        bad++;
+        }
+        for (size_t i = 0; i < 100000; i++) {
+                int n = snprintf(key, sizeof(key), "VAR_%zu", i);
+                size_t v = 0;
+                if (!strmap_get(&m1, key, (size_t) n, &v) || v != i)
+                        bad++;
+        }
+        tap_is_int(bad, 0, "a string map keeps 100000 names and finds each");
+        size_t old = 0, v = 0;
+        tap_is_int(strmap_put(&m1, "VAR_7", 5, 42, false, &old), 1, "a name put twice is found there");
+        tap_ok(old == 7 && strmap_get(&m1, "VAR_7", 5, &v) && v == 7, "and is not replaced unless asked");
+        tap_ok(strmap_put(&m1, "VAR_7", 5, 42, true, NULL) == 1 && strmap_get(&m1, "VAR_7", 5, &v) && v == 42,
+               "and is when asked");
+        tap_ok(!strmap_get(&m1, "VAR_7\0x", 7, NULL) && strmap_put(&m1, "VAR_7\0x", 7, 1, false, NULL) == 0 &&
+                       strmap_get(&m1, "VAR_7\0x", 7, &v) && v == 1,
+               "a name with a NUL in it is a name of its own");
+        /* Its hash is keyed, at random, per map: the same names, put in
+         * the same order, lie in other slots in another map, so that no
+         * one who chooses the names (a derivation's author) can choose
+         * their slots and make every lookup a scan. */
+        nsb_strmap m3 = { 0 };
+        for (size_t i = 0; i < 1000; i++) {
+                int n = snprintf(key, sizeof(key), "VAR_%zu", i);
+                (void) strmap_put(&m2, key, (size_t) n, i, false, NULL);
+                (void) strmap_put(&m3, key, (size_t) n, i, false, NULL);
+        }
+        int same = 0;
+        for (size_t i = 0; i < 1000; i++) {
+                int n = snprintf(key, sizeof(key), "VAR_%zu", i);
+                same += strmap_slot_of(&m2, key, (size_t) n) == strmap_slot_of(&m3, key, (size_t) n);
+        }
+        tap_ok(same < 100, "two maps of the same names place them apart (%d of 1000 in the same slot)", same);
+        strmap_free(&m1);
+        strmap_free(&m2);
+        strmap_free(&m3);
+
         return tap_done();
 }

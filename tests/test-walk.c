@@ -217,7 +217,7 @@ static void *walks(void *arg)
         r = nsb_copy_tree_at(top_fd, "wide", top_fd, "wide-copy", 0, NULL);
         tap_ok(r == 0 && count_entries("wide-copy") == WIDTH, "a directory of %d entries is copied", WIDTH);
 
-        r = nsb_canonicalise_at(b, top_fd, "deep", "/store/deep", NSB_CANON_STORE, false);
+        r = nsb_canonicalise_at(b, top_fd, "deep", "/store/deep", NSB_CANON_STORE, false, NULL);
         if (!tap_ok(r == 0, "a tree %d directories deep is canonicalised", DEPTH))
                 tap_diag("  %s", nsb_build_error_message(b));
         fd = open_bottom("deep", DEPTH);
@@ -228,7 +228,7 @@ static void *walks(void *arg)
                "its bottom file is 0444 with mtime 1, its top 0555");
         if (fd >= 0)
                 close(fd);
-        r = nsb_canonicalise_at(b, top_fd, "wide", "/store/wide", NSB_CANON_SAFE, false);
+        r = nsb_canonicalise_at(b, top_fd, "wide", "/store/wide", NSB_CANON_SAFE, false, NULL);
         (void) fstatat(top_fd, "wide/e99999", &st, 0);
         (void) fstatat(top_fd, "wide", &top, 0);
         tap_ok(r == 0 && (st.st_mode & 07777) == 0644 && (top.st_mode & 07777) == 0700,

@@ -113,7 +113,8 @@ static void usage_main(FILE *out)
         "     --tmpdir DIR           where the build directory is made (default $TMPDIR or /tmp)\n" \
         "     --journal-dir DIR      where runs record what they make, for the next run to\n"      \
         "                            remove if one is killed (default /run/nsbuild/runs as\n"      \
-        "                            root, else $XDG_RUNTIME_DIR/nsbuild-runs)\n"                  \
+        "                            root, else $XDG_RUNTIME_DIR/nsbuild-runs, else\n"             \
+        "                            ~/.local/state/nsbuild/runs, else $TMPDIR/.nsbuild-runs-UID)\n" \
         "     --keep-root            keep the build directory and print its path\n"                \
         " -v, --verbose              print each setup step on standard error\n"                    \
         " -h, --help                 display this help\n"

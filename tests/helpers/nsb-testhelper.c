@@ -56,8 +56,11 @@
  *   make-modes DIR               make DIR 0777 holding "suid" created 06755
  *                                by open() (no chmod), "ww" 0666 and
  *                                "sticky", a 01777 directory
- *   alive PID                    print "alive" if PID exists (kill 0 does not
- *                                fail with ESRCH), else "dead"
+ *   nopdeath SECONDS MARKER      try to clear this process's parent-death
+ *                                signal (print "ok" or the errno name), then
+ *                                sleep, MARKER in its argv
+ *   alive PID                    print "alive" if PID exists and is no
+ *                                zombie, else "dead"
  *   escapes                      write colour, a window title, an OSC 52
  *                                clipboard write, a screen clear, a cursor
  *                                move, a carriage return and a C1 CSI
@@ -82,6 +85,7 @@
 #include <sys/auxv.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
@@ -780,6 +784,27 @@ static int cmd_escapes(void)
         return write(1, escapes, sizeof(escapes) - 1) == (ssize_t) sizeof(escapes) - 1 ? 0 : 1;
 }
 
+/* A zombie is dead: it runs nothing, and where orphans are reaped late
+ * (a container's PID 1) it lingers. */
+static int cmd_alive(char **a)
+{
+        char path[64], line[256];
+        snprintf(path, sizeof(path), "/proc/%d/status", atoi(a[0]));
+        FILE *f = fopen(path, "re");
+        bool alive = false;
+        if (f) {
+                while (fgets(line, sizeof(line), f))
+                        if (strncmp(line, "State:", 6) == 0) {
+                                const char *st = line + 6 + strspn(line + 6, " \t");
+                                alive = *st != 'Z' && *st != 'X';
+                                break;
+                        }
+                fclose(f);
+        } else /* without /proc */
+                alive = kill((pid_t) atoi(a[0]), 0) == 0 || errno == EPERM;
+        return printf("%s\n", alive ? "alive" : "dead") < 0;
+}
+
 int main(int argc, char **argv)
 {
         if (argc < 2)
@@ -836,7 +861,13 @@ int main(int argc, char **argv)
         if (!strcmp(cmd, "keys-session") && n >= 1) return cmd_keys_session(a);
         if (!strcmp(cmd, "make-modes") && n == 1) return cmd_make_modes(a);
         if (!strcmp(cmd, "escapes") && n == 0) return cmd_escapes();
-        if (!strcmp(cmd, "alive") && n == 1)
-                return printf("%s\n", kill((pid_t) atoi(a[0]), 0) == 0 || errno != ESRCH ? "alive" : "dead") < 0;
+        if (!strcmp(cmd, "nopdeath") && n == 2) {
+                printf("clear pdeathsig: %s\n", prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) == 0 ? "ok" : errname(errno));
+                fflush(stdout);
+                struct timespec ts = { .tv_sec = atoi(a[0]) };
+                nanosleep(&ts, NULL);
+                return 0;
+        }
+        if (!strcmp(cmd, "alive") && n == 1) return cmd_alive(a);
         usage();
 }
