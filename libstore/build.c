@@ -716,6 +716,9 @@ static int start_tier(nsb_build *b)
                 b->state = NSB_STATE_CONFIG;
                 goto fail;
         }
+        /* What the sandbox holds, known before the builder's exec is: a
+         * failed exec is still reported with it. */
+        b->isolation = b->ns | (s.seccomp ? NSB_ISOLATION_SECCOMP : 0);
         r = nsb_read_status(b, status_pipe[0]);
         if (r < 0) {
                 nsb_monitor_kill(b);
@@ -727,7 +730,6 @@ static int start_tier(nsb_build *b)
                 b->result = NSB_RESULT_FAILED;
                 goto fail;
         }
-        b->isolation = b->ns | (s.seccomp ? NSB_ISOLATION_SECCOMP : 0);
         /* TAKE_FD leaves -1 behind for the cleanup handler, which cppcheck
          * does not see reading it. */
         // cppcheck-suppress unreadVariable
@@ -876,10 +878,13 @@ int nsb_build_start(nsb_build *b)
         if (b->sandbox != NSB_SANDBOX_AUTO) {
                 b->tier = b->sandbox;
                 b->ns = tier_namespaces(b, b->tier);
+                /* nsb_sandbox_name() is NULL only out of range, which the
+                 * setter refuses; gcc on some targets cannot see that. */
+                const char *tier_name = nsb_sandbox_name(b->tier);
                 if (!nsb_sandbox_compiled(b->tier))
                         return nsb_fail(b, EOPNOTSUPP, "choose sandbox",
                                         "the %s sandbox is not compiled into this nsbuild (features: %s)",
-                                        nsb_sandbox_name(b->tier), nsb_compiled_features());
+                                        tier_name ? tier_name : "unknown", nsb_compiled_features());
                 /* chroot(2) is refused only after the whole root has been
                  * copied; ask first (the probe is cheap and cached). */
                 if (b->tier == NSB_SANDBOX_CHROOT && !nsb_sandbox_works(NSB_SANDBOX_CHROOT)) {
@@ -940,9 +945,12 @@ int nsb_build_start(nsb_build *b)
                 if (!first[0])
                         snprintf(first, sizeof(first), "%s", b->error_message);
         }
-        if (r >= 0)
+        /* Said also when the builder then fails to start in the weaker
+         * sandbox: a missing builder is reported for what it is, after
+         * saying which sandbox it was missing from. */
+        if (r >= 0 || !tier_unavailable(b))
                 warn_weaker(b, first);
-        else
+        if (r < 0)
                 b->state = NSB_STATE_DONE;
         return r;
 }

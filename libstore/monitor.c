@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -100,10 +101,40 @@ static const char *advice(const nsb_build *b, nsb_step step, int err)
         return "";
 }
 
+/* Wait until the status pipe FD has something (or its end) for a read.
+ * The supervisor holds the pipe's write end until just after the builder's
+ * exec, and a builder of its own uid (an ordinary user's off tier) can
+ * stop it in between: the end would never come, and no timeout runs yet.
+ * So a stopped supervisor is continued, and killed once it has been found
+ * stopped for the grace period (the builder keeps stopping it), which
+ * closes its end; the build then fails for its supervisor's death. */
+static int wait_for_status(nsb_build *b, int fd)
+{
+        uint64_t first_stop = 0;
+        for (;;) {
+                struct pollfd p = { .fd = fd, .events = POLLIN };
+                int n = poll(&p, 1, 50);
+                if (n > 0 || (n < 0 && errno != EINTR))
+                        return 0; /* the read says what */
+                siginfo_t si = { 0 };
+                if (waitid(P_PID, (id_t) b->pid, &si, WSTOPPED | WNOHANG) < 0 || si.si_pid != b->pid)
+                        continue;
+                uint64_t now = now_ns();
+                if (!first_stop)
+                        first_stop = now;
+                int sig = now - first_stop >= SUPERVISOR_GRACE_NS ? SIGKILL : SIGCONT;
+                if (b->pidfd < 0 || pidfd_send_signal(b->pidfd, sig, NULL, 0) < 0)
+                        (void) kill(b->pid, sig);
+        }
+}
+
 int nsb_read_status(nsb_build *b, int fd)
 {
+        bool blocking = b->supervised && !(fcntl(fd, F_GETFL) & O_NONBLOCK);
         for (;;) {
                 nsb_status_msg m;
+                if (blocking)
+                        (void) wait_for_status(b, fd);
                 ssize_t n = read(fd, &m, sizeof(m));
                 if (n < 0 && errno == EINTR)
                         continue;

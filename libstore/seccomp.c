@@ -76,7 +76,7 @@ struct abi {
         { NSB_NR_SETXATTRAT, RULE_NO_XATTR }, { NSB_NR_GETXATTRAT, RULE_NO_XATTR },                     \
                 { NSB_NR_LISTXATTRAT, RULE_NO_XATTR }, { NSB_NR_REMOVEXATTRAT, RULE_NO_XATTR }
 
-#if NSB_SECCOMP_X86
+#ifdef NSB_SECCOMP_X86
 /* arch/x86/entry/syscalls/syscall_64.tbl; x32 uses the same numbers for
  * these calls (none of them is among x32's own 512-547). */
 static const struct rule x86_64_rules[] = {

@@ -231,9 +231,6 @@ static int supervisor(void *arg)
                 if (getppid() != s->parent_pid)
                         _exit(125);
         }
-        /* Not to be traced by a builder of our uid (an ordinary user's
-         * off tier). */
-        (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         /* A process group of our own: a signal to the caller's group (a
          * shell's kill of a job) ends the caller, and so, cleanly, us. */
         (void) setpgid(0, 0);
@@ -256,6 +253,15 @@ static int supervisor(void *arg)
         }
         if (pidfd >= 0)
                 close(pidfd);
+        /* Not to be traced by a builder of our uid (an ordinary user's off
+         * tier, or a user namespace's builder mapped to it).  Only now:
+         * until its exec the child shares our memory, whose dumpability
+         * makes the owner of its /proc files, and so who may write its
+         * uid_map (the caller, for a user namespace); root's otherwise.
+         * (Yama's ptrace_scope=1 keeps a child off its parent anyway; with
+         * 0 a builder that attaches first wins this race, and an ordinary
+         * user's builder can trace nsbuild itself: see nsbuild(1).) */
+        (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         report(s->status_fd, NSB_MSG_PID, NSB_STEP_SUPERVISE, 0, pid);
         for (size_t i = 0; i < ELEMENTSOF(keep); i++)
                 if (keep[i] >= 0 && keep[i] != a->result_fd)

@@ -39,8 +39,8 @@ like "$(cat "$tap_tmp/err")" "cannot read derivation $tap_tmp/none.drv: No such 
 
 # The chroot tier realises derivations too (a build without namespaces),
 # with a static busybox as its tools.
-if is_root && "$NSBUILD" --version | grep -q -- '+CHROOT' && bb=$(command -v busybox) &&
-	ldd "$bb" 2>&1 | grep -q "not a dynamic executable"; then
+if is_root && "$NSBUILD" --version | grep -q -- '+CHROOT' && bb=$(path_of busybox) &&
+	is_static "$bb"; then
 	cstore="$tap_tmp/cstore"
 	mkdir -p "$cstore" "$tap_tmp/bb"
 	chmod 0755 "$tap_tmp"

@@ -13,7 +13,9 @@
 #   5. clang with AddressSanitizer and UndefinedBehaviorSanitizer: make check
 #   6. libFuzzer: the derivation parser fuzzed for FUZZ_SECONDS (default 60)
 #   7. cppcheck over the sources
-#   8. make distcheck (which runs make installcheck: examples/embed built
+#   8. the kernel matrix (tests/kernels/run.sh): the default build in QEMU
+#      guests of Debian's kernels and of kernels without each feature
+#   9. make distcheck (which runs make installcheck: examples/embed built
 #      against the installed library with pkg-config)
 # Every build uses --enable-werror.
 set -eu
@@ -106,6 +108,16 @@ say "default: make bench (smoke)"
 BENCH_RUNS=5 make -C "$matrix/default" bench >"$matrix/default/bench.out" 2>&1 || { cat "$matrix/default/bench.out"; fail "make bench"; }
 grep -E '^(1|2|3|4|5)\.|target' "$matrix/default/bench.out"
 
+# Real other kernels: Debian's own and ones built without each feature,
+# booted under QEMU with the default build inside (cached kernels outside
+# the work tree: a later run on the same machine reuses them).
+say "kernels: the kernel matrix under QEMU (make check-kernels)"
+make -C "$matrix/default" check-kernels >"$matrix/kernels.out" 2>&1 || { cat "$matrix/kernels.out"; fail "kernels"; }
+grep -E 'the guest ran every|^1\.\.' "$matrix/kernels.out"
+total_pass=$((total_pass + $(grep -c '^ok [0-9]* -' "$matrix/kernels.out")))
+total_skip=$((total_skip + $(grep -c '^ok [0-9]* # SKIP' "$matrix/kernels.out")))
+grep -E '^ok [0-9]+ # SKIP' "$matrix/kernels.out" | sed 's/^ok [0-9]* # SKIP [^:]*: /  skipped: /' | sort | uniq -c || true
+
 build no-namespaces --disable-namespaces --with-crypto=no --disable-seccomp
 expect no-namespaces "chroot, off" -MOUNT_NS -NET_NS -IPC_NS -UTS_NS -PID_NS +CHROOT -SECCOMP -SHA256
 no_namespace_calls no-namespaces
@@ -167,5 +179,5 @@ grep -A3 'archives ready for distribution' distcheck.out
 cd "$top"
 
 say "summary"
-echo "matrix: default, no-namespaces, simulated-libc, clang, sanitize, fuzz, cppcheck and distcheck all passed"
+echo "matrix: default, kernels, no-namespaces, simulated-libc, clang, sanitize, fuzz, cppcheck and distcheck all passed"
 echo "$total_pass passed, $total_fail failed, $total_skip skipped"

@@ -134,7 +134,7 @@ is "$(stat -c '%a' "$bdir" 2>/dev/null)" "700" "the build directory is 0700"
 if is_root; then is_build_uid "$owner"; else [ "$owner" = "$(id -u)" ]; fi
 ok $? "and belongs to the build user ($owner)"
 # Anchored: the builder alone, not nsbuild, whose command line holds it too.
-pkill -KILL -f "^/t/helper sleep 300 nsb-fs-$$"; wait $b
+kill_cmdline KILL "/t/helper sleep 300 nsb-fs-$$"; wait $b
 
 # Outputs.
 out=$(run --output "$store/ccc-out" --setenv out="$store/ccc-out" -- /bin/sh -c 'mkdir $out && echo built > $out/result'); st=$?

@@ -93,7 +93,7 @@ left=$(survivors "$marker-control"); [ -z "$left" ] || kill $left
 # The environment: cleared, then the standard variables, then --setenv.
 # shellcheck disable=SC2086
 out=$(FOO=leak "$NSBUILD" run $tools_opts --setenv EXTRA=1 --setenv HOME=/custom -- /bin/env | sort | tr '\n' ' ')
-is "$out" "EXTRA=1 HOME=/custom NIX_BUILD_CORES=$(getconf _NPROCESSORS_ONLN) NIX_BUILD_TOP=/build NIX_LOG_FD=2 NIX_STORE=/nix/store PATH=/path-not-set PWD=/build TEMP=/build TEMPDIR=/build TERM=xterm-256color TMP=/build TMPDIR=/build " \
+is "$out" "EXTRA=1 HOME=/custom NIX_BUILD_CORES=$(online_cpus) NIX_BUILD_TOP=/build NIX_LOG_FD=2 NIX_STORE=/nix/store PATH=/path-not-set PWD=/build TEMP=/build TEMPDIR=/build TERM=xterm-256color TMP=/build TMPDIR=/build " \
 	"the environment is the standard set plus --setenv, which overrides"
 
 # Personality: address randomisation off; i686-linux runs as a 32-bit machine.

@@ -48,7 +48,7 @@ wait_for 30 made_open
 top=$(ls -d "$TMPDIR"/nsbuild-* 2>/dev/null | head -n 1)
 is "$(stat -c '%a' "$top/build" 2>/dev/null)" "777" "the builder made its build directory 0777"
 is "$(stat -c '%a %U' "$top" 2>/dev/null)" "700 $(id -un)" "but it sits inside a directory only its owner can enter"
-pkill -KILL -f "^/t/helper sleep 300 nsb-open-$$"; wait $b
+kill_cmdline KILL "/t/helper sleep 300 nsb-open-$$"; wait $b
 
 # CVE-2026-39860: a temporary path inside the root followed through a
 # planted symlink.  The builder plants symlinks at the names nsbuild's own

@@ -99,6 +99,38 @@ require_full() {
 	fi
 }
 
+# path_of NAME: the file NAME runs from PATH (busybox's sh answers
+# "command -v busybox" with the bare name of its applet).
+path_of() {
+	_po=$(command -v "$1") || return 1
+	case $_po in /*) echo "$_po"; return 0 ;; esac
+	_po_ifs=$IFS; IFS=:
+	for _pd in $PATH; do
+		[ -x "$_pd/$1" ] && { IFS=$_po_ifs; echo "$_pd/$1"; return 0; }
+	done
+	IFS=$_po_ifs
+	return 1
+}
+
+# is_static FILE: FILE is a statically linked executable (asked of the
+# helper: a busybox system has no ldd).
+is_static() { [ "$("$HELPER" elf-static "$1" 2>/dev/null)" = static ]; }
+
+# kill_cmdline SIGNAL PREFIX: signal every process whose command line (its
+# words joined by spaces) begins with PREFIX (pkill -f '^PREFIX', which
+# busybox lacks).
+kill_cmdline() {
+	for _kc in /proc/[0-9]*/cmdline; do
+		case $(tr '\0' ' ' 2>/dev/null <"$_kc") in
+		"$2"*) _kc=${_kc#/proc/}; kill -"$1" "${_kc%/cmdline}" 2>/dev/null ;;
+		esac
+	done
+}
+
+# online_cpus: what sysconf(_SC_NPROCESSORS_ONLN) says (getconf is glibc's;
+# a busybox system has /proc).
+online_cpus() { getconf _NPROCESSORS_ONLN 2>/dev/null || grep -c '^processor' /proc/cpuinfo; }
+
 # Root, or an ordinary user.  Tests whose expectations differ say so.
 is_root() { [ "$(id -u)" -eq 0 ]; }
 # The build user as the sandbox shows it: as root one of the pool
@@ -130,9 +162,8 @@ require_chroot() {
 	esac
 	is_root || skip_all "the chroot tier needs root"
 	[ -x "${STATIC_HELPER:-}" ] || skip_all "no statically linked helper (static linking is not available)"
-	bb=$(command -v busybox) || skip_all "no static busybox for the chroot tier's tools (apt-get install busybox-static)"
-	ldd "$bb" 2>&1 | grep -q "not a dynamic executable" ||
-		skip_all "$bb is not statically linked (apt-get install busybox-static)"
+	bb=$(path_of busybox) || skip_all "no static busybox for the chroot tier's tools (apt-get install busybox-static)"
+	is_static "$bb" || skip_all "$bb is not statically linked (apt-get install busybox-static)"
 	tools="$tap_tmp/tools"
 	mkdir -p "$tools"
 	cp "$bb" "$tools/busybox"

@@ -43,7 +43,7 @@ fi
 for suite in $suites; do
 	runuser -u "$user" -- env -i PATH="$PATH" TMPDIR="$utmp" CI="${CI:-}" \
 		top_srcdir="$top_srcdir" top_builddir="$top_builddir" \
-		NSBUILD="$NSBUILD" HELPER="$HELPER" STATIC_HELPER="${STATIC_HELPER:-}" \
+		NSBUILD="$NSBUILD" HELPER="$HELPER" STATIC_HELPER="${STATIC_HELPER:-}" NOKERNEL="${NOKERNEL:-}" \
 		sh "$top_srcdir/tests/$suite.sh" >"$tap_tmp/out" 2>"$tap_tmp/err"
 	st=$?
 	bad=0

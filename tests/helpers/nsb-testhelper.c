@@ -61,6 +61,15 @@
  *                                sleep, MARKER in its argv
  *   alive PID                    print "alive" if PID exists and is no
  *                                zombie, else "dead"
+ *   elf-static FILE              print "static" if the ELF FILE names no
+ *                                program interpreter, else "dynamic" (no
+ *                                ldd in a busybox guest)
+ *   seccomp-mode                 print prctl(PR_GET_SECCOMP): 0 none, 2 a
+ *                                filter, or the errno (EINVAL: a kernel
+ *                                without seccomp)
+ *   as-user UID GID CMD [ARG...] as root: drop every group, become UID:GID
+ *                                and exec CMD (busybox has no setpriv
+ *                                --reuid, and su needs an account)
  *   escapes                      write colour, a window title, an OSC 52
  *                                clipboard write, a screen clear, a cursor
  *                                move, a carriage return and a C1 CSI
@@ -70,7 +79,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <ifaddrs.h>
+#include <link.h>
 #include <mqueue.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -784,6 +795,40 @@ static int cmd_escapes(void)
         return write(1, escapes, sizeof(escapes) - 1) == (ssize_t) sizeof(escapes) - 1 ? 0 : 1;
 }
 
+/* Whether an ELF file has a PT_INTERP program header, for the native
+ * class (what ldd would be asked). */
+static int cmd_elf_static(char **a)
+{
+        int fd = open(a[0], O_RDONLY | O_CLOEXEC);
+        ElfW(Ehdr) eh;
+        if (fd < 0 || read(fd, &eh, sizeof(eh)) != (ssize_t) sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0) {
+                printf("not-elf\n");
+                return 1;
+        }
+        bool interp = false;
+        for (int i = 0; i < eh.e_phnum && !interp; i++) {
+                ElfW(Phdr) ph;
+                if (pread(fd, &ph, sizeof(ph), (off_t) (eh.e_phoff + (size_t) i * eh.e_phentsize)) != (ssize_t) sizeof(ph))
+                        break;
+                interp = ph.p_type == PT_INTERP;
+        }
+        close(fd);
+        return printf("%s\n", interp ? "dynamic" : "static") < 0;
+}
+
+static int cmd_as_user(char **a)
+{
+        uid_t uid = (uid_t) strtoul(a[0], NULL, 10);
+        gid_t gid = (gid_t) strtoul(a[1], NULL, 10);
+        if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0) {
+                perror("nsb-testhelper: as-user");
+                return 125;
+        }
+        execvp(a[2], a + 2);
+        perror("nsb-testhelper: as-user: exec");
+        return 127;
+}
+
 /* A zombie is dead: it runs nothing, and where orphans are reaped late
  * (a container's PID 1) it lingers. */
 static int cmd_alive(char **a)
@@ -869,5 +914,11 @@ int main(int argc, char **argv)
                 return 0;
         }
         if (!strcmp(cmd, "alive") && n == 1) return cmd_alive(a);
+        if (!strcmp(cmd, "as-user") && n >= 3) return cmd_as_user(a);
+        if (!strcmp(cmd, "elf-static") && n == 1) return cmd_elf_static(a);
+        if (!strcmp(cmd, "seccomp-mode") && n == 0) {
+                int mode = prctl(PR_GET_SECCOMP, 0, 0, 0, 0);
+                return (mode < 0 ? printf("%s\n", errname(errno)) : printf("%d\n", mode)) < 0;
+        }
         usage();
 }

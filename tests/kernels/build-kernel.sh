@@ -1,0 +1,78 @@
+#!/bin/sh
+# build-kernel.sh VARIANT: a kernel from Debian's linux-source-6.1, made
+# from tinyconfig, fragments/base.config and fragments/VARIANT.config;
+# prints the path of its bzImage.
+#
+# Built kernels are cached outside the work tree (NSB_KERNEL_CACHE, default
+# /var/cache/nsbuild-kernels), keyed by everything that goes into them (the
+# fragments, this script, the source package's version, the compiler), so a
+# later run on the same machine reuses them; ccache keeps what the variants
+# share.  After olddefconfig every requested option is checked: Kconfig
+# drops what it cannot set without a word (CONFIG_SECCOMP_FILTER=n is
+# meaningless; only CONFIG_SECCOMP=n removes it).
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+variant=${1:?usage: build-kernel.sh VARIANT}
+frag="$here/fragments/$variant.config"
+[ -f "$frag" ] || { echo "build-kernel.sh: no fragment $frag" >&2; exit 2; }
+cache=${NSB_KERNEL_CACHE:-/var/cache/nsbuild-kernels}
+tarball=$(ls /usr/src/linux-source-6.1.tar.xz 2>/dev/null) ||
+	{ echo "build-kernel.sh: no /usr/src/linux-source-6.1.tar.xz (apt-get install linux-source-6.1)" >&2; exit 2; }
+version=$(dpkg-query -W -f '${Version}' linux-source-6.1)
+jobs=$(nproc 2>/dev/null || echo 2)
+mkdir -p "$cache"
+
+key=$( { cat "$here/fragments/base.config" "$frag" "$0"; echo "$version $(gcc -dumpfullversion) $(uname -m)"; } |
+	sha256sum | cut -c1-16)
+out="$cache/$variant-$key"
+if [ -f "$out/bzImage" ]; then
+	echo "$out/bzImage"
+	exit 0
+fi
+
+# One build at a time per cache: variants share the source tree and ccache.
+exec 9>"$cache/.lock"
+flock 9
+
+src="$cache/src-$version"
+if [ ! -f "$src/Makefile" ]; then
+	echo "build-kernel.sh: unpacking linux-source $version" >&2
+	rm -rf "$src.tmp"
+	mkdir -p "$src.tmp"
+	tar -xJf "$tarball" -C "$src.tmp" --strip-components=1
+	mv "$src.tmp" "$src"
+fi
+
+obj="$cache/obj-$variant"
+mkdir -p "$obj"
+log="$obj/build.log"
+export CCACHE_DIR="$cache/ccache"
+cc=gcc
+command -v ccache >/dev/null && cc="ccache gcc"
+echo "build-kernel.sh: building $variant (log: $log)" >&2
+{
+	make -C "$src" O="$obj" ARCH=x86_64 tinyconfig
+	"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$here/fragments/base.config" "$frag"
+	make -C "$src" O="$obj" ARCH=x86_64 olddefconfig
+} >"$log" 2>&1 || { tail -n 30 "$log" >&2; exit 1; }
+
+# Every option asked for must have taken.
+missed=
+for f in "$here/fragments/base.config" "$frag"; do
+	while IFS= read -r line; do
+		case $line in
+		CONFIG_*=*) grep -qx "$line" "$obj/.config" || missed="$missed $line" ;;
+		"# CONFIG_"*" is not set")
+			opt=${line#\# }; opt=${opt%% *}
+			! grep -q "^$opt=" "$obj/.config" || missed="$missed $opt=n" ;;
+		esac
+	done <"$f"
+done
+[ -z "$missed" ] || { echo "build-kernel.sh: $variant: Kconfig did not take:$missed" >&2; exit 1; }
+
+make -C "$src" O="$obj" ARCH=x86_64 CC="$cc" -j"$jobs" bzImage >>"$log" 2>&1 || { tail -n 30 "$log" >&2; exit 1; }
+rm -rf "$out.tmp"
+mkdir -p "$out.tmp"
+cp "$obj/arch/x86/boot/bzImage" "$obj/.config" "$out.tmp/"
+mv "$out.tmp" "$out"
+echo "$out/bzImage"
