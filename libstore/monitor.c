@@ -92,6 +92,9 @@ static const char *advice(const nsb_build *b, nsb_step step, int err)
                 return " (the builder's PATH is /path-not-set unless set with --setenv; give an absolute path)";
         if (step == NSB_STEP_EXEC && err == ENOENT)
                 return " (is it inside the sandbox? bind it, or use --host-tools)";
+        if (step == NSB_STEP_KEYRING && (err == EDQUOT || err == ENOMEM))
+                return " (the build user's key quota is used up, by keys earlier builds or other processes of "
+                       "the uid left: see /proc/key-users, and kernel.keys.maxkeys and maxbytes)";
         if (step == NSB_STEP_CHDIR && err == EACCES && b->tier == NSB_SANDBOX_OFF)
                 return " (without a sandbox the build user reaches it by the host's path: every directory above "
                        "it must be searchable by that user; choose another --tmpdir)";

@@ -13,7 +13,12 @@
  *
  * configure compiles this header to decide whether the SECCOMP capability
  * exists: on an architecture not listed here it fails with #error (which
- * cppcheck, trying configurations with none defined, is told to expect). */
+ * cppcheck, trying configurations with none defined, is told to expect).
+ *
+ * NSB_SECCOMP_ARCH_TESTED: 1 where the kernel matrix (tests/kernels/run.sh)
+ * boots a kernel of the architecture and runs the filter's tests under
+ * it; 0 where Debian offers neither a kernel nor a toolchain to do so, and
+ * nsbuild --version says "untested" instead of claiming it. */
 #ifndef NSB_SECCOMP_ARCH_H
 #define NSB_SECCOMP_ARCH_H
 
@@ -33,27 +38,35 @@
 #if defined(__x86_64__) || defined(__i386__)
 #define NSB_SECCOMP_X86 1
 #define NSB_SECCOMP_ARCH_NAME "x86_64, i386 and x32"
+#define NSB_SECCOMP_ARCH_TESTED 1
 #elif defined(__aarch64__)
 #define NSB_SECCOMP_NATIVE_ARCH AUDIT_ARCH_AARCH64
 #define NSB_SECCOMP_ARCH_NAME "aarch64"
+#define NSB_SECCOMP_ARCH_TESTED 1
 #elif defined(__arm__) && defined(__ARM_EABI__) && defined(__ARMEL__)
 #define NSB_SECCOMP_NATIVE_ARCH AUDIT_ARCH_ARM
 #define NSB_SECCOMP_ARCH_NAME "arm"
+#define NSB_SECCOMP_ARCH_TESTED 1
 #elif defined(__powerpc64__) && defined(__LITTLE_ENDIAN__)
 #define NSB_SECCOMP_NATIVE_ARCH AUDIT_ARCH_PPC64LE
 #define NSB_SECCOMP_ARCH_NAME "ppc64le"
+#define NSB_SECCOMP_ARCH_TESTED 1
 #elif defined(__powerpc64__)
 #define NSB_SECCOMP_NATIVE_ARCH AUDIT_ARCH_PPC64
 #define NSB_SECCOMP_ARCH_NAME "ppc64"
+#define NSB_SECCOMP_ARCH_TESTED 0
 #elif defined(__s390x__)
 #define NSB_SECCOMP_NATIVE_ARCH AUDIT_ARCH_S390X
 #define NSB_SECCOMP_ARCH_NAME "s390x"
+#define NSB_SECCOMP_ARCH_TESTED 1
 #elif defined(__riscv) && __riscv_xlen == 64
 #define NSB_SECCOMP_NATIVE_ARCH AUDIT_ARCH_RISCV64
 #define NSB_SECCOMP_ARCH_NAME "riscv64"
+#define NSB_SECCOMP_ARCH_TESTED 1
 #elif defined(__loongarch64) && defined(AUDIT_ARCH_LOONGARCH64)
 #define NSB_SECCOMP_NATIVE_ARCH AUDIT_ARCH_LOONGARCH64
 #define NSB_SECCOMP_ARCH_NAME "loongarch64"
+#define NSB_SECCOMP_ARCH_TESTED 0
 #else
 #error "the builder's system-call filter does not know this architecture's system-call ABIs"
 #endif

@@ -61,12 +61,15 @@ AC_DEFUN([NSB_SECCOMP_FILTER], [
   AC_CHECK_HEADERS([linux/seccomp.h linux/filter.h linux/audit.h])
   AC_CACHE_CHECK([which system-call ABIs the seccomp filter covers], [nsb_cv_seccomp_arch], [
     AC_LANG_CONFTEST([AC_LANG_SOURCE([[#include "$srcdir/libstore/seccomp-arch.h"
-nsb_seccomp_abis NSB_SECCOMP_ARCH_NAME]])])
+nsb_seccomp_abis NSB_SECCOMP_ARCH_NAME NSB_SECCOMP_ARCH_TESTED]])])
     nsb_cv_seccomp_arch=`(eval "$ac_cpp conftest.$ac_ext") 2>/dev/null |
-      sed -n 's/^nsb_seccomp_abis "\(.*\)"$/\1/p'`
+      sed -n 's/^nsb_seccomp_abis "\(.*\)" 1$/\1/p; s/^nsb_seccomp_abis "\(.*\)" 0$/\1 (untested)/p'`
     rm -f conftest.$ac_ext
     test -n "$nsb_cv_seccomp_arch" || nsb_cv_seccomp_arch=unknown
   ])
+  AC_DEFINE_UNQUOTED([NSB_SECCOMP_ABIS], ["$nsb_cv_seccomp_arch"],
+    [The system-call ABIs the filter covers, "(untested)" where no kernel of
+     the architecture has run its tests (nsbuild --version says so).])
   nsb_have_seccomp_filter=no
   AS_IF([test "x$enable_seccomp" = xyes && test "x$nsb_cv_seccomp_arch" != xunknown &&
          test "x$ac_cv_header_linux_seccomp_h" = xyes && test "x$ac_cv_header_linux_filter_h" = xyes &&

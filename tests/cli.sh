@@ -20,6 +20,20 @@ for f in MOUNT_NS NET_NS CHROOT; do
 	like " $features " " $want " "--version matches config.h for $f"
 done
 
+# The filter's ABIs, "(untested)" where no kernel of the architecture has
+# run its tests (the kernel matrix boots x86, arm, ppc64le, s390x, riscv64).
+filter=$("$NSBUILD" --version | sed -n 's/^system-call filter: //p')
+if grep -q "^#define NSB_HAVE_SECCOMP 1" "$cfg"; then
+	is "$filter" "$(sed -n 's/^#define NSB_SECCOMP_ABIS "\(.*\)"$/\1/p' "$cfg")" "--version names the ABIs the filter covers: $filter"
+	case $(uname -m) in
+	x86_64|i?86|aarch64|armv7l|ppc64le|s390x|riscv64) unlike "$filter" "untested" "and here they are tested ones" ;;
+	*) like "$filter" "untested" "and says this architecture is untested" ;;
+	esac
+else
+	is "$filter" "none" "--version says there is no system-call filter"
+	skip "no filter to be tested or not"
+fi
+
 out=$("$NSBUILD" --help); st=$?
 ok $st "--help exits 0"
 like "$out" "run [OPTIONS] -- PROGRAM" "--help shows the run synopsis"

@@ -11,6 +11,7 @@
 #include <linux/seccomp.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -81,6 +82,7 @@ static struct run interpret(const struct sock_fprog *prog, const struct seccomp_
 struct refused {
         uint32_t nr;
         int mode_arg; /* the argument holding the mode; or one of: */
+        const char *name; /* the call's name, for libseccomp's tables */
 };
 #define XATTR -1      /* refused with ENOTSUP whatever the arguments */
 #define KEYRING -2    /* refused with ENOSYS whatever the arguments */
@@ -94,20 +96,29 @@ struct abi_case {
         size_t n;
 };
 
-#define XATTRAT { 463, -1 }, { 464, -1 }, { 465, -1 }, { 466, -1 }
+/* Numbered alike on every architecture (Linux 4.18 on). */
+#define UNIFIED                                                                                                  \
+        { 452, 2, "fchmodat2" }, { 463, XATTR, "setxattrat" }, { 464, XATTR, "getxattrat" },                  \
+                { 465, XATTR, "listxattrat" }, { 466, XATTR, "removexattrat" }
 
 #if defined(__x86_64__) || defined(__i386__)
 static const struct refused x86_64_refused[] = {
-        { 90, 1 },   { 91, 1 },   { 268, 2 },  { 452, 2 },  { 188, -1 }, { 189, -1 }, { 190, -1 },
-        { 191, -1 }, { 192, -1 }, { 193, -1 }, { 194, -1 }, { 195, -1 }, { 196, -1 }, { 197, -1 },
-        { 198, -1 }, { 199, -1 }, XATTRAT,
-        { 248, KEYRING }, { 249, KEYRING }, { 250, KEYRING }, { 157, PRCTL },
+        { 90, 1, "chmod" },          { 91, 1, "fchmod" },          { 268, 2, "fchmodat" },
+        { 188, XATTR, "setxattr" },  { 189, XATTR, "lsetxattr" },  { 190, XATTR, "fsetxattr" },
+        { 191, XATTR, "getxattr" },  { 192, XATTR, "lgetxattr" },  { 193, XATTR, "fgetxattr" },
+        { 194, XATTR, "listxattr" }, { 195, XATTR, "llistxattr" }, { 196, XATTR, "flistxattr" },
+        { 197, XATTR, "removexattr" }, { 198, XATTR, "lremovexattr" }, { 199, XATTR, "fremovexattr" },
+        { 248, KEYRING, "add_key" }, { 249, KEYRING, "request_key" }, { 250, KEYRING, "keyctl" },
+        { 157, PRCTL, "prctl" },     UNIFIED,
 };
 static const struct refused i386_refused[] = {
-        { 15, 1 },   { 94, 1 },   { 306, 2 },  { 452, 2 },  { 226, -1 }, { 227, -1 }, { 228, -1 },
-        { 229, -1 }, { 230, -1 }, { 231, -1 }, { 232, -1 }, { 233, -1 }, { 234, -1 }, { 235, -1 },
-        { 236, -1 }, { 237, -1 }, XATTRAT,
-        { 286, KEYRING }, { 287, KEYRING }, { 288, KEYRING }, { 172, PRCTL },
+        { 15, 1, "chmod" },          { 94, 1, "fchmod" },          { 306, 2, "fchmodat" },
+        { 226, XATTR, "setxattr" },  { 227, XATTR, "lsetxattr" },  { 228, XATTR, "fsetxattr" },
+        { 229, XATTR, "getxattr" },  { 230, XATTR, "lgetxattr" },  { 231, XATTR, "fgetxattr" },
+        { 232, XATTR, "listxattr" }, { 233, XATTR, "llistxattr" }, { 234, XATTR, "flistxattr" },
+        { 235, XATTR, "removexattr" }, { 236, XATTR, "lremovexattr" }, { 237, XATTR, "fremovexattr" },
+        { 286, KEYRING, "add_key" }, { 287, KEYRING, "request_key" }, { 288, KEYRING, "keyctl" },
+        { 172, PRCTL, "prctl" },     UNIFIED,
 };
 static const struct abi_case abis[] = {
         { "x86_64", AUDIT_ARCH_X86_64, 0, x86_64_refused, ELEMENTSOF(x86_64_refused) },
@@ -117,16 +128,18 @@ static const struct abi_case abis[] = {
 static const uint32_t foreign_arch = AUDIT_ARCH_AARCH64;
 #else
 #include "seccomp-arch.h"
+#define NATIVE(call, mode) { SYS_##call, mode, #call }
 static const struct refused native_refused[] = {
 #ifdef SYS_chmod
-        { SYS_chmod, 1 },
+        NATIVE(chmod, 1),
 #endif
-        { SYS_fchmod, 1 },     { SYS_fchmodat, 2 },      { 452, 2 },
-        { SYS_setxattr, -1 },  { SYS_lsetxattr, -1 },    { SYS_fsetxattr, -1 }, { SYS_getxattr, -1 },
-        { SYS_lgetxattr, -1 }, { SYS_fgetxattr, -1 },    { SYS_listxattr, -1 }, { SYS_llistxattr, -1 },
-        { SYS_flistxattr, -1 }, { SYS_removexattr, -1 }, { SYS_lremovexattr, -1 }, { SYS_fremovexattr, -1 },
-        XATTRAT,
-        { SYS_add_key, KEYRING }, { SYS_request_key, KEYRING }, { SYS_keyctl, KEYRING }, { SYS_prctl, PRCTL },
+        NATIVE(fchmod, 1),           NATIVE(fchmodat, 2),
+        NATIVE(setxattr, XATTR),     NATIVE(lsetxattr, XATTR),    NATIVE(fsetxattr, XATTR),
+        NATIVE(getxattr, XATTR),     NATIVE(lgetxattr, XATTR),    NATIVE(fgetxattr, XATTR),
+        NATIVE(listxattr, XATTR),    NATIVE(llistxattr, XATTR),   NATIVE(flistxattr, XATTR),
+        NATIVE(removexattr, XATTR),  NATIVE(lremovexattr, XATTR), NATIVE(fremovexattr, XATTR),
+        NATIVE(add_key, KEYRING),    NATIVE(request_key, KEYRING), NATIVE(keyctl, KEYRING),
+        NATIVE(prctl, PRCTL),        UNIFIED,
 };
 static const struct abi_case abis[] = {
         { "native", NSB_SECCOMP_NATIVE_ARCH, 0, native_refused, ELEMENTSOF(native_refused) },
@@ -154,8 +167,19 @@ static struct seccomp_data call(uint32_t arch, uint32_t nr, int mode_arg, uint64
         return d;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+        /* --table: the calls and numbers this test holds the filter to,
+         * as "AUDIT_ARCH NR NAME" lines, for nsb-scmp to check against
+         * libseccomp's tables (on the host, whatever this build's
+         * architecture). */
+        if (argc == 2 && strcmp(argv[1], "--table") == 0) {
+                for (size_t i = 0; i < ELEMENTSOF(abis); i++)
+                        for (size_t j = 0; j < abis[i].n; j++)
+                                printf("%#x %u %s\n", abis[i].nr_bits ? 0x4000003eU /* x32 */ : abis[i].arch,
+                                       abis[i].refused[j].nr | abis[i].nr_bits, abis[i].refused[j].name);
+                return 0;
+        }
         const struct sock_fprog *prog = nsb_seccomp_program();
         if (!tap_ok(prog != NULL, "the filter is assembled"))
                 return tap_done();

@@ -176,7 +176,9 @@ static void usage_build(FILE *out)
 
 static void print_version(void)
 {
-        printf("%s %s\n%s\n", program_name, nsb_version(), nsb_compiled_features());
+        /* The feature line stays last: scripts read it with tail -n 1. */
+        printf("%s %s\nsystem-call filter: %s\n%s\n", program_name, nsb_version(),
+               NSB_HAVE_SECCOMP ? NSB_SECCOMP_ABIS : "none", nsb_compiled_features());
 }
 
 static unsigned parse_unsigned(const char *opt, const char *s)

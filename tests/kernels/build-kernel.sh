@@ -1,7 +1,7 @@
 #!/bin/sh
 # build-kernel.sh VARIANT: a kernel from Debian's linux-source-6.1, made
 # from tinyconfig, fragments/base.config and fragments/VARIANT.config;
-# prints the path of its bzImage.
+# prints the path of its image.
 #
 # Built kernels are cached outside the work tree (NSB_KERNEL_CACHE, default
 # /var/cache/nsbuild-kernels), keyed by everything that goes into them (the
@@ -16,17 +16,27 @@ variant=${1:?usage: build-kernel.sh VARIANT}
 frag="$here/fragments/$variant.config"
 [ -f "$frag" ] || { echo "build-kernel.sh: no fragment $frag" >&2; exit 2; }
 cache=${NSB_KERNEL_CACHE:-/var/cache/nsbuild-kernels}
+# The architecture: x86_64, unless the variant names another (built with
+# Debian's cross toolchain).
+case $variant in
+riscv64*) karch=riscv cross=riscv64-linux-gnu- image=arch/riscv/boot/Image ;;
+*) karch=x86_64 cross= image=arch/x86/boot/bzImage ;;
+esac
+if [ -n "$cross" ] && ! command -v "${cross}gcc" >/dev/null; then
+	echo "build-kernel.sh: no ${cross}gcc (apt-get install gcc-${cross%-})" >&2
+	exit 2
+fi
 tarball=$(ls /usr/src/linux-source-6.1.tar.xz 2>/dev/null) ||
 	{ echo "build-kernel.sh: no /usr/src/linux-source-6.1.tar.xz (apt-get install linux-source-6.1)" >&2; exit 2; }
 version=$(dpkg-query -W -f '${Version}' linux-source-6.1)
 jobs=$(nproc 2>/dev/null || echo 2)
 mkdir -p "$cache"
 
-key=$( { cat "$here/fragments/base.config" "$frag" "$0"; echo "$version $(gcc -dumpfullversion) $(uname -m)"; } |
+key=$( { cat "$here/fragments/base.config" "$frag" "$0"; echo "$version $(${cross}gcc -dumpfullversion) $karch"; } |
 	sha256sum | cut -c1-16)
 out="$cache/$variant-$key"
-if [ -f "$out/bzImage" ]; then
-	echo "$out/bzImage"
+if [ -f "$out/Image" ]; then
+	echo "$out/Image"
 	exit 0
 fi
 
@@ -47,13 +57,13 @@ obj="$cache/obj-$variant"
 mkdir -p "$obj"
 log="$obj/build.log"
 export CCACHE_DIR="$cache/ccache"
-cc=gcc
-command -v ccache >/dev/null && cc="ccache gcc"
+cc=${cross}gcc
+command -v ccache >/dev/null && cc="ccache $cc"
 echo "build-kernel.sh: building $variant (log: $log)" >&2
 {
-	make -C "$src" O="$obj" ARCH=x86_64 tinyconfig
+	make -C "$src" O="$obj" ARCH=$karch CROSS_COMPILE=$cross tinyconfig
 	"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$here/fragments/base.config" "$frag"
-	make -C "$src" O="$obj" ARCH=x86_64 olddefconfig
+	make -C "$src" O="$obj" ARCH=$karch CROSS_COMPILE=$cross olddefconfig
 } >"$log" 2>&1 || { tail -n 30 "$log" >&2; exit 1; }
 
 # Every option asked for must have taken.
@@ -70,9 +80,11 @@ for f in "$here/fragments/base.config" "$frag"; do
 done
 [ -z "$missed" ] || { echo "build-kernel.sh: $variant: Kconfig did not take:$missed" >&2; exit 1; }
 
-make -C "$src" O="$obj" ARCH=x86_64 CC="$cc" -j"$jobs" bzImage >>"$log" 2>&1 || { tail -n 30 "$log" >&2; exit 1; }
+make -C "$src" O="$obj" ARCH=$karch CROSS_COMPILE=$cross CC="$cc" -j"$jobs" "$(basename "$image")" >>"$log" 2>&1 ||
+	{ tail -n 30 "$log" >&2; exit 1; }
 rm -rf "$out.tmp"
 mkdir -p "$out.tmp"
-cp "$obj/arch/x86/boot/bzImage" "$obj/.config" "$out.tmp/"
+cp "$obj/$image" "$out.tmp/Image"
+cp "$obj/.config" "$out.tmp/"
 mv "$out.tmp" "$out"
-echo "$out/bzImage"
+echo "$out/Image"

@@ -135,6 +135,20 @@ fi
 
 ip link set lo up
 
+# ---- an ABI the filter does not know -------------------------------------
+# A builder that enters the kernel through another ABI than the filter's
+# (a 32-bit ARM program on arm64) is killed, not let through.
+if [ -x /t/foreign-helper ]; then
+	if out=$(/t/foreign-helper exit 0 2>&1); then
+		err=$("$NSBUILD" run --ro-bind /t/foreign-helper:/t/fh -- /t/fh exit 0 2>&1); st=$?
+		is "$st" 159 "a program of a foreign ABI is killed by the filter (SIGSYS)"
+		like "$err" "killed by signal 31" "and nsbuild says so"
+	else
+		skip "this kernel does not run the foreign helper's ABI: $out"
+		skip "(the same)"
+	fi
+fi
+
 # ---- nothing left -------------------------------------------------------
 is "$(cat /proc/mounts)" "$mounts_before" "the mount table is as it was"
 is "$(ls -A /tmp | grep -c nsbuild)" 0 "no build directory is left"

@@ -8,9 +8,16 @@ src=$(cd "${1:?usage: make-initramfs.sh SRCDIR BUILDDIR OUT}" && pwd)
 build=$(cd "${2:?}" && pwd)
 out=${3:?}
 
-bb=$(command -v busybox) || { echo "make-initramfs.sh: no busybox (apt-get install busybox-static)" >&2; exit 2; }
-ldd "$bb" 2>&1 | grep -q "not a dynamic executable" ||
-	{ echo "make-initramfs.sh: $bb is not static (apt-get install busybox-static)" >&2; exit 2; }
+# BUSYBOX: a static busybox of the guest's architecture (default: this
+# machine's); FOREIGN: a static helper of an ABI the guest's kernel may run
+# but the filter must kill (/t/foreign-helper).
+if [ -n "${BUSYBOX:-}" ]; then
+	bb=$BUSYBOX
+else
+	bb=$(command -v busybox) || { echo "make-initramfs.sh: no busybox (apt-get install busybox-static)" >&2; exit 2; }
+	ldd "$bb" 2>&1 | grep -q "not a dynamic executable" ||
+		{ echo "make-initramfs.sh: $bb is not static (apt-get install busybox-static)" >&2; exit 2; }
+fi
 
 root=$(mktemp -d "${TMPDIR:-/tmp}/nsbk-root.XXXXXX")
 trap 'rm -rf "$root"' EXIT
@@ -22,7 +29,12 @@ mkdir -p "$root/usr/bin" "$root/usr/sbin" "$root/usr/lib" "$root/usr/lib64" "$ro
 	"$root/sys" "$root/dev" "$root/tmp" "$root/run" "$root/root" "$root/t" "$root/src/tests/kernels" "$root/build"
 for d in bin sbin lib lib64; do ln -s "usr/$d" "$root/$d"; done
 cp "$bb" "$root/usr/bin/busybox"
-for applet in $("$bb" --list); do
+# The applets, as this machine's busybox lists them (a foreign one cannot
+# run here; Debian builds every architecture's with one configuration).
+lister=$bb
+"$bb" --list >/dev/null 2>&1 || lister=$(command -v busybox) ||
+	{ echo "make-initramfs.sh: no busybox here to list the applets of $bb (apt-get install busybox-static)" >&2; exit 2; }
+for applet in $("$lister" --list); do
 	[ -e "$root/usr/bin/$applet" ] || ln -s busybox "$root/usr/bin/$applet"
 done
 
@@ -50,11 +62,12 @@ with_libs() {
 }
 cp "$(real "$build/tools/nsbuild")" "$root/usr/bin/nsbuild"
 with_libs "$(real "$build/tools/nsbuild")"
-for h in nsb-testhelper nsb-testhelper-static nsb-nokernel; do
-	[ -x "$build/tests/helpers/$h" ] || continue
-	cp "$(real "$build/tests/helpers/$h")" "$root/t/$h"
-	with_libs "$(real "$build/tests/helpers/$h")"
+for h in helpers/nsb-testhelper helpers/nsb-testhelper-static helpers/nsb-nokernel test-seccomp; do
+	[ -x "$build/tests/$h" ] || continue
+	cp "$(real "$build/tests/$h")" "$root/t/${h#helpers/}"
+	with_libs "$(real "$build/tests/$h")"
 done
+[ -z "${FOREIGN:-}" ] || cp "$FOREIGN" "$root/t/foreign-helper"
 # libnsbuild where the loader looks without an rpath or a cache: its
 # built-in directory (Debian's multiarch one), beside libc.
 multi=$(dirname "$(find "$root/usr" -name 'libc.so.*' | head -n 1)")
