@@ -30,6 +30,7 @@ verdict() { awk -v v="$1" -v lim="$2" -v dir="$3" 'BEGIN { ok = dir == "<=" ? v 
 set -- bare "/bin/true" \
 	unshare "unshare -m -n -i -u -p -f /bin/true" \
 	nsbuild-full "$nsbuild run --sandbox=full --host-tools -- /bin/true" \
+	full-nocgroup "$nsbuild run --sandbox=full --host-tools --no-cgroup -- /bin/true" \
 	nsbuild-off "$nsbuild run --sandbox=off -- /bin/true"
 if [ -n "$busybox" ] && ldd "$busybox" 2>&1 | grep -q "not a dynamic executable"; then
 	set -- "$@" nsbuild-chroot "$nsbuild run --sandbox=chroot --ro-bind $busybox:/t/true -- /t/true"
@@ -65,6 +66,12 @@ echo "    namespaces and exec of /bin/true, no mount, no loopback, no uid change
 echo "    can go no lower than bare + kernel-floor = $cmdfloor ms${bwr:+, x$(ratio "$cmdfloor" "$bwr") of bwrap})"
 [ -z "$bwr" ] || echo "   target: full <= 0.5 x bubblewrap: x$(ratio "$full" "$bwr") $(verdict "$(ratio "$full" "$bwr")" 0.5 "<=")"
 echo "   target: full <= 1.2 x unshare -mniup -f: x$(ratio "$full" "$uns") $(verdict "$(ratio "$full" "$uns")" 1.2 "<=")"
+# The build's cgroup (made, joined, killed, read and removed on every
+# build): its cost per build, and the [limits] target of 10%.
+nocg=$(get full-nocgroup)
+echo "   cgroup: $(awk -v a="$full" -v b="$nocg" 'BEGIN { printf "%+.3f", a - b }') ms a build ($("$nsbuild" features --json |
+	sed -n 's/.*"cgroup": { "works": \([a-z]*\).*/\1/p' | sed 's/true/a cgroup here/; s/false/no cgroup here/'))"
+echo "   target: full <= 1.1 x full without a cgroup: x$(ratio "$full" "$nocg") $(verdict "$(ratio "$full" "$nocg")" 1.1 "<=")"
 
 # 2. Scaling with inputs (setup + teardown, in-process).
 echo

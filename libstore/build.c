@@ -27,6 +27,7 @@ int nsb_build_new(nsb_build **ret_build)
         b->top_fd = -1;
         b->pid = -1;
         b->pidfd = -1;
+        b->tmpfs_size = NSB_DEFAULT_TMPFS_SIZE;
         b->result_fd = -1;
         b->log_read_fd = -1;
         b->epoll_fd = -1;
@@ -74,7 +75,10 @@ void nsb_build_free(nsb_build *b)
                 }
         }
         nsb_monitor_close(b);
-        nsb_journal_end(b, nsb_builddir_remove(b) == 0);
+        bool clean = nsb_cgroup_destroy(&b->cgroup, now_ns() + 5 * 1000000000ULL) == 0;
+        if (nsb_builddir_remove(b) < 0)
+                clean = false;
+        nsb_journal_end(b, clean);
         free(b->top_dir);
         free(b->build_dir);
         nsb_plan_clear(&b->plan);
@@ -108,6 +112,7 @@ void nsb_build_free(nsb_build *b)
         free(b->tmpdir);
         free(b->store_dir);
         free(b->hostname);
+        strv_free(b->cgroup_limits);
         free(b->system);
         free(b);
 }
@@ -341,6 +346,63 @@ int nsb_build_set_max_log_size(nsb_build *b, uint64_t bytes)
         return 0;
 }
 
+int nsb_build_set_cgroup(nsb_build *b, int enable)
+{
+        CHECK_CONFIG(b);
+        b->no_cgroup = !enable;
+        return 0;
+}
+
+int nsb_build_set_tmpfs_size(nsb_build *b, uint64_t bytes)
+{
+        CHECK_CONFIG(b);
+        b->tmpfs_size = bytes;
+        return 0;
+}
+
+int nsb_build_set_memory_max(nsb_build *b, uint64_t bytes)
+{
+        CHECK_CONFIG(b);
+        b->memory_max = bytes;
+        return 0;
+}
+
+int nsb_build_set_pids_max(nsb_build *b, uint64_t max)
+{
+        CHECK_CONFIG(b);
+        b->pids_max = max;
+        return 0;
+}
+
+int nsb_build_set_cpu_max(nsb_build *b, uint64_t quota_usec, uint64_t period_usec)
+{
+        CHECK_CONFIG(b);
+        /* The kernel's bounds: a period of 1 ms to 1 s, a quota of 1 ms
+         * or more. */
+        if (period_usec == 0)
+                period_usec = 100000;
+        if (period_usec < 1000 || period_usec > 1000000 || (quota_usec && quota_usec < 1000))
+                return -EINVAL;
+        b->cpu_quota_usec = quota_usec;
+        b->cpu_period_usec = period_usec;
+        return 0;
+}
+
+int nsb_build_add_cgroup_limit(nsb_build *b, const char *key, const char *value)
+{
+        CHECK_CONFIG(b);
+        if (!key || !value || !nsb_cgroup_limit_key_valid(key) || strchr(value, '\n') || strlen(value) > 256)
+                return -EINVAL;
+        if (GROW(b->cgroup_limits, b->cgroup_limits_alloc, b->n_cgroup_limits + 1) < 0)
+                return -ENOMEM;
+        char *kv;
+        if (asprintf(&kv, "%s=%s", key, value) < 0)
+                return -ENOMEM;
+        b->cgroup_limits[b->n_cgroup_limits++] = kv;
+        b->cgroup_limits[b->n_cgroup_limits] = NULL;
+        return 0;
+}
+
 int nsb_build_set_user(nsb_build *b, uid_t uid, gid_t gid)
 {
         CHECK_CONFIG(b);
@@ -527,7 +589,10 @@ static void reset_run(nsb_build *b)
         /* A failed start ran no builder, but a removal that fails must
          * not go unsaid: it joins the start's error message, and the
          * record stays for a later run to try again. */
-        nsb_journal_end(b, nsb_builddir_remove(b) == 0);
+        bool clean = nsb_builddir_remove(b) == 0;
+        if (nsb_cgroup_destroy(&b->cgroup, now_ns() + 5 * 1000000000ULL) < 0)
+                clean = false;
+        nsb_journal_end(b, clean);
         nsb_plan_clear(&b->plan);
 }
 
@@ -572,6 +637,16 @@ static int start_tier(nsb_build *b)
                 nsb_userpool_release(b, true);
                 return r0;
         }
+        /* Without a PID or IPC namespace the build user's processes,
+         * IPC objects and files in /tmp outlive a killed run: the next
+         * run cleans them up from this note. */
+        if (b->pool_lock_fd >= 0 && (~b->ns & (NSB_ISOLATION_PID_NS | NSB_ISOLATION_IPC_NS))) {
+                _cleanup_free_ char *rec = NULL;
+                if ((r0 = nsb_userpool_record(b, &rec)) < 0 || (r0 = nsb_journal_note(b, "builduser", rec)) < 0) {
+                        reset_run(b);
+                        return r0 == -ENOMEM ? nsb_fail(b, ENOMEM, "start build", "out of memory") : r0;
+                }
+        }
 
         _cleanup_strv_free_ char **envp = NULL;
         _cleanup_free_ int *dir_fds = NULL;
@@ -580,6 +655,13 @@ static int start_tier(nsb_build *b)
         _cleanup_close_ int null_fd = -1;
         _cleanup_close_ int parent_pidfd = -1;
         const char *path_env = NULL;
+        /* A size of its own for the root tmpfs, which holds /dev/shm:
+         * the kernel's default, half the RAM, is the host's to lose, and
+         * tmpfs pages count in no process's memory. */
+        char root_options[64] = "mode=0755";
+        if (b->tmpfs_size)
+                snprintf(root_options, sizeof(root_options), "mode=0755,size=%llu",
+                         (unsigned long long) b->tmpfs_size);
         int r;
 
         r = nsb_builddir_create(b);
@@ -588,6 +670,15 @@ static int start_tier(nsb_build *b)
         r = nsb_outputs_prepare(b);
         if (r < 0)
                 goto fail;
+        r = nsb_confine_begin(b);
+        if (r < 0)
+                goto fail;
+        int cgroup_fds[NSB_CGROUP_MAX], cgroup_v2 = -1;
+        for (size_t i = 0; i < b->cgroup.n; i++) {
+                cgroup_fds[i] = b->cgroup.dir[i].procs_fd;
+                if (b->cgroup.dir[i].version == 2)
+                        cgroup_v2 = (int) i;
+        }
         if (b->tier != NSB_SANDBOX_OFF) {
                 r = nsb_plan_build(b, b->tier == NSB_SANDBOX_FULL, (b->ns & NSB_ISOLATION_PID_NS) != 0);
                 if (r < 0)
@@ -643,6 +734,7 @@ static int start_tier(nsb_build *b)
                 .envp = envp,
                 .path_env = path_env,
                 .root = b->root_dir,
+                .root_options = root_options,
                 .build_dir = b->build_dir,
                 .chdir_to = build_top,
                 .hostname = b->hostname,
@@ -658,6 +750,10 @@ static int start_tier(nsb_build *b)
                 .personality = b->personality,
                 .parent_pid = getpid(),
                 .parent_pidfd = parent_pidfd,
+                .cgroup_procs_fds = cgroup_fds,
+                .n_cgroup_fds = b->cgroup.n,
+                .cgroup_fd = cgroup_v2 >= 0 ? b->cgroup.dir[cgroup_v2].fd : -1,
+                .cgroup_v2_index = cgroup_v2,
                 .last_cap = nsb_last_capability(),
                 .die_with_parent = b->die_with_parent,
                 /* Root's build users are the host's, shared by every build
@@ -1002,6 +1098,16 @@ int nsb_build_term_signal(const nsb_build *b)
         return b ? b->term_signal : 0;
 }
 
+int nsb_build_get_stats(const nsb_build *b, nsb_build_stats *ret_stats, size_t size)
+{
+        if (!b || !ret_stats || size < offsetof(nsb_build_stats, memory_peak) + sizeof(uint64_t))
+                return -EINVAL;
+        if (b->state != NSB_STATE_DONE)
+                return -EBUSY;
+        memcpy(ret_stats, &b->stats, size < sizeof(b->stats) ? size : sizeof(b->stats));
+        return 0;
+}
+
 const char *nsb_build_error_message(const nsb_build *b)
 {
         return b ? b->error_message : "";
@@ -1029,6 +1135,10 @@ int nsb_build_exit_code(const nsb_build *b)
         case NSB_RESULT_TIMED_OUT:
         case NSB_RESULT_SILENT_TIMEOUT:
                 return 124;
+        case NSB_RESULT_OUT_OF_MEMORY:
+                return 137;
+        case NSB_RESULT_PIDS_LIMIT:
+                return b->term_signal ? 128 + b->term_signal : b->exit_status;
         case NSB_RESULT_FAILED:
                 if (strcmp(b->error_step, "execute builder") == 0)
                         return b->error_errno == ENOENT ? 127 : 126;

@@ -93,6 +93,17 @@ int nsb_builddir_create(nsb_build *b)
                                         b->root_dir, strerror(errno));
         }
 
+        if (b->tier == NSB_SANDBOX_FULL) {
+                if (asprintf(&b->tmp_dir, "%s/tmp", b->top_dir) < 0) {
+                        b->tmp_dir = NULL;
+                        return nsb_fail(b, ENOMEM, "create build directory", "out of memory");
+                }
+                /* 01777 whatever the umask, as a /tmp is. */
+                if (mkdirat(b->top_fd, "tmp", 0700) < 0 || fchmodat(b->top_fd, "tmp", 01777, 0) < 0)
+                        return nsb_fail(b, errno, "create build directory", "cannot create %s: %s", b->tmp_dir,
+                                        strerror(errno));
+        }
+
         /* The chroot tier's root is on disk: the build directory is its
          * /build itself, so that what the builder leaves there is what a
          * kept build directory shows. */
@@ -527,6 +538,7 @@ int nsb_builddir_remove(nsb_build *b)
                 b->top_dir = b->build_dir = NULL;
         }
         free(b->root_dir);
-        b->root_dir = NULL;
+        free(b->tmp_dir);
+        b->root_dir = b->tmp_dir = NULL;
         return r;
 }

@@ -174,6 +174,12 @@ void nsb_child_begin(const nsb_spawn *s)
         sigset_t none;
         sigemptyset(&none);
         (void) sigprocmask(SIG_SETMASK, &none, NULL);
+
+        /* Into the build's cgroup, before anything of the builder's runs:
+         * all it starts is born there. */
+        for (size_t i = 0; i < s->n_cgroup_fds; i++)
+                if (!(s->born_in_cgroup && (int) i == s->cgroup_v2_index) && write(s->cgroup_procs_fds[i], "0", 1) < 0)
+                        nsb_child_fail(s, NSB_STEP_CGROUP, errno, (int) i);
 }
 
 /* Die with the parent.  The kernel clears the parent-death signal whenever

@@ -22,21 +22,6 @@
 #include "compat/compat.h"
 #include "internal.h"
 
-#ifdef SYS_clone3
-/* struct clone_args as of Linux 5.3 (CLONE_ARGS_SIZE_VER0), spelled out so
- * that old headers do not matter. */
-struct nsb_clone_args {
-        uint64_t flags;
-        uint64_t pidfd;
-        uint64_t child_tid;
-        uint64_t parent_tid;
-        uint64_t exit_signal;
-        uint64_t stack;
-        uint64_t stack_size;
-        uint64_t tls;
-};
-#endif
-
 static pid_t raw_clone(unsigned long flags, int *pidfd)
 {
         /* The argument order of clone(2) differs between architectures;

@@ -5,7 +5,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/resource.h>
 
+#include "cgroup.h"
 #include "nsbuild.h"
 #include "util.h"
 
@@ -133,6 +135,7 @@ typedef enum nsb_step {
         NSB_STEP_SECCOMP,
         NSB_STEP_CHDIR,
         NSB_STEP_EXEC,
+        NSB_STEP_CGROUP,      /* join the build's cgroup; INDEX: which hierarchy */
         NSB_STEP_MAX_,
 } nsb_step;
 
@@ -161,6 +164,7 @@ typedef struct nsb_spawn {
         char *const *envp;
         const char *path_env;     /* value of PATH in envp, for a bare builder name */
         const char *root;         /* host path of the future root (full tier) */
+        const char *root_options; /* its tmpfs's mount options */
         const char *build_dir;    /* host path of the build directory */
         const char *chdir_to;     /* where the builder starts */
         const char *hostname;
@@ -178,6 +182,11 @@ typedef struct nsb_spawn {
         unsigned long personality; /* 0xffffffff: leave alone */
         pid_t parent_pid;
         int parent_pidfd;         /* the parent's pidfd, where the builder cannot see its parent's pid */
+        const int *cgroup_procs_fds; /* the build's cgroup, one cgroup.procs per hierarchy, to join */
+        size_t n_cgroup_fds;
+        int cgroup_fd;            /* its v2 directory, to be born in (-1: none) */
+        int cgroup_v2_index;      /* which of cgroup_procs_fds is that one's */
+        bool born_in_cgroup;      /* set by the spawner: no join by write for that one */
         unsigned last_cap;        /* the highest capability this kernel knows */
         bool seccomp;             /* install the filter prepared by nsb_seccomp_prepare() */
         bool loopback;            /* bring lo up in the new network namespace */
@@ -264,6 +273,14 @@ struct nsb_build {
         bool no_seccomp;          /* auto found the filter unavailable */
         bool share_network;       /* keep the host's network namespace */
         bool canonicalise;        /* canonicalise outputs after a successful build */
+        bool no_cgroup;           /* the caller said no (nsb_build_set_cgroup) */
+        uint64_t tmpfs_size;      /* the full tier's root tmpfs (and so /dev/shm); 0: the kernel's default */
+        /* cgroup limits (confine.c); 0: none */
+        uint64_t memory_max;
+        uint64_t pids_max;
+        uint64_t cpu_quota_usec, cpu_period_usec;
+        char **cgroup_limits;     /* KEY=VALUE */
+        size_t n_cgroup_limits, cgroup_limits_alloc;
         int log_fd;
         nsb_log_filter log_filter;
         nsb_log_fn log_fn;
@@ -282,6 +299,7 @@ struct nsb_build {
         int top_fd;
         char *build_dir;          /* <top>/build, the builder's /build */
         char *root_dir;           /* <top>/root, the mount point of the root tmpfs */
+        char *tmp_dir;            /* <top>/tmp, the full tier's /tmp (on disk, as in Nix) */
         struct nsb_scratch *scratch;
         size_t n_scratch, scratch_alloc;
         nsb_plan plan;
@@ -309,6 +327,10 @@ struct nsb_build {
         bool filter_log;          /* the log fd is a terminal (logfilter.c) */
         nsb_term_filter term_filter;
         int wait_status;
+        struct rusage rusage;     /* of our child and what it waited for */
+        nsb_cgroup cgroup;        /* the build's (confine.c); .n == 0: none */
+        nsb_cgroup_events events; /* read at its end */
+        uint64_t end_ns;          /* when the builder's end was seen */
 
         /* the result */
         nsb_result result;
@@ -317,6 +339,7 @@ struct nsb_build {
         int error_errno;
         char error_step[128];
         char error_message[1024];
+        nsb_build_stats stats;
 };
 
 /* Every setter refuses to change a build that has started. */
@@ -333,6 +356,18 @@ int nsb_fail(nsb_build *b, int err, const char *step, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
 void nsb_trace(nsb_build *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void nsb_warn(nsb_build *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* confine.c: the build's processes, in a cgroup of their own where the
+ * system gives one.  Begin before the child is started (a hierarchy that
+ * cannot be had is left out, said as a warning where it should have
+ * worked; 0, or nsb_fail()'s error where a limit asked for cannot be
+ * set); end once the builder's end is known: every process left is
+ * killed, what the build used is read, the cgroup removed.  End is also
+ * safe where begin made nothing. */
+int nsb_confine_begin(nsb_build *b);
+/* Whether KEY is a cgroup v2 file nsb_build_add_cgroup_limit() takes. */
+bool nsb_cgroup_limit_key_valid(const char *key);
+void nsb_confine_end(nsb_build *b);
 
 /* journal.c: the record of what a run leaves on disk, for the next run to
  * remove if this one is killed.  begin (which first removes what runs
@@ -358,6 +393,15 @@ void nsb_userpool_sweep(uid_t uid);
  * most a few seconds), empty its keyrings; with IPC remove its IPC objects
  * too.  -EBUSY: with WAIT, some still live. */
 int nsb_userpool_kill_all(uid_t uid, bool wait, bool ipc);
+/* The journal's record of a build user (journal.c): "UID:POOL:LOCKFILE"
+ * for the run B holds (POOL 1: a pool's uid, whose temporary files are
+ * removed too).  And what the next run does with a killed run's: if the
+ * uid's lock is free and says a build did not finish, kill what runs as
+ * it, remove its IPC objects (and, of a pool uid, its temporary files),
+ * and mark it finished.  1 when it did, 0 when there was nothing to do
+ * (the uid is in use, or was cleaned already), or negative errno. */
+int nsb_userpool_record(const nsb_build *b, char **ret);
+int nsb_userpool_reclaim(const char *record);
 
 /* tmpfiles.c: as root, remove what UID (a pool uid none of whose
  * processes lives) owns at the top of the host's shared temporary
@@ -487,7 +531,28 @@ pid_t nsb_clone_fork(unsigned long flags, int *ret_pidfd);
  * own; with SHARE_MEMORY, in the caller's address space with the calling
  * thread suspended until the child execs or exits (posix_spawn's way).
  * Returns the pid or a negative errno; *ret_pidfd gets a pidfd or -1. */
+/* struct clone_args as of Linux 5.7 (CLONE_ARGS_SIZE_VER2), spelled out
+ * so that old headers do not matter; the kernel takes it whole from 5.3
+ * on as long as the fields it does not know are zero. */
+struct nsb_clone_args {
+        uint64_t flags;
+        uint64_t pidfd;
+        uint64_t child_tid;
+        uint64_t parent_tid;
+        uint64_t exit_signal;
+        uint64_t stack;
+        uint64_t stack_size;
+        uint64_t tls;
+        uint64_t set_tid;
+        uint64_t set_tid_size;
+        uint64_t cgroup;
+};
 pid_t nsb_clone_spawn(unsigned long flags, bool share_memory, int (*fn)(void *), void *arg, int *ret_pidfd);
+/* The same, with the child born in the cgroup v2 directory CGROUP_FD
+ * where the kernel can (clone3, Linux 5.7), *BORN_IN_CGROUP saying so
+ * (also in the child's copy of it); else as nsb_clone_spawn(). */
+pid_t nsb_clone_spawn_cgroup(unsigned long flags, bool share_memory, int cgroup_fd, bool *born_in_cgroup,
+                             int (*fn)(void *), void *arg, int *ret_pidfd);
 
 /* probe.c, probe-ns.c: the runtime probe (probe-ns.c in full-tier builds:
  * one errno per capability, 0 where it works) */

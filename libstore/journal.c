@@ -187,6 +187,33 @@ static int clean_record(nsb_build *b, int fd, const struct stat *st)
                 off += klen + vlen + 2;
                 if (strcmp(kind, "pid") == 0)
                         pid = value;
+                else if (strcmp(kind, "builduser") == 0) {
+                        int q = nsb_userpool_reclaim(value);
+                        unsigned long uid = strtoul(value, NULL, 10);
+                        if (q < 0) {
+                                nsb_warn(b, "cannot clean up after build user %lu of an earlier run (pid %s) that was "
+                                            "killed: %s, ignoring", uid, pid, strerror(-q));
+                                if (r == 0)
+                                        r = q;
+                        } else if (q > 0)
+                                nsb_warn(b, "processes, IPC objects and temporary files of build user %lu of an "
+                                            "earlier run (pid %s) that was killed, removed", uid, pid);
+                } else if (strcmp(kind, "cgroup") == 0) {
+                        /* What is still in it dies first (its parent-death
+                         * signal has normally done that), then it goes. */
+                        struct stat cst;
+                        if (lstat(value, &cst) < 0)
+                                continue;
+                        int q = nsb_cgroup_remove_leftover(value);
+                        if (q < 0) {
+                                nsb_warn(b, "cannot remove the cgroup %s of an earlier run (pid %s) that was killed: "
+                                            "%s, ignoring", value, pid, strerror(-q));
+                                if (r == 0)
+                                        r = q;
+                        } else if (q > 0)
+                                nsb_warn(b, "cgroup %s of an earlier run (pid %s) that was killed, removed", value,
+                                         pid);
+                }
                 else if (strcmp(kind, "owner") == 0)
                         owner = value;
                 else if (strcmp(kind, "dir") == 0 || strcmp(kind, "scratch") == 0 || strcmp(kind, "output") == 0) {

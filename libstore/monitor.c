@@ -62,6 +62,7 @@ static const char *step_text(nsb_step step)
         case NSB_STEP_SECCOMP: return "install the system-call filter";
         case NSB_STEP_CHDIR: return "enter the build directory";
         case NSB_STEP_EXEC: return "execute builder";
+        case NSB_STEP_CGROUP: return "enter the build's cgroup";
         case NSB_STEP_NONE:
         case NSB_STEP_MAX_: break;
         }
@@ -95,6 +96,10 @@ static const char *advice(const nsb_build *b, nsb_step step, int err)
         if (step == NSB_STEP_KEYRING && (err == EDQUOT || err == ENOMEM))
                 return " (the build user's key quota is used up, by keys earlier builds or other processes of "
                        "the uid left: see /proc/key-users, and kernel.keys.maxkeys and maxbytes)";
+        if (step == NSB_STEP_CGROUP && b->failed_index >= 0 && (size_t) b->failed_index < b->cgroup.n)
+                return b->cgroup.dir[b->failed_index].version == 2
+                               ? " (joining a cgroup v2: a container or delegated subtree may not reach it)"
+                               : " (joining a cgroup v1 hierarchy)";
         if (step == NSB_STEP_CHDIR && err == EACCES && b->tier == NSB_SANDBOX_OFF)
                 return " (without a sandbox the build user reaches it by the host's path: every directory above "
                        "it must be searchable by that user; choose another --tmpdir)";
@@ -164,6 +169,10 @@ int nsb_read_status(nsb_build *b, int fd)
                         describe_action(b, m.index, what, sizeof(what));
                 else if (m.step == NSB_STEP_EXEC)
                         snprintf(what, sizeof(what), "execute %s", b->builder);
+                else if (m.step == NSB_STEP_CGROUP && m.index >= 0 && (size_t) m.index < b->cgroup.n)
+                        snprintf(what, sizeof(what), "enter the build's cgroup %s", b->cgroup.dir[m.index].path);
+                else if (m.step == NSB_STEP_CGROUP)
+                        snprintf(what, sizeof(what), "make a cgroup namespace");
                 else
                         snprintf(what, sizeof(what), "%s", step_text((nsb_step) m.step));
                 if (!m.is_error) {
@@ -384,9 +393,10 @@ static void try_reap(nsb_build *b)
         if (b->reaped)
                 return;
         int st;
-        pid_t p = waitpid(b->pid, &st, WNOHANG | __WALL);
+        pid_t p = wait4(b->pid, &st, WNOHANG | __WALL, &b->rusage);
         if (p == b->pid) {
                 b->reaped = true;
+                b->end_ns = now_ns();
                 b->wait_status = st;
                 if (b->pidfd >= 0)
                         (void) epoll_ctl(b->epoll_fd, EPOLL_CTL_DEL, b->pidfd, NULL);
@@ -417,6 +427,9 @@ static void check_time(nsb_build *b)
 
 static int finish(nsb_build *b)
 {
+        /* Before the outputs are looked at: nothing of the build may
+         * still be writing them. */
+        nsb_confine_end(b);
         int st = b->wait_status;
         /* A supervisor says how the builder ended before it exits as the
          * builder did; if it said nothing, it was killed: by the builder
@@ -448,7 +461,37 @@ static int finish(nsb_build *b)
         } else if (WIFSIGNALED(st))
                 b->term_signal = WTERMSIG(st);
 
+        /* A build that failed after a limit of its cgroup struck failed
+         * because of it, as far as anyone can tell: said so. */
+        if ((b->result == NSB_RESULT_EXITED && b->exit_status != 0) || b->result == NSB_RESULT_SIGNALED) {
+                if (b->events.oom_kills)
+                        b->result = NSB_RESULT_OUT_OF_MEMORY;
+                else if (b->events.pids_max)
+                        b->result = NSB_RESULT_PIDS_LIMIT;
+        }
+
         switch (b->result) {
+        case NSB_RESULT_OUT_OF_MEMORY:
+                if (b->memory_max) {
+                        /* As it was given: 256M, not 268435456. */
+                        unsigned long long v = b->memory_max;
+                        const char *unit = "";
+                        if (v % (1ULL << 30) == 0)
+                                v >>= 30, unit = "G";
+                        else if (v % (1ULL << 20) == 0)
+                                v >>= 20, unit = "M";
+                        else if (v % 1024 == 0)
+                                v >>= 10, unit = "K";
+                        nsb_fail(b, ENOMEM, "run builder", "killed: out of memory (memory.max %llu%s)", v, unit);
+                }
+                else
+                        nsb_fail(b, ENOMEM, "run builder", "killed: out of memory (a limit of the build's cgroup)");
+                break;
+        case NSB_RESULT_PIDS_LIMIT:
+                nsb_fail(b, EAGAIN, "run builder",
+                         "failed after reaching the process limit (pids.max %llu; forks refused: %llu)",
+                         (unsigned long long) b->pids_max, (unsigned long long) b->events.pids_max);
+                break;
         case NSB_RESULT_TIMED_OUT:
                 nsb_fail(b, ETIMEDOUT, "run builder", "timed out after %u seconds", b->timeout);
                 break;
@@ -477,6 +520,8 @@ static int finish(nsb_build *b)
         bool left = failed && nsb_outputs_discard(b) < 0;
         if (nsb_builddir_remove(b) < 0)
                 left = true;
+        if (b->cgroup.n)
+                left = true; /* the journal keeps it for the next run */
         if (left)
                 b->result = NSB_RESULT_FAILED;
         nsb_journal_end(b, !left);

@@ -93,7 +93,7 @@ int nsb_spawn_in_namespaces(nsb_build *b, nsb_spawn *s, int (*child)(void *))
         if (!(s->ns & NSB_ISOLATION_PID_NS))
                 return nsb_supervise_spawn(b, s, flags, child);
         int pidfd = -1;
-        pid_t pid = nsb_clone_spawn(flags, s->share_memory, child, s, &pidfd);
+        pid_t pid = nsb_clone_spawn_cgroup(flags, s->share_memory, s->cgroup_fd, &s->born_in_cgroup, child, s, &pidfd);
         if (pid < 0) {
                 int err = -pid;
                 const char *why = "";

@@ -93,6 +93,15 @@ int nsb_capability_works(nsb_capability cap);
 int nsb_capability_errno(nsb_capability cap);
 const char *nsb_capability_reason(nsb_capability cap);
 const char *nsb_capability_advice(nsb_capability cap);
+/* Whether builds get a cgroup of their own here (every process a build
+ * starts held in it, killed with it at the end, counted for
+ * nsb_build_get_stats()): 1 or 0.  The summary names each hierarchy with
+ * what it gives ("v2 /sys/fs/cgroup/unified (kill, cpu time); v1
+ * /sys/fs/cgroup/memory (memory)..."), or why there is none and how to
+ * get one.  Probed once per process, on first use; thread-safe. */
+int nsb_cgroup_available(void);
+const char *nsb_cgroup_summary(void);
+
 /* What a sandbox gives a build, one bit each (nsb_build_isolation(),
  * nsb_sandbox_best_isolation()). */
 #define NSB_ISOLATION_ROOT     (1u << 0) /* a root of its own (pivoted in a mount namespace, or a chroot) */
@@ -215,6 +224,29 @@ int nsb_build_set_timeout(nsb_build *build, unsigned seconds);
 int nsb_build_set_max_silent_time(nsb_build *build, unsigned seconds);
 /* Bytes of log; 0 means no limit. */
 int nsb_build_set_max_log_size(nsb_build *build, uint64_t bytes);
+/* Limits on the build's cgroup (nsb_cgroup_available()), 0 meaning none:
+ * the memory of all its processes, tmpfs pages they touch included
+ * (memory.max, with no swap beyond it: memory.swap.max 0; on v1
+ * memory.limit_in_bytes and memsw), the number of its processes
+ * (pids.max), its CPU time per period (cpu.max; on v1 cpu.cfs_quota_us
+ * and cfs_period_us; period 0: 100000).  nsb_build_add_cgroup_limit()
+ * sets any other cgroup v2 interface file of the ones nsbuild(1) lists
+ * (-EINVAL for another, or a value with a newline).  A limit that cannot
+ * be set where the build starts fails the start (status 125), in every
+ * sandbox mode: a limit is never claimed and not enforced. */
+int nsb_build_set_memory_max(nsb_build *build, uint64_t bytes);
+/* Whether the build gets a cgroup of its own where one can be had (on by
+ * default): off for a caller that puts its builds in cgroups itself.  A
+ * limit then cannot be set. */
+int nsb_build_set_cgroup(nsb_build *build, int enable);
+/* The size of the full tier's root tmpfs, which holds /dev/shm (its /tmp
+ * is a directory on disk beside the build directory, as in Nix): default
+ * NSB_DEFAULT_TMPFS_SIZE; 0 for the kernel's default (half the RAM). */
+#define NSB_DEFAULT_TMPFS_SIZE (512ULL << 20)
+int nsb_build_set_tmpfs_size(nsb_build *build, uint64_t bytes);
+int nsb_build_set_pids_max(nsb_build *build, uint64_t max);
+int nsb_build_set_cpu_max(nsb_build *build, uint64_t quota_usec, uint64_t period_usec);
+int nsb_build_add_cgroup_limit(nsb_build *build, const char *key, const char *value);
 /* The build user; uid 0 is refused (-EINVAL): the builder never runs as root. */
 int nsb_build_set_user(nsb_build *build, uid_t uid, gid_t gid);
 /* The pool of build users, as root: each build takes the first free uid of
@@ -403,18 +435,49 @@ typedef enum nsb_result {
         NSB_RESULT_SILENT_TIMEOUT,/* killed: no output for max-silent-time */
         NSB_RESULT_LOG_LIMIT,     /* killed: log larger than max-log-size */
         NSB_RESULT_FAILED,        /* nsbuild itself failed; see nsb_build_error_*() */
+        NSB_RESULT_OUT_OF_MEMORY, /* failed, and the OOM killer killed in its cgroup (memory.max) */
+        NSB_RESULT_PIDS_LIMIT,    /* failed, and pids.max refused it a process */
 } nsb_result;
 
 nsb_result nsb_build_result(const nsb_build *build);
 /* The result as one shell-style exit status, the CLI's: the builder's own
  * exit status; 128+N when killed by signal N; 124 timed out (either
- * timeout); 127 builder not found; 126 builder not executable; 125 any
+ * timeout); 137 out of memory (as a shell shows the OOM killer's SIGKILL);
+ * after the process limit, the builder's own status as above; 127 builder
+ * not found; 126 builder not executable; 125 any
  * other failure of nsbuild or of the sandbox setup (including a log over
  * max-log-size, a missing output, an output that cannot be canonicalised
  * and a fixed output whose hash does not match). */
 int nsb_build_exit_code(const nsb_build *build);
 int nsb_build_exit_status(const nsb_build *build);
 int nsb_build_term_signal(const nsb_build *build);
+
+/* What a finished build used, for a store to record.  WHAT says which
+ * fields are known, and where they come from: the build's cgroup gives
+ * the CPU time of every process the build started (NSB_STATS_CGROUP) and,
+ * where it has the memory controller, their peak memory together
+ * (NSB_STATS_MEMORY_PEAK_CGROUP); else they come from the kernel's
+ * accounting of the builder and the processes it (or, in the chroot and
+ * off tiers, its supervisor) waited for (a process nobody waited for is
+ * missing, and the peak is the largest single process's, not the sum).  SIZE is
+ * sizeof(nsb_build_stats) as the caller knows it, so that later versions
+ * can add fields.  0, -EINVAL (no build, or SIZE too small), -EBUSY (not
+ * finished). */
+enum {
+        NSB_STATS_WALL = 1 << 0,
+        NSB_STATS_CPU = 1 << 1,
+        NSB_STATS_MEMORY_PEAK = 1 << 2,
+        NSB_STATS_CGROUP = 1 << 3,  /* the CPU time is the whole cgroup's */
+        NSB_STATS_MEMORY_PEAK_CGROUP = 1 << 4, /* the peak is the whole cgroup's */
+};
+typedef struct nsb_build_stats {
+        unsigned what;              /* NSB_STATS_* */
+        uint64_t wall_usec;         /* from the start to the builder's end */
+        uint64_t user_usec;
+        uint64_t system_usec;
+        uint64_t memory_peak;       /* bytes */
+} nsb_build_stats;
+int nsb_build_get_stats(const nsb_build *build, nsb_build_stats *ret_stats, size_t size);
 
 /* The last error: a one-line message naming the step, the path and the
  * errno ("cannot bring up loopback interface: Operation not permitted"),

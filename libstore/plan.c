@@ -115,7 +115,10 @@ static int add_skeleton(nsb_build *b, struct node_list *l, bool for_namespaces, 
                 /* With mounts, /tmp and /dev/shm stay writable when the
                  * root is made read-only: each is a mount of the root's
                  * tmpfs of its own (bind-mount.c). */
-                { "/tmp", MKDIR_WRITABLE(01777), BOTH },
+                /* /tmp on disk beside the build directory, as in Nix: a
+                 * build's large temporary files cannot fill the RAM. */
+                { "/tmp", { .type = NSB_ACT_BIND, .flags = NSB_ACT_DIR, .source = b->tmp_dir }, NS_ONLY },
+                { "/tmp", MKDIR_WRITABLE(01777), CHROOT_ONLY },
                 { "/etc", MKDIR(0755), BOTH },
                 { "/etc/passwd", { .type = NSB_ACT_FILE, .content = pw, .content_len = strlen(pw), .mode = 0444 }, BOTH },
                 { "/etc/group", { .type = NSB_ACT_FILE, .content = gr, .content_len = strlen(gr), .mode = 0444 }, BOTH },

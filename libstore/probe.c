@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,6 +115,20 @@ static int seccomp_mode(void)
         return mode;
 }
 
+/* Whether we run in a user namespace other than the initial one, whose
+ * uid_map is the identity of all 2^32-1 uids. */
+static bool in_nested_user_ns(void)
+{
+        char buf[128];
+        if (read_small_at(AT_FDCWD, "/proc/self/uid_map", buf, sizeof(buf)) <= 0)
+                return false;
+        unsigned long inside, outside, count;
+        if (sscanf(buf, "%lu %lu %lu", &inside, &outside, &count) != 3)
+                return false;
+        const char *nl = strchr(buf, '\n');
+        return !(inside == 0 && outside == 0 && count == 4294967295UL && (!nl || !nl[1]));
+}
+
 static bool uses_user_ns(nsb_capability c)
 {
         return c == NSB_CAP_USER_NS || c == NSB_CAP_USER_NS_UNPRIVILEGED ||
@@ -186,10 +201,30 @@ static void explain(nsb_capability c, int err)
                         snprintf(s->advice, sizeof(s->advice), "use a kernel built with %s=y", cap_ns[c].config);
                 break;
         case ENOSPC:
+                /* Each user namespace has its own count and limits, and a
+                 * new namespace counts against every enclosing one's: in
+                 * a container it is the container's (or the host's) limit
+                 * that is reached, whatever this one says.  Raising this
+                 * one, then, changes nothing, and lowering it harms. */
+                if (in_nested_user_ns() && (limit < 0 || limit > 1000)) {
+                        snprintf(s->reason, sizeof(s->reason),
+                                 "%s: namespace limit reached, not this user namespace's own (%s = %ld here) but an "
+                                 "enclosing one's (a container's, or the host's)",
+                                 what, cap_ns[c].limit ? cap_ns[c].limit : "its limit", limit);
+                        snprintf(s->advice, sizeof(s->advice),
+                                 "raise %s in the namespace that encloses this one (on the host, or where the "
+                                 "container was made), or end what uses up its namespaces",
+                                 cap_ns[c].limit ? cap_ns[c].limit : "the limit");
+                        break;
+                }
                 snprintf(s->reason, sizeof(s->reason), "%s: namespace limit reached (%s = %ld)", what,
                          cap_ns[c].limit ? cap_ns[c].limit : "a limit", limit);
-                if (cap_ns[c].limit)
+                if (cap_ns[c].limit && limit < 10000)
                         snprintf(s->advice, sizeof(s->advice), "sysctl -w %s=10000", cap_ns[c].limit);
+                else if (cap_ns[c].limit)
+                        snprintf(s->advice, sizeof(s->advice),
+                                 "end what uses up the namespaces (lsns), or raise %s above %ld", cap_ns[c].limit,
+                                 limit);
                 break;
         case EPERM:
         case EACCES:

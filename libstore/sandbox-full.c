@@ -26,6 +26,14 @@ static int sandbox_child(void *arg)
 
         nsb_child_begin(s);
         nsb_child_map_user(s);
+#ifdef CLONE_NEWCGROUP
+        /* In its cgroup (nsb_child_begin), a cgroup namespace of its own:
+         * /proc/self/cgroup says "/" and no host cgroup path shows.  Linux
+         * 4.6; before, the build keeps seeing the path, which gives it
+         * nothing else. */
+        if (s->n_cgroup_fds && unshare(CLONE_NEWCGROUP) < 0 && errno != EINVAL)
+                nsb_child_fail(s, NSB_STEP_CGROUP, errno, -1);
+#endif
 
         /* Before any other mount: make every mount in our copy of the mount
          * table private, so that nothing we mount propagates back to the
@@ -41,7 +49,7 @@ static int sandbox_child(void *arg)
          * filesystem: mounts below it are cheap (their parent mount has no
          * other children) and it vanishes with the namespace. */
         nsb_child_trace(s, NSB_STEP_ROOT_TMPFS, 0);
-        if (mount("tmpfs", s->root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+        if (mount("tmpfs", s->root, "tmpfs", MS_NOSUID | MS_NODEV, s->root_options) < 0)
                 nsb_child_fail(s, NSB_STEP_ROOT_TMPFS, errno, 0);
         nsb_child_trace(s, NSB_STEP_OPEN_ROOT, 0);
         int root_fd = open(s->root, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

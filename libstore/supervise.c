@@ -238,15 +238,21 @@ static int supervisor(void *arg)
                 report(s->status_fd, NSB_MSG_ERROR, NSB_STEP_SUPERVISE, errno, 0);
                 _exit(125);
         }
-        int keep[] = { s->status_fd, s->log_fd, s->null_fd, s->root_fd, a->result_fd };
-        sort_ints(keep, ELEMENTSOF(keep));
-        close_all_but(keep, ELEMENTSOF(keep));
+        /* The builder joins the build's cgroup; we stay out of it, so
+         * that no limit of the build's ever stops us. */
+        int keep[6 + NSB_CGROUP_MAX] = { s->status_fd, s->log_fd, s->null_fd, s->root_fd, a->result_fd, s->cgroup_fd };
+        size_t n_keep = 6;
+        for (size_t i = 0; i < s->n_cgroup_fds && i < NSB_CGROUP_MAX; i++)
+                keep[n_keep++] = s->cgroup_procs_fds[i];
+        sort_ints(keep, n_keep);
+        close_all_but(keep, n_keep);
 
         /* The builder's parent is this process now. */
         s->parent_pid = self;
         s->parent_pidfd = -1;
         int pidfd = -1;
-        pid_t pid = nsb_clone_spawn(a->clone_flags, s->share_memory, a->child, s, &pidfd);
+        pid_t pid = nsb_clone_spawn_cgroup(a->clone_flags, s->share_memory, s->cgroup_fd, &s->born_in_cgroup, a->child,
+                                           s, &pidfd);
         if (pid < 0) {
                 report(s->status_fd, NSB_MSG_ERROR, a->clone_flags ? NSB_STEP_CLONE : NSB_STEP_SUPERVISE, -pid, 0);
                 _exit(125);
@@ -263,7 +269,7 @@ static int supervisor(void *arg)
          * user's builder can trace nsbuild itself: see nsbuild(1).) */
         (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         report(s->status_fd, NSB_MSG_PID, NSB_STEP_SUPERVISE, 0, pid);
-        for (size_t i = 0; i < ELEMENTSOF(keep); i++)
+        for (size_t i = 0; i < n_keep; i++)
                 if (keep[i] >= 0 && keep[i] != a->result_fd)
                         close(keep[i]);
 

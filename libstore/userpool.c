@@ -115,6 +115,43 @@ int nsb_userpool_acquire(nsb_build *b)
                         (unsigned) first, (unsigned) (first + count - 1));
 }
 
+int nsb_userpool_record(const nsb_build *b, char **ret)
+{
+        const char *dir = b->pool_dir ? b->pool_dir : DEFAULT_LOCK_DIR;
+        return asprintf(ret, "%u:%d:%s/%u.lock", (unsigned) b->uid, b->uid_from_pool ? 1 : 0, dir,
+                        (unsigned) b->uid) < 0
+                       ? -ENOMEM
+                       : 0;
+}
+
+int nsb_userpool_reclaim(const char *record)
+{
+        char *end;
+        errno = 0;
+        unsigned long uid = strtoul(record, &end, 10);
+        if (errno || end == record || *end != ':' || uid == 0 || uid > UINT32_MAX - 1 ||
+            (end[1] != '0' && end[1] != '1') || end[2] != ':' || end[3] != '/')
+                return -EINVAL;
+        bool from_pool = end[1] == '1';
+        const char *lock = end + 3;
+        _cleanup_close_ int fd = open(lock, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOENT ? 0 : -errno;
+        struct stat st;
+        if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+                return errno == EWOULDBLOCK ? 0 : -errno; /* a build runs as it now: its business */
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (st.st_size == 0)
+                return 0;
+        int r = nsb_userpool_kill_all((uid_t) uid, true, true);
+        if (r < 0)
+                return r;
+        if (from_pool)
+                (void) nsb_remove_user_tmp_files((uid_t) uid);
+        return ftruncate(fd, 0) < 0 ? -errno : 1;
+}
+
 void nsb_userpool_release(nsb_build *b, bool finished)
 {
         if (b->pool_lock_fd >= 0 && finished)

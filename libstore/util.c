@@ -291,6 +291,32 @@ const char *path_basename(const char *path)
 
 /* ---- I/O ---- */
 
+int read_small_at(int dirfd, const char *path, char *buf, size_t size)
+{
+        int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        size_t got = 0;
+        int r = 0;
+        while (got + 1 < size) {
+                ssize_t n = read(fd, buf + got, size - 1 - got);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0) {
+                        r = -errno;
+                        break;
+                }
+                if (n == 0)
+                        break;
+                got += (size_t) n;
+        }
+        close(fd);
+        if (r < 0)
+                return r;
+        buf[got] = '\0';
+        return (int) got;
+}
+
 int write_all(int fd, const void *buf, size_t len)
 {
         const char *p = buf;

@@ -100,6 +100,11 @@ char *path_dirname(const char *path);
 
 /* write(2) until everything is written; returns 0 or -errno. */
 int write_all(int fd, const void *buf, size_t len);
+/* Read the small file PATH (relative to DIRFD, never following a
+ * symlink at its end) into BUF, NUL-terminated, at most SIZE - 1 bytes
+ * (a kernel interface file: /proc, /sys/fs/cgroup).  Its length, or
+ * negative errno. */
+int read_small_at(int dirfd, const char *path, char *buf, size_t size);
 /* Monotonic time in nanoseconds. */
 uint64_t now_ns(void);
 

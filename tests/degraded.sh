@@ -150,5 +150,18 @@ else
 	for i in 1 2 3 4 5; do skip "cannot mount a tmpfs below the input here"; done
 fi
 
+# A container's limit on user namespaces, reached from a namespace nested
+# in it: the limit to raise is the container's, never this one's (which
+# reads large, and which lowering would make worse).
+if command -v unshare >/dev/null && unshare -Ur true 2>/dev/null && unshare --help 2>&1 | grep -q -- --map-user; then
+	out=$(unshare -Ur sh -c 'echo 1 >/proc/sys/user/max_user_namespaces &&
+		exec unshare -U --map-user=1000 --map-group=1000 "$0" features' "$NSBUILD" 2>&1)
+	like "$out" "not this user namespace's own" "nested user namespace, ENOSPC: the enclosing namespace's limit is named"
+	unlike "$out" "sysctl -w user.max_user_namespaces=10000" "nested user namespace, ENOSPC: no advice to set this namespace's limit"
+else
+	skip "no unshare(1) with --map-user, or no user namespaces here"
+	skip "no unshare(1) with --map-user, or no user namespaces here"
+fi
+
 is "$(ls -A "$TMPDIR")" "" "no build directory is left by any of them"
 done_testing

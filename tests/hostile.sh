@@ -391,10 +391,43 @@ ipc_checks() {
 	fi
 	"$HELPER" ipc-remove "$key"
 }
+# Killed: the next run removes what the build user left, even when it
+# takes another uid (the killed run's is then free for nobody to clean).
+killed_ipc_checks() {
+	name=$1 key=$2; shift 2
+	journal="$tap_tmp/journal-ipc-$name"
+	mark="nsb-killed-ipc-$$-$name"
+	h=$(th "$@")
+	"$@" --user-pool 45011:1 --journal-dir "$journal" -- /bin/sh -c \
+		"$h ipc-create $key >/dev/null && echo x >/tmp/$mark && echo x >/dev/shm/$mark; exec $h sleep 300 $mark" \
+		>"$tap_tmp/killed-ipc.out" 2>&1 &
+	pid=$!
+	if ! wait_for 20 some_with "sleep 300 $mark"; then
+		ok 1 "$name, killed: the build starts"; diag "$(cat "$tap_tmp/killed-ipc.out")"
+		kill -KILL $pid 2>/dev/null
+		return
+	fi
+	kill -KILL $pid
+	wait $pid 2>/dev/null
+	wait_for 20 none_with "$mark"
+	out=$("$NSBUILD" run --sandbox=off --user-pool 45012:1 --journal-dir "$journal" -- /bin/true 2>&1)
+	like "$out" "processes, IPC objects and temporary files of build user 45011 of an earlier run (pid $pid) that was killed, removed" \
+		"$name, nsbuild killed: the next run (another build user) cleans up after the killed run's, and says so"
+	out=$("$HELPER" ipc-check "$key" | tr '\n' ' ')
+	is "$out" "shm absent msg absent sem absent mq absent " "$name, nsbuild killed: none of its IPC objects is left"
+	if ! in_chroot; then
+		[ -e "/tmp/$mark" ] || [ -e "/dev/shm/$mark" ]
+		is $? 1 "$name, nsbuild killed: none of its files in /tmp and /dev/shm is left"
+	fi
+	"$HELPER" ipc-remove "$key"
+	rm -f "/tmp/$mark" "/dev/shm/$mark"
+}
 if is_root && in_chroot; then
 	ipc_checks chroot $((0x4e5300 + $$ % 256)) "$NSBUILD" run $tier_opts
+	killed_ipc_checks chroot $((0x4e5500 + $$ % 256)) "$NSBUILD" run $tier_opts
 elif is_root; then
 	ipc_checks off $((0x4e5400 + $$ % 256)) "$NSBUILD" run --sandbox=off
+	killed_ipc_checks off $((0x4e5600 + $$ % 256)) "$NSBUILD" run --sandbox=off
 fi
 
 # ---- 6. without user namespaces, an ordinary user -------------------------

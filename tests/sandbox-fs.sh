@@ -174,4 +174,22 @@ mkdir -p "$tap_tmp/othertmp"
 out=$(run --tmpdir "$tap_tmp/othertmp" --keep-root -- /bin/true 2>&1)
 like "$out" "kept build directory $tap_tmp/othertmp/nsbuild-" "--tmpdir chooses where the build directory is made"
 
+# What a builder writes in /tmp and /dev/shm cannot fill the host's RAM:
+# /tmp is on disk beside the build directory (as in Nix), the root tmpfs
+# that holds /dev/shm has a bound (512M unless --tmpfs-size says).
+if in_chroot; then
+	out=$(run -- /bin/sh -c 'echo x >/tmp/f && echo ok' 2>&1)
+	is "$out" ok "chroot: /tmp is writable (the chroot's, on disk)"
+	na "the chroot tier has no tmpfs"
+	na "the chroot tier has no tmpfs"
+else
+	out=$(run -- /bin/sh -c 'set -- $(stat -c %d /tmp /build); [ "$1" = "$2" ] && echo same' 2>&1)
+	is "$out" same "full: /tmp is on the build directory's filesystem, not a tmpfs"
+	out=$(run -- /bin/sh -c 'set -- $(df -k /dev/shm | tail -n 1); echo $2' 2>&1)
+	is "$out" $((512 * 1024)) "full: /dev/shm (the root tmpfs) is 512 MiB by default"
+	out=$(run --tmpfs-size 16M -- /bin/sh -c 'head -c 32M /dev/zero >/dev/shm/f 2>/dev/null; echo $?;
+		set -- $(du -k /dev/shm/f); [ "$1" -le 16384 ] && [ "$1" -ge 15360 ] && echo bounded' 2>&1)
+	is "$(echo $out)" "1 bounded" "full: --tmpfs-size 16M bounds /dev/shm at 16 MiB"
+fi
+
 done_testing

@@ -108,6 +108,17 @@ int main(void)
         tap_is_int(nsb_build_set_system(b, "vax-vms"), -EOPNOTSUPP, "an unknown system is refused");
         tap_is_int(nsb_build_set_sandbox(b, (nsb_sandbox) 9), -EINVAL, "an unknown tier is refused");
         tap_is_int(nsb_build_set_log_fd(b, -1), -EBADF, "a negative log fd is refused");
+        tap_is_int(nsb_build_set_cpu_max(b, 500, 100000), -EINVAL, "a CPU quota under 1 ms is refused");
+        tap_is_int(nsb_build_set_cpu_max(b, 50000, 2000000), -EINVAL, "a CPU period over 1 s is refused");
+        tap_is_int(nsb_build_set_cpu_max(b, 50000, 0), 0, "a CPU quota with the default period");
+        tap_is_int(nsb_build_add_cgroup_limit(b, "cgroup.procs", "1"), -EINVAL,
+                   "a cgroup file that is not a limit is refused");
+        tap_is_int(nsb_build_add_cgroup_limit(b, "memory.high", "1M\n2M"), -EINVAL,
+                   "a cgroup value with a newline is refused");
+        tap_is_int(nsb_build_add_cgroup_limit(b, "io.max", "8:0 rbps=1048576"), 0, "io.max, with its '='");
+        nsb_build_stats st;
+        tap_is_int(nsb_build_get_stats(b, &st, sizeof(st)), -EBUSY, "no statistics before the build is done");
+        tap_is_int(nsb_build_get_stats(b, &st, 8), -EINVAL, "a statistics struct too small is refused");
         tap_is_int(nsb_build_start(b), -EINVAL, "starting without a builder fails");
         tap_ok(strcmp(nsb_build_error_message(b), "no builder was given") == 0, "and says why");
         tap_is_int(nsb_build_exit_code(b), 125, "which is exit code 125");
@@ -127,6 +138,28 @@ int main(void)
         struct tap_log_capture cap = { .len = 0 };
         int code = run_polled(NSB_SANDBOX_OFF, helper, spew, &cap);
         tap_is_int(code, 0, "an off-tier build through nsb_build_fd/dispatch exits 0");
+        {
+                nsb_build *sb;
+                nsb_build_stats sst = { .what = 0 };
+                const char *const burn[] = { "nsb-testhelper", "burn", "0.3", NULL };
+                if (nsb_build_new(&sb) == 0 && nsb_build_set_sandbox(sb, NSB_SANDBOX_OFF) == 0 &&
+                    nsb_build_set_builder(sb, helper, burn) == 0 && nsb_build_set_log_fd(sb, 2) == 0 &&
+                    nsb_build_start(sb) == 0 && nsb_build_wait(sb) == 0) {
+                        tap_is_int(nsb_build_get_stats(sb, &sst, sizeof(st)), 0, "statistics once the build is done");
+                        tap_ok((sst.what & (NSB_STATS_WALL | NSB_STATS_CPU)) == (NSB_STATS_WALL | NSB_STATS_CPU) &&
+                                       sst.user_usec >= 250000 && sst.wall_usec >= sst.user_usec / 2,
+                               "they count its CPU time (%llu us user, %llu us wall, %s)",
+                               (unsigned long long) sst.user_usec, (unsigned long long) sst.wall_usec,
+                               sst.what & NSB_STATS_CGROUP ? "cgroup" : "waited-for processes");
+                        tap_is_int(!!(sst.what & NSB_STATS_CGROUP), nsb_cgroup_available(),
+                                   "from the cgroup exactly where builds get one");
+                } else {
+                        tap_skip("cannot run a build for statistics");
+                        tap_skip("cannot run a build for statistics");
+                        tap_skip("cannot run a build for statistics");
+                }
+                nsb_build_free(sb);
+        }
         tap_ok(cap.len > 0 && cap.buf[cap.len - 1] == '\n', "its log reached the callback");
 
         bool full = NSB_TIER_FULL && geteuid() == 0;

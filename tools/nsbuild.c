@@ -116,6 +116,13 @@ static void usage_main(FILE *out)
         "                            root, else $XDG_RUNTIME_DIR/nsbuild-runs, else\n"             \
         "                            ~/.local/state/nsbuild/runs, else $TMPDIR/.nsbuild-runs-UID)\n" \
         "     --keep-root            keep the build directory and print its path\n"                \
+        "     --stats                print what the build used (CPU, peak memory, wall time)\n"  \
+        "     --memory-max SIZE      memory of all its processes, tmpfs included (K, M, G)\n"    \
+        "     --pids-max N           at most N processes at once\n"                             \
+        "     --cpu-max CPUS         CPU time: a number of CPUs, or QUOTA/PERIOD (microseconds)\n" \
+        "     --cgroup-limit KEY=VALUE  another cgroup v2 limit (see nsbuild(1))\n"            \
+        "     --tmpfs-size SIZE      the full tier's root tmpfs and /dev/shm (default 512M; 0: half the RAM)\n" \
+        "     --no-cgroup            no cgroup for the build (a caller that makes its own)\n"    \
         " -v, --verbose              print each setup step on standard error\n"                    \
         " -h, --help                 display this help\n"
 
@@ -226,6 +233,34 @@ static uint64_t parse_size(const char *opt, const char *s)
         if (v > (UINT64_MAX >> shift))
                 die("%s: '%s' is too large", opt, s);
         return (uint64_t) v << shift;
+}
+
+/* --cpu-max: a number of CPUs ("1.5"), or QUOTA/PERIOD in microseconds
+ * as cgroup v2's cpu.max takes them ("150000/100000"). */
+static void parse_cpu_max(nsb_build *b, const char *s)
+{
+        char *end;
+        uint64_t quota, period = 100000;
+        errno = 0;
+        if (strchr(s, '/')) {
+                unsigned long long q = strtoull(s, &end, 10), p;
+                if (errno || end == s || *end != '/' || s[0] == '-')
+                        die("--cpu-max: '%s' is not QUOTA/PERIOD in microseconds, nor a number of CPUs", s);
+                const char *ps = end + 1;
+                p = strtoull(ps, &end, 10);
+                if (errno || end == ps || *end || ps[0] == '-')
+                        die("--cpu-max: '%s' is not QUOTA/PERIOD in microseconds, nor a number of CPUs", s);
+                quota = q;
+                period = p;
+        } else {
+                double cpus = strtod(s, &end);
+                if (errno || end == s || *end || !(cpus > 0) || cpus > 65536)
+                        die("--cpu-max: '%s' is not a number of CPUs, nor QUOTA/PERIOD in microseconds", s);
+                quota = (uint64_t) (cpus * (double) period + 0.5);
+        }
+        if (nsb_build_set_cpu_max(b, quota, period) < 0)
+                die("--cpu-max: '%s': the period must be 1000 to 1000000 microseconds and the quota at least 1000",
+                    s);
 }
 
 static void add_bind_option(nsb_build *b, const char *opt, const char *arg, unsigned flags)
@@ -392,7 +427,10 @@ static int cmd_features(int argc, char **argv)
                                 printf("%s\"%s\"", sep, nsb_isolation_name(bit));
                                 sep = ", ";
                         }
-                printf("%s]\n}\n", sep[0] == ',' ? " " : "");
+                printf("%s],\n  \"cgroup\": { \"works\": %s, \"summary\": ", sep[0] == ',' ? " " : "",
+                       nsb_cgroup_available() ? "true" : "false");
+                json_string(nsb_cgroup_summary());
+                printf(" }\n}\n");
                 return EXIT_SUCCESS;
         }
 
@@ -409,6 +447,8 @@ static int cmd_features(int argc, char **argv)
         for (size_t i = 0; i < sizeof(tiers) / sizeof(tiers[0]); i++)
                 printf("%-22s %-9s %s\n", nsb_sandbox_name(tiers[i]), yes_no(nsb_sandbox_compiled(tiers[i])),
                        yes_no(nsb_sandbox_works(tiers[i])));
+        printf("\nCGROUP (each build's processes held, killed and counted together): %s\n  %s\n",
+               nsb_cgroup_available() ? "yes" : "no", nsb_cgroup_summary());
         printf("\nWhat each tier isolates (see nsbuild(1), SECURITY):\n");
         for (size_t i = 0; i < sizeof(tiers) / sizeof(tiers[0]); i++)
                 printf("  %s\n", tier_isolates(tiers[i]));
@@ -448,6 +488,13 @@ enum {
         OPT_SANDBOX_PATH,
         OPT_CANONICALISE,
         OPT_JOURNAL_DIR,
+        OPT_STATS,
+        OPT_MEMORY_MAX,
+        OPT_PIDS_MAX,
+        OPT_CPU_MAX,
+        OPT_CGROUP_LIMIT,
+        OPT_TMPFS_SIZE,
+        OPT_NO_CGROUP,
 };
 
 /* Wait for the build, forwarding SIGINT, SIGTERM and SIGHUP as a kill of
@@ -481,6 +528,7 @@ static int wait_for_build(nsb_build *b, int sfd)
 /* What every command that runs a builder takes and does alike. */
 struct run_options {
         bool keep_root;
+        bool stats;
         const char *log_path;
         int default_log_fd;
 };
@@ -503,6 +551,13 @@ struct run_options {
         { "journal-dir", required_argument, NULL, OPT_JOURNAL_DIR },            \
         { "log", required_argument, NULL, OPT_LOG },                            \
         { "keep-root", no_argument, NULL, OPT_KEEP_ROOT },                      \
+        { "stats", no_argument, NULL, OPT_STATS },                              \
+        { "memory-max", required_argument, NULL, OPT_MEMORY_MAX },              \
+        { "pids-max", required_argument, NULL, OPT_PIDS_MAX },                  \
+        { "cpu-max", required_argument, NULL, OPT_CPU_MAX },                    \
+        { "cgroup-limit", required_argument, NULL, OPT_CGROUP_LIMIT },          \
+        { "tmpfs-size", required_argument, NULL, OPT_TMPFS_SIZE },              \
+        { "no-cgroup", no_argument, NULL, OPT_NO_CGROUP },                      \
         { "verbose", no_argument, NULL, 'v' },                                  \
         { "help", no_argument, NULL, 'h' }
 
@@ -561,12 +616,64 @@ static bool common_option(nsb_build *b, int c, struct run_options *o)
                 break;
         case OPT_LOG: o->log_path = optarg; break;
         case OPT_KEEP_ROOT: o->keep_root = true; break;
+        case OPT_STATS: o->stats = true; break;
+        case OPT_MEMORY_MAX: {
+                uint64_t v = parse_size("--memory-max", optarg);
+                if (v == 0)
+                        die("--memory-max: '%s' must be more than 0", optarg);
+                r = nsb_build_set_memory_max(b, v);
+                break;
+        }
+        case OPT_PIDS_MAX: {
+                unsigned v = parse_unsigned("--pids-max", optarg);
+                if (v == 0)
+                        die("--pids-max: '%s' must be more than 0", optarg);
+                r = nsb_build_set_pids_max(b, v);
+                break;
+        }
+        case OPT_CPU_MAX: parse_cpu_max(b, optarg); break;
+        case OPT_NO_CGROUP: r = nsb_build_set_cgroup(b, 0); break;
+        case OPT_TMPFS_SIZE: r = nsb_build_set_tmpfs_size(b, parse_size("--tmpfs-size", optarg)); break;
+        case OPT_CGROUP_LIMIT: {
+                const char *eq = strchr(optarg, '=');
+                char *key = eq ? strndup(optarg, (size_t) (eq - optarg)) : NULL;
+                if (eq && !key)
+                        die("out of memory");
+                r = key ? nsb_build_add_cgroup_limit(b, key, eq + 1) : -EINVAL;
+                free(key);
+                if (r == -EINVAL)
+                        die("--cgroup-limit: '%s' is not KEY=VALUE with KEY one of the cgroup v2 files nsbuild(1) "
+                            "lists (memory.high, cpu.weight, io.max, ...)", optarg);
+                break;
+        }
         case 'v': verbose = true; break;
         default: return false;
         }
         if (r < 0)
                 die_with_error(r, "%s", optarg ? optarg : "");
         return true;
+}
+
+/* --stats: one line on stderr, after the build's own messages. */
+static void print_stats(const nsb_build *b)
+{
+        nsb_build_stats st;
+        if (nsb_build_get_stats(b, &st, sizeof(st)) < 0)
+                return;
+        char line[256] = "";
+        size_t n = 0;
+        if (st.what & NSB_STATS_WALL)
+                n += (size_t) snprintf(line + n, sizeof(line) - n, "wall %.3f s", (double) st.wall_usec / 1e6);
+        if (st.what & NSB_STATS_CPU)
+                n += (size_t) snprintf(line + n, sizeof(line) - n, "%suser %.3f s, system %.3f s (%s)", n ? ", " : "",
+                                       (double) st.user_usec / 1e6, (double) st.system_usec / 1e6,
+                                       st.what & NSB_STATS_CGROUP ? "the build's cgroup" : "waited-for processes");
+        if (st.what & NSB_STATS_MEMORY_PEAK && n < sizeof(line))
+                snprintf(line + n, sizeof(line) - n, "%speak memory %.1f MiB (%s)", n ? ", " : "",
+                                       (double) st.memory_peak / (1024.0 * 1024.0),
+                                       st.what & NSB_STATS_MEMORY_PEAK_CGROUP ? "the build's cgroup"
+                                                                              : "the largest waited-for process");
+        warn_msg("stats: %s", line);
 }
 
 /* Start the build, stream its log, report how it ended; the exit status.
@@ -634,6 +741,8 @@ static int run_and_report(nsb_build *b, const struct run_options *o, const char 
                         printf("%s\n", outputs[i]);
         if (o->keep_root && nsb_build_dir(b))
                 warn_msg("kept build directory %s", nsb_build_dir(b));
+        if (o->stats)
+                print_stats(b);
 out:
         if (log_fd != o->default_log_fd)
                 close(log_fd);

@@ -850,6 +850,58 @@ static int cmd_alive(char **a)
         return printf("%s\n", alive ? "alive" : "dead") < 0;
 }
 
+/* burn SECONDS: that much CPU time, in user mode. */
+static int cmd_burn(char **a)
+{
+        double want = atof(a[0]);
+        struct timespec ts;
+        volatile unsigned long x = 0;
+        do {
+                for (int i = 0; i < 1000000; i++)
+                        x += (unsigned long) i;
+                if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) < 0)
+                        return 1;
+        } while ((double) ts.tv_sec + (double) ts.tv_nsec / 1e9 < want);
+        return printf("burnt\n") < 0;
+}
+
+/* forks N MARK: start N processes that wait, each in a session of its
+ * own (as a daemon would); say how many forks were refused, and exit 1
+ * if any was. */
+static int cmd_forks(char **a)
+{
+        int n = atoi(a[0]), refused = 0;
+        for (int i = 0; i < n; i++) {
+                pid_t p = fork();
+                if (p < 0) {
+                        refused++;
+                        continue;
+                }
+                if (p == 0) {
+                        (void) setsid();
+                        for (;;)
+                                pause();
+                }
+        }
+        printf("forks refused: %d\n", refused);
+        return refused ? 1 : 0;
+}
+
+/* alloc MIB: that much memory, every page touched, then a moment held. */
+static int cmd_alloc(char **a)
+{
+        size_t size = (size_t) atol(a[0]) * 1024 * 1024;
+        char *p = malloc(size);
+        if (!p)
+                return 1;
+        for (size_t i = 0; i < size; i += 4096)
+                p[i] = 1;
+        usleep(100000);
+        printf("allocated %zu\n", size);
+        free(p);
+        return 0;
+}
+
 int main(int argc, char **argv)
 {
         if (argc < 2)
@@ -914,6 +966,9 @@ int main(int argc, char **argv)
                 return 0;
         }
         if (!strcmp(cmd, "alive") && n == 1) return cmd_alive(a);
+        if (!strcmp(cmd, "burn") && n == 1) return cmd_burn(a);
+        if (!strcmp(cmd, "alloc") && n == 1) return cmd_alloc(a);
+        if (!strcmp(cmd, "forks") && n == 2) return cmd_forks(a);
         if (!strcmp(cmd, "as-user") && n >= 3) return cmd_as_user(a);
         if (!strcmp(cmd, "elf-static") && n == 1) return cmd_elf_static(a);
         if (!strcmp(cmd, "seccomp-mode") && n == 0) {

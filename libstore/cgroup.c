@@ -1,0 +1,609 @@
+/* cgroup.c - a cgroup of its own for every build.
+ *
+ * Which hierarchies: every one this process is in that gives a build
+ * something (the unified one, for its kill and CPU time even without
+ * controllers; the v1 hierarchies of cpu, cpuacct, memory, pids and the
+ * freezer), read from /proc/self/cgroup and /proc/self/mountinfo.  Where:
+ * below our own cgroup in each, in a directory "nsbuild" of its own (never
+ * above or beside what we were given: a delegated subtree is all an
+ * ordinary user may write, and a container's cgroup all its root may).
+ * The build's cgroup is named after the run ("nsbuild-run-..."), which the
+ * journal records, so that the next run removes what a killed one left.
+ * The child joins it (writes "0" to the cgroup.procs we opened for it)
+ * before anything of the builder's runs; everything it starts inherits
+ * it, however it forks, detaches or changes its uid.  At the end the
+ * whole cgroup is killed (cgroup.kill on v2, Linux 5.14; else frozen,
+ * each member SIGKILLed through a pidfd after checking it is still a
+ * member, thawed, until none is left) and removed. */
+#include "config.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <time.h>
+
+#include "cgroup.h"
+#include "compat/compat.h"
+#include "internal.h"
+
+#ifndef CGROUP_SUPER_MAGIC
+#define CGROUP_SUPER_MAGIC 0x27e0eb
+#endif
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
+
+#define NAME_PREFIX "nsbuild-"
+
+int nsb_cgroup_read(int dir_fd, const char *file, char *buf, size_t size)
+{
+        return read_small_at(dir_fd, file, buf, size);
+}
+
+int nsb_cgroup_write(int dir_fd, const char *file, const char *value)
+{
+        _cleanup_close_ int fd = openat(dir_fd, file, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return -errno;
+        /* One write: an interface file takes one value a write. */
+        ssize_t n = write(fd, value, strlen(value));
+        if (n < 0)
+                return -errno;
+        return (size_t) n == strlen(value) ? 0 : -EIO;
+}
+
+bool nsb_cgroup_keyed(const char *text, const char *key, uint64_t *ret)
+{
+        size_t klen = strlen(key);
+        for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+                if (strncmp(p, key, klen) == 0 && p[klen] == ' ') {
+                        char *end;
+                        errno = 0;
+                        unsigned long long v = strtoull(p + klen + 1, &end, 10);
+                        if (errno || end == p + klen + 1)
+                                return false;
+                        *ret = v;
+                        return true;
+                }
+        }
+        return false;
+}
+
+/* ---- where ---- */
+
+/* A mountinfo field with its octal escapes (\040) undone, in place. */
+static void unescape(char *s)
+{
+        char *out = s;
+        for (char *in = s; *in; in++) {
+                if (in[0] == '\\' && in[1] >= '0' && in[1] <= '3' && in[2] >= '0' && in[2] <= '7' && in[3] >= '0' &&
+                    in[3] <= '7') {
+                        *out++ = (char) ((in[1] - '0') * 64 + (in[2] - '0') * 8 + (in[3] - '0'));
+                        in += 3;
+                } else
+                        *out++ = *in;
+        }
+        *out = '\0';
+}
+
+struct own_line {
+        int version;
+        unsigned controllers;
+        char *path;
+};
+
+/* Our cgroup in each hierarchy, from /proc/self/cgroup. */
+static int read_own(struct own_line **ret, size_t *ret_n)
+{
+        FILE *f = fopen("/proc/self/cgroup", "re");
+        if (!f)
+                return -errno;
+        struct own_line *v = NULL;
+        size_t n = 0, alloc = 0;
+        char *line = NULL;
+        size_t cap = 0;
+        int r = 0;
+        while (getline(&line, &cap, f) > 0) {
+                line[strcspn(line, "\n")] = '\0';
+                char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+                if (!c2)
+                        continue;
+                *c1 = *c2 = '\0';
+                struct own_line o = { .version = strcmp(line, "0") == 0 && c1[1] == '\0' ? 2 : 1 };
+                o.controllers = o.version == 1 ? nsb_cgroup_v1_controllers(c1 + 1) : 0;
+                if (o.version == 1 && !o.controllers)
+                        continue; /* name=systemd and the controllers a build has no use for */
+                if (GROW(v, alloc, n) < 0 || !(o.path = strdup(c2 + 1))) {
+                        r = -ENOMEM;
+                        break;
+                }
+                v[n++] = o;
+        }
+        free(line);
+        fclose(f);
+        if (r < 0) {
+                for (size_t i = 0; i < n; i++)
+                        free(v[i].path);
+                free(v);
+                return r;
+        }
+        *ret = v;
+        *ret_n = n;
+        return 0;
+}
+
+void nsb_cgroup_places_free(nsb_cgroup_place *p, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                free(p[i].dir);
+                free(p[i].own);
+        }
+        free(p);
+}
+
+int nsb_cgroup_places(nsb_cgroup_place **ret_places, size_t *ret_n)
+{
+        struct own_line *own = NULL;
+        size_t n_own = 0;
+        int r = read_own(&own, &n_own);
+        if (r < 0)
+                return r;
+        FILE *f = fopen("/proc/self/mountinfo", "re");
+        if (!f) {
+                r = -errno;
+                goto out;
+        }
+        nsb_cgroup_place *places = NULL;
+        size_t n = 0, alloc = 0;
+        unsigned done = 0; /* the v1 controllers found so far (a hierarchy may be mounted twice) */
+        bool done_v2 = false;
+        char *line = NULL;
+        size_t cap = 0;
+        while (r == 0 && getline(&line, &cap, f) > 0) {
+                line[strcspn(line, "\n")] = '\0';
+                /* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTIONS;
+                 * ROOT and MOUNTPOINT have their spaces escaped. */
+                char *dash = strstr(line, " - ");
+                if (!dash)
+                        continue;
+                *dash = '\0';
+                char *field[5], *save = NULL, *p = line;
+                int i;
+                for (i = 0; i < 5 && (field[i] = strtok_r(p, " ", &save)); i++)
+                        p = NULL;
+                if (i < 5)
+                        continue;
+                char *fstype = strtok_r(dash + 3, " ", &save), *source = strtok_r(NULL, " ", &save);
+                char *super = strtok_r(NULL, " ", &save);
+                if (!fstype || !source || !super)
+                        continue;
+                int version = strcmp(fstype, "cgroup2") == 0 ? 2 : strcmp(fstype, "cgroup") == 0 ? 1 : 0;
+                unsigned controllers = version == 1 ? nsb_cgroup_v1_controllers(super) : 0;
+                if (!version || (version == 1 && (!controllers || (controllers & done))) || (version == 2 && done_v2))
+                        continue;
+                const struct own_line *o = NULL;
+                for (size_t k = 0; k < n_own && !o; k++)
+                        if (own[k].version == version && own[k].controllers == controllers)
+                                o = &own[k];
+                if (!o)
+                        continue;
+                char *root = field[3], *mnt = field[4];
+                unescape(root);
+                unescape(mnt);
+                /* Our cgroup must be visible in this mount: below its root. */
+                size_t rlen = strcmp(root, "/") == 0 ? 0 : strlen(root);
+                if (strncmp(o->path, root, rlen) != 0 || (o->path[rlen] != '/' && o->path[rlen] != '\0'))
+                        continue;
+                if (GROW(places, alloc, n) < 0) {
+                        r = -ENOMEM;
+                        break;
+                }
+                nsb_cgroup_place *pl = &places[n];
+                *pl = (nsb_cgroup_place){ .version = version, .controllers = controllers };
+                const char *rest = o->path + rlen;
+                if (asprintf(&pl->dir, "%s%s", mnt, strcmp(rest, "/") == 0 ? "" : rest) < 0) {
+                        pl->dir = NULL;
+                        r = -ENOMEM;
+                        break;
+                }
+                if (!(pl->own = strdup(o->path))) {
+                        free(pl->dir);
+                        r = -ENOMEM;
+                        break;
+                }
+                n++;
+                if (version == 1)
+                        done |= controllers;
+                else
+                        done_v2 = true;
+                _cleanup_close_ int dfd = open(pl->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (dfd < 0)
+                        pl->err = errno;
+                else {
+                        if (version == 2)
+                                pl->controllers = nsb_cgroup_v2_controllers(dfd);
+                        /* Writable: where we may make NSB_CGROUP_PARENT, or
+                         * it exists and is ours to write. */
+                        struct stat st;
+                        if (fstatat(dfd, NSB_CGROUP_PARENT, &st, AT_SYMLINK_NOFOLLOW) == 0)
+                                pl->err = faccessat(dfd, NSB_CGROUP_PARENT, W_OK, AT_EACCESS) < 0 ? errno : 0;
+                        else
+                                pl->err = faccessat(dfd, ".", W_OK, AT_EACCESS) < 0 ? errno : 0;
+                }
+        }
+        free(line);
+        fclose(f);
+        if (r < 0) {
+                nsb_cgroup_places_free(places, n);
+                goto out;
+        }
+        *ret_places = places;
+        *ret_n = n;
+out:
+        for (size_t k = 0; k < n_own; k++)
+                free(own[k].path);
+        free(own);
+        return r;
+}
+
+/* ---- members ---- */
+
+/* Whether PID (through PIDFD, which pins it) is in a cgroup named NAME:
+ * a line of /proc/PID/cgroup ends in "/NAME".  Names are unique per run,
+ * so this tells a member from a process that got a recycled pid. */
+static bool is_member(pid_t pid, const char *name)
+{
+        char path[64], buf[4096];
+        snprintf(path, sizeof(path), "/proc/%d/cgroup", (int) pid);
+        if (read_small_at(AT_FDCWD, path, buf, sizeof(buf)) <= 0)
+                return false;
+        size_t nlen = strlen(name);
+        for (char *line = buf; *line;) {
+                char *end = strchr(line, '\n');
+                size_t len = end ? (size_t) (end - line) : strlen(line);
+                if (len > nlen && line[len - nlen - 1] == '/' && strncmp(line + len - nlen, name, nlen) == 0)
+                        return true;
+                line += len + (end ? 1 : 0);
+        }
+        return false;
+}
+
+static void kill_member(pid_t pid, const char *name)
+{
+        _cleanup_close_ int pidfd = pidfd_open(pid, 0);
+        if (pidfd < 0 && errno != ENOSYS)
+                return; /* gone */
+        if (!is_member(pid, name))
+                return;
+        if (pidfd < 0 || pidfd_send_signal(pidfd, SIGKILL, NULL, 0) < 0)
+                (void) kill(pid, SIGKILL); /* Linux before 5.3: no pidfds */
+}
+
+/* SIGKILL every member of DIR_FD's cgroup.procs that is still a member;
+ * how many were listed (0: empty), or negative errno.  Read in pieces:
+ * a fork loop's list has no bound. */
+static int kill_members(int dir_fd, const char *name, bool really)
+{
+        _cleanup_close_ int fd = openat(dir_fd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        char buf[4096];
+        int listed = 0;
+        long pid = -1;
+        for (;;) {
+                ssize_t n = read(fd, buf, sizeof(buf));
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
+                for (ssize_t i = 0; i < n; i++) {
+                        if (buf[i] >= '0' && buf[i] <= '9')
+                                pid = (pid < 0 ? 0 : pid * 10) + (buf[i] - '0');
+                        else if (pid >= 0) {
+                                listed++;
+                                if (really)
+                                        kill_member((pid_t) pid, name);
+                                pid = -1;
+                        }
+                }
+                if (n == 0)
+                        break;
+        }
+        if (pid >= 0) {
+                listed++;
+                if (really)
+                        kill_member((pid_t) pid, name);
+        }
+        return listed;
+}
+
+static void pause_a_little(void)
+{
+        (void) nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
+}
+
+/* Kill everything in the directories FDS (N of them, with the controllers
+ * given), named NAME, until all are empty or DEADLINE_NS. */
+static int kill_all(const int *fds, const unsigned *controllers, size_t n, const char *name, uint64_t deadline_ns)
+{
+        ssize_t killer = -1, freezer = -1;
+        for (size_t i = 0; i < n; i++) {
+                if ((controllers[i] & NSB_CGC_KILL) && killer < 0)
+                        killer = (ssize_t) i;
+                if ((controllers[i] & NSB_CGC_FREEZER) && freezer < 0)
+                        freezer = (ssize_t) i;
+        }
+        bool used_kill = killer >= 0 && nsb_cgroup_v2_kill(fds[killer]) == 0;
+        for (;;) {
+                /* Frozen, nothing forks while its pids are killed; SIGKILL
+                 * takes effect once thawed (v1 holds even it). */
+                bool frozen = !used_kill && freezer >= 0 && nsb_cgroup_v1_freeze(fds[freezer], true, deadline_ns) == 0;
+                int left = 0, err = 0;
+                for (size_t i = 0; i < n; i++) {
+                        int r = kill_members(fds[i], name, !used_kill);
+                        if (r < 0 && r != -ENOENT && !err)
+                                err = r;
+                        if (r > 0)
+                                left += r;
+                }
+                if (frozen)
+                        (void) nsb_cgroup_v1_freeze(fds[freezer], false, deadline_ns);
+                if (left == 0)
+                        return err;
+                if (now_ns() >= deadline_ns)
+                        return -ETIMEDOUT;
+                pause_a_little();
+                /* cgroup.kill reaches what is there when it is written;
+                 * a member that was being created then is caught next
+                 * time. */
+                if (used_kill)
+                        (void) nsb_cgroup_v2_kill(fds[killer]);
+        }
+}
+
+/* ---- a build's cgroup ---- */
+
+static void dir_close(nsb_cgroup_dir *d)
+{
+        close_and_invalidate(&d->fd);
+        close_and_invalidate(&d->procs_fd);
+        free(d->path);
+        free(d->member);
+        d->path = d->member = NULL;
+}
+
+/* mkdir PARENT/NSB_CGROUP_PARENT/NAME; the parent again if a run that
+ * finished meanwhile removed it. */
+static int make_dir(const char *own_dir, const char *name, char **ret_path)
+{
+        _cleanup_free_ char *parent = NULL;
+        if (asprintf(&parent, "%s/" NSB_CGROUP_PARENT, own_dir) < 0)
+                return -ENOMEM;
+        _cleanup_free_ char *path = NULL;
+        if (asprintf(&path, "%s/%s", parent, name) < 0)
+                return -ENOMEM;
+        for (int tries = 0;; tries++) {
+                if (mkdir(parent, 0755) < 0 && errno != EEXIST)
+                        return -errno;
+                if (mkdir(path, 0755) == 0)
+                        break;
+                if (errno != ENOENT || tries >= 10)
+                        return -errno;
+        }
+        *ret_path = TAKE_PTR(path);
+        return 0;
+}
+
+int nsb_cgroup_create(nsb_cgroup *cg, const char *name, unsigned want)
+{
+        *cg = (nsb_cgroup){ 0 };
+        for (size_t i = 0; i < NSB_CGROUP_MAX; i++)
+                cg->dir[i].fd = cg->dir[i].procs_fd = -1;
+        nsb_cgroup_place *places = NULL;
+        size_t n = 0;
+        int r = nsb_cgroup_places(&places, &n);
+        if (r < 0)
+                return r;
+        int first_err = -ENOENT;
+        bool unified = false;
+        for (size_t i = 0; i < n; i++)
+                if (places[i].version == 2 && !places[i].err)
+                        unified = true;
+        for (size_t i = 0; i < n && cg->n < NSB_CGROUP_MAX; i++) {
+                nsb_cgroup_place *pl = &places[i];
+                if (pl->version == 1 && unified && !(pl->controllers & want))
+                        continue;
+                if (pl->err) {
+                        if (first_err == -ENOENT)
+                                first_err = -pl->err;
+                        continue;
+                }
+                nsb_cgroup_dir *d = &cg->dir[cg->n];
+                if (pl->version == 2 && want) {
+                        /* Hand down what the parent has: a fresh
+                         * "nsbuild" directory has no controller yet. */
+                        _cleanup_free_ char *parent = NULL;
+                        if (asprintf(&parent, "%s/" NSB_CGROUP_PARENT, pl->dir) < 0) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        if (mkdir(parent, 0755) == 0 || errno == EEXIST) {
+                                _cleanup_close_ int pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                                if (pfd >= 0)
+                                        (void) nsb_cgroup_v2_prepare_parent(pfd);
+                        }
+                }
+                r = make_dir(pl->dir, name, &d->path);
+                if (r == 0 && asprintf(&d->member, "%s%s" NSB_CGROUP_PARENT "/%s", pl->own,
+                                       strcmp(pl->own, "/") == 0 ? "" : "/", name) < 0) {
+                        d->member = NULL;
+                        r = -ENOMEM;
+                }
+                if (r == 0 && (d->fd = open(d->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+                        r = -errno;
+                if (r == 0 && (d->procs_fd = openat(d->fd, "cgroup.procs", O_WRONLY | O_CLOEXEC)) < 0)
+                        r = -errno;
+                if (r < 0) {
+                        if (d->path)
+                                (void) rmdir(d->path);
+                        dir_close(d);
+                        if (r == -ENOMEM)
+                                break;
+                        if (first_err == -ENOENT)
+                                first_err = r;
+                        r = 0;
+                        continue;
+                }
+                d->version = pl->version;
+                d->controllers = pl->version == 2 ? nsb_cgroup_v2_controllers(d->fd) : pl->controllers;
+                cg->n++;
+        }
+        nsb_cgroup_places_free(places, n);
+        if (r < 0) {
+                (void) nsb_cgroup_destroy(cg, now_ns());
+                return r;
+        }
+        return cg->n ? 0 : first_err;
+}
+
+int nsb_cgroup_kill(nsb_cgroup *cg, uint64_t deadline_ns)
+{
+        if (cg->n == 0 || cg->killed)
+                return 0;
+        int fds[NSB_CGROUP_MAX];
+        unsigned controllers[NSB_CGROUP_MAX];
+        for (size_t i = 0; i < cg->n; i++) {
+                fds[i] = cg->dir[i].fd;
+                controllers[i] = cg->dir[i].controllers;
+        }
+        int r = kill_all(fds, controllers, cg->n, path_basename(cg->dir[0].path), deadline_ns);
+        cg->killed = r == 0;
+        return r;
+}
+
+int nsb_cgroup_set(nsb_cgroup *cg, unsigned controller, const char *v2_file, const char *v1_file, const char *value,
+                   char *ret_where, size_t where_size)
+{
+        /* v2 first: where a controller is on both (never at once on a
+         * sane system), the unified hierarchy is the one that is meant. */
+        for (int version = 2; version >= 1; version--)
+                for (size_t i = 0; i < cg->n; i++) {
+                        nsb_cgroup_dir *d = &cg->dir[i];
+                        if (d->version != version || !(d->controllers & controller))
+                                continue;
+                        const char *file = version == 2 ? v2_file : v1_file;
+                        if (!file)
+                                return -EOPNOTSUPP;
+                        if (ret_where)
+                                snprintf(ret_where, where_size, "%s/%s", d->path, file);
+                        return nsb_cgroup_write(d->fd, file, value);
+                }
+        return -ENODEV;
+}
+
+void nsb_cgroup_events_read(const nsb_cgroup *cg, nsb_cgroup_events *ret)
+{
+        *ret = (nsb_cgroup_events){ 0 };
+        char buf[1024];
+        for (size_t i = 0; i < cg->n; i++) {
+                const nsb_cgroup_dir *d = &cg->dir[i];
+                uint64_t v;
+                /* v2 memory.events, v1 memory.oom_control (Linux 4.13):
+                 * "oom_kill N". */
+                if ((d->controllers & NSB_CGC_MEMORY) &&
+                    nsb_cgroup_read(d->fd, d->version == 2 ? "memory.events" : "memory.oom_control", buf,
+                                    sizeof(buf)) >= 0 &&
+                    nsb_cgroup_keyed(buf, "oom_kill", &v))
+                        ret->oom_kills += v;
+                if ((d->controllers & NSB_CGC_PIDS) && nsb_cgroup_read(d->fd, "pids.events", buf, sizeof(buf)) >= 0 &&
+                    nsb_cgroup_keyed(buf, "max", &v))
+                        ret->pids_max += v;
+        }
+}
+
+void nsb_cgroup_usage_read(const nsb_cgroup *cg, nsb_cgroup_usage *ret)
+{
+        *ret = (nsb_cgroup_usage){ 0 };
+        for (size_t i = 0; i < cg->n; i++) {
+                if (cg->dir[i].version == 2)
+                        nsb_cgroup_v2_usage(cg->dir[i].fd, cg->dir[i].controllers, ret);
+                else
+                        nsb_cgroup_v1_usage(cg->dir[i].fd, cg->dir[i].controllers, ret);
+        }
+}
+
+/* rmdir, again while the kernel still counts a member that is exiting. */
+static int remove_dir(const char *path, uint64_t deadline_ns)
+{
+        for (;;) {
+                if (rmdir(path) == 0 || errno == ENOENT)
+                        return 0;
+                if (errno != EBUSY || now_ns() >= deadline_ns)
+                        return -errno;
+                pause_a_little();
+        }
+}
+
+int nsb_cgroup_destroy(nsb_cgroup *cg, uint64_t deadline_ns)
+{
+        int r = nsb_cgroup_kill(cg, deadline_ns);
+        size_t kept = 0;
+        for (size_t i = 0; i < cg->n; i++) {
+                nsb_cgroup_dir *d = &cg->dir[i];
+                close_and_invalidate(&d->procs_fd);
+                int q = remove_dir(d->path, deadline_ns);
+                if (q < 0) {
+                        if (r == 0)
+                                r = q;
+                        cg->dir[kept++] = *d;
+                        continue;
+                }
+                /* The shared parent too, once no run uses it; a run that
+                 * is about to makes it again (make_dir). */
+                char *slash = strrchr(d->path, '/');
+                if (slash) {
+                        *slash = '\0';
+                        (void) rmdir(d->path);
+                }
+                dir_close(d);
+        }
+        for (size_t i = kept; i < cg->n; i++)
+                cg->dir[i].fd = cg->dir[i].procs_fd = -1;
+        cg->n = kept;
+        return r;
+}
+
+int nsb_cgroup_remove_leftover(const char *path)
+{
+        const char *name = path_basename(path);
+        if (!path_is_normal_absolute(path) || strncmp(name, NAME_PREFIX, strlen(NAME_PREFIX)) != 0)
+                return 0;
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOENT ? 0 : -errno;
+        struct statfs sfs;
+        if (fstatfs(fd, &sfs) < 0)
+                return -errno;
+        if (sfs.f_type != CGROUP_SUPER_MAGIC && sfs.f_type != CGROUP2_SUPER_MAGIC)
+                return 0; /* not a cgroup: never touched */
+        int version = sfs.f_type == CGROUP2_SUPER_MAGIC ? 2 : 1;
+        unsigned controllers = version == 2 ? nsb_cgroup_v2_controllers(fd) : 0;
+        if (version == 1) {
+                struct stat st;
+                if (fstatat(fd, "freezer.state", &st, 0) == 0)
+                        controllers |= NSB_CGC_FREEZER;
+        }
+        uint64_t deadline = now_ns() + 5 * 1000000000ULL;
+        int r = kill_all(&fd, &controllers, 1, name, deadline);
+        int q = remove_dir(path, deadline);
+        if (r < 0 || q < 0)
+                return r < 0 ? r : q;
+        _cleanup_free_ char *parent = strndup(path, (size_t) (name - path - 1));
+        if (parent)
+                (void) rmdir(parent); /* once no run uses it */
+        return 1;
+}

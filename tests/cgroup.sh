@@ -1,0 +1,213 @@
+#!/bin/sh
+# Every build in a cgroup of its own, where the system gives one: its
+# processes are in it from the start, in every tier; the full tier sees
+# only "/" of it; it is killed and removed at the end, and a killed run's
+# is removed by the next; what the build used is counted (--stats), from
+# the cgroup, or without one from the waited-for processes.  Real cgroups:
+# v1 and the unified hierarchy's core on the development and CI machines,
+# v2 with controllers in the kernel matrix's guests.
+. "${top_srcdir:-.}/tests/tap.sh"
+
+export TMPDIR="$tap_tmp/tmp"
+mkdir -p "$TMPDIR"
+if is_root; then chmod 0755 "$tap_tmp"; fi
+journal="$tap_tmp/journal"
+
+# procs_with MARKER: the pids of processes whose command line holds MARKER.
+procs_with() {
+	for f in /proc/[0-9]*/cmdline; do
+		case $({ tr '\0' ' ' <"$f"; } 2>/dev/null) in
+		*"$1"*) p=${f#/proc/}; echo "${p%/cmdline}" ;;
+		esac
+	done
+}
+none_with() { [ -z "$(procs_with "$1")" ]; }
+
+# The build cgroups left anywhere (none may be, after a build).
+build_cgroups() {
+	find /sys/fs/cgroup -maxdepth 8 -type d -name 'nsbuild-run-*' 2>/dev/null
+}
+have_cgroup=no
+"$NSBUILD" features --json | grep -q '"cgroup": { "works": true' && have_cgroup=yes
+diag "cgroup: $have_cgroup; $("$NSBUILD" features | sed -n '/^CGROUP/{n;p}')"
+
+# stats_field OUTPUT NAME: the number after NAME in a --stats line.
+stats_field() { printf '%s\n' "$1" | sed -n "s/.*stats:.*$2 \([0-9.]*\) .*/\1/p" | head -n 1; }
+# at_least A B: A >= B, decimals allowed.
+at_least() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && a + 0 >= b + 0) }'; }
+
+# --stats, wherever: CPU time and peak memory that are plausible.
+out=$("$NSBUILD" run --stats --sandbox=off -- "$HELPER" burn 1 2>&1)
+user=$(stats_field "$out" user)
+at_least "$user" 0.9; ok $? "--stats: a builder burning 1 s of CPU reports at least 0.9 s of user time ($user)"
+like "$out" "stats: wall " "--stats: the wall time"
+out=$("$NSBUILD" run --stats --sandbox=off -- "$HELPER" alloc 100 2>&1)
+peak=$(stats_field "$out" "peak memory")
+at_least "$peak" 100; ok $? "--stats: a builder that allocates 100 MiB reports a peak of at least 100 MiB ($peak MiB)"
+if [ $have_cgroup = yes ]; then
+	like "$out" "system $(printf '%s' "$out" | sed -n 's/.*system \([0-9.]*\) s (.*/\1/p') s (the build's cgroup)" "--stats: the CPU time is the build's cgroup's"
+else
+	like "$out" "(waited-for processes), peak memory" "--stats: without a cgroup, it says the figures are the waited-for processes'"
+fi
+
+if [ $have_cgroup = no ]; then
+	# A limit that cannot be enforced is refused, in every mode.
+	for mode in auto off; do
+		err=$("$NSBUILD" run --sandbox=$mode --memory-max 256M -- /bin/true 2>&1)
+		is "$?" 125 "no cgroup, --sandbox=$mode: --memory-max fails with 125"
+		like "$err" "cannot enforce the limits asked for: the build gets no cgroup here" "no cgroup: and says why"
+	done
+	if is_root; then
+		# Root on a system with cgroups mounted always gets one.
+		if [ -d /sys/fs/cgroup ] && grep -q cgroup /proc/self/mountinfo; then
+			ok 1 "root gets a cgroup where cgroups are mounted"; diag "$("$NSBUILD" features | sed -n '/^CGROUP/,/^$/p')"
+		fi
+	else
+		like "$("$NSBUILD" features | sed -n '/^CGROUP/{n;p}')" "to enable: " "features: without a cgroup, says why and how to get one"
+	fi
+	done_testing
+fi
+
+# The builder's own /proc/self/cgroup, in the off tier (it sees the host's
+# names): in every hierarchy nsbuild uses, the build's cgroup.
+cg=$("$NSBUILD" run --sandbox=off -- /bin/cat /proc/self/cgroup 2>&1)
+mine=$(cat /proc/self/cgroup)
+used=$(printf '%s\n' "$cg" | grep -c '/nsbuild/nsbuild-run-[0-9a-f]*$')
+[ "$used" -ge 1 ]; ok $? "off tier: the builder is in the build's cgroup ($used hierarchies)"
+same=$(printf '%s\n' "$cg" | grep '/nsbuild/nsbuild-run-' | sed 's,/nsbuild/nsbuild-run-[0-9a-f]*$,,; s,:$,:/,' | sort)
+before=$(printf '%s\n' "$mine" | sort)
+# Each such line is our own cgroup's line plus /nsbuild/<run>: below ours.
+below=yes
+for l in $same; do printf '%s\n' "$before" | grep -qxF -- "$l" || below=no; done
+is "$below" yes "off tier: the build's cgroup is below nsbuild's own, in each hierarchy"
+is "$(build_cgroups)" "" "off tier: no build cgroup is left after the build"
+
+if "$NSBUILD" features --json | grep -q '"auto": "full"'; then
+	cg=$("$NSBUILD" run --sandbox=full --host-tools -- /bin/cat /proc/self/cgroup 2>&1)
+	notroot=$(printf '%s\n' "$cg" | grep -v ':/$')
+	is "$notroot" "" "full tier: every line of /proc/self/cgroup ends in ':/' (a cgroup namespace)"
+	is "$(build_cgroups)" "" "full tier: no build cgroup is left after the build"
+else
+	skip "the full tier does not work here"
+	skip "the full tier does not work here"
+fi
+
+# A daemon (setsid, double fork) is in the cgroup too, and dies with the
+# build in every tier that has no PID namespace; the cgroup goes with it.
+mark="nsb-cgroup-daemon-$$"
+"$NSBUILD" run --sandbox=off -- /bin/sh -c "$HELPER daemon $mark; exec $HELPER sleep 60 $mark" >/dev/null 2>&1 &
+pid=$!
+daemon_in_cgroup() {
+	for f in /proc/[0-9]*/cmdline; do
+		case $({ tr '\0' ' ' <"$f"; } 2>/dev/null) in
+		*"sleep 60 $mark"*) p=${f#/proc/}; grep -q '/nsbuild/nsbuild-run-' "/proc/${p%/cmdline}/cgroup" && return 0 ;;
+		esac
+	done
+	return 1
+}
+wait_for 20 daemon_in_cgroup; ok $? "off tier: a double-forked, setsid daemon is in the build's cgroup"
+kill -TERM $pid
+wait $pid 2>/dev/null
+none_left() { [ -z "$(build_cgroups)" ]; }
+wait_for 20 none_left; ok $? "off tier: the build's end removes its cgroup"
+
+# has_ctl NAME: builds get controller NAME here (features' summary).
+has_ctl() { "$NSBUILD" features | sed -n '/^CGROUP/{n;p}' | grep -Eq "[(,] ?$1[,)]"; }
+# A limit whose controller builds do not get here fails before the build.
+refused_limit() {
+	err=$("$NSBUILD" run --sandbox=off "$@" -- /bin/true 2>&1)
+	is "$?" 125 "$1 without the controller: refused with 125"
+	like "$err" "cannot enforce $1: no cgroup hierarchy of this system gives the build the" "$1: and says which controller is missing"
+}
+
+# Limits.  A process limit stops a fork loop (a bounded one: the
+# machine is shared), the build fails saying so, nothing is left.
+mark="nsb-cgroup-forks-$$"
+if has_ctl pids; then
+	err=$("$NSBUILD" run --sandbox=off --timeout 60 --pids-max 64 -- "$HELPER" forks 200 "$mark" 2>&1)
+	is "$?" 1 "--pids-max 64: a builder forking 200 processes fails (its own status)"
+	like "$err" "failed after reaching the process limit (pids.max 64; forks refused: " "--pids-max: the result says the process limit was hit"
+	like "$err" "forks refused: 137" "--pids-max: the builder got 63 processes beside itself, no more"
+	none_with "$mark"; ok $? "--pids-max: none of its processes is left"
+else
+	refused_limit --pids-max 64
+	skip "no pids controller for builds here"
+	skip "no pids controller for builds here"
+fi
+# Without a limit, the end of the build kills all it started.
+err=$("$NSBUILD" run --sandbox=off --timeout 60 -- "$HELPER" forks 300 "$mark" 2>&1)
+is "$?" 0 "no limit: the builder starts 300 detached processes"
+wait_for 10 none_with "$mark"; ok $? "no limit: the end of the build kills all 300"
+# Memory: the OOM killer acts inside the build's cgroup.
+if has_ctl memory; then
+	err=$("$NSBUILD" run --sandbox=off --memory-max 256M -- "$HELPER" alloc 700 2>&1)
+	is "$?" 137 "--memory-max 256M: a builder allocating 700 MiB is killed, status 137"
+	like "$err" "killed: out of memory (memory.max 256M)" "--memory-max: the result says out of memory"
+	if "$NSBUILD" features --json | grep -q '"auto": "full"'; then
+		err=$("$NSBUILD" run --sandbox=full --host-tools --memory-max 256M -- /bin/sh -c \
+			'/usr/bin/head -c 700M /dev/zero >/dev/shm/fill; echo survived' 2>&1)
+		is "$?" 137 "--memory-max 256M: filling /dev/shm with 700 MiB is stopped in the build's cgroup"
+		unlike "$err" "survived" "--memory-max: the tmpfs pages counted against the limit"
+	else
+		skip "the full tier does not work here"
+		skip "the full tier does not work here"
+	fi
+	out=$("$NSBUILD" run --sandbox=off --memory-max 256M -- "$HELPER" alloc 100 2>&1)
+	is "$?" 0 "--memory-max 256M: a builder that needs 100 MiB is not stopped"
+else
+	refused_limit --memory-max 256M
+	for i in 1 2 3; do skip "no memory controller for builds here"; done
+fi
+# CPU: half a CPU makes 0.5 s of CPU take about a second.
+if has_ctl cpu; then
+	out=$("$NSBUILD" run --sandbox=off --stats --cpu-max 0.5 -- "$HELPER" burn 0.5 2>&1)
+	wall=$(stats_field "$out" wall)
+	at_least "$wall" 0.8; ok $? "--cpu-max 0.5: 0.5 s of CPU takes at least 0.8 s ($wall s)"
+	skip "the cpu controller is there"
+else
+	refused_limit --cpu-max 0.5
+fi
+err=$("$NSBUILD" run --sandbox=off --cgroup-limit cgroup.procs=1 -- /bin/true 2>&1)
+is "$?" 125 "--cgroup-limit: a file not on the list is refused"
+err=$("$NSBUILD" run --sandbox=off --cgroup-limit pids.max=5 -- "$HELPER" forks 10 "$mark" 2>&1)
+case $("$NSBUILD" features | sed -n '/^CGROUP/{n;p}') in
+*"v2 "*"(pids"*|*"v2 "*", pids"*) is "$?" 1 "--cgroup-limit pids.max=5: set on cgroup v2" ;;
+*"v1 "*"(pids"*) like "$err" "cannot enforce --cgroup-limit pids.max: the pids controller is on a cgroup v1 hierarchy here" \
+	"--cgroup-limit: a v2 file whose controller is on v1 here fails, saying so" ;;
+*) like "$err" "cannot enforce --cgroup-limit pids.max: no cgroup hierarchy" "--cgroup-limit: without the controller, fails saying so" ;;
+esac
+
+# A legacy system, cgroup v1 only (no unified hierarchy mounted): seen
+# through a mount namespace without it.  Every v1 hierarchy is joined;
+# the kill is the freezer's (freeze, SIGKILL each member, thaw).
+v2mount=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+if is_root && [ -n "$v2mount" ] && grep -q ' - cgroup cgroup .*freezer' /proc/self/mountinfo && unshare -m true 2>/dev/null; then
+	v1only() { unshare -m sh -c 'umount "$0" && exec "$@"' "$v2mount" "$NSBUILD" run --sandbox=off "$@"; }
+	out=$(v1only --stats -- "$HELPER" alloc 100 2>&1)
+	like "$out" "MiB (the build's cgroup)" "cgroup v1 only: the peak memory is the build's cgroup's (memory.max_usage_in_bytes)"
+	v1only -- "$HELPER" forks 300 "$mark-v1" >/dev/null 2>&1
+	is "$?" 0 "cgroup v1 only: the builder starts 300 detached processes"
+	wait_for 10 none_with "$mark-v1"; ok $? "cgroup v1 only: the end of the build kills all 300 (frozen, then killed)"
+	is "$(build_cgroups)" "" "cgroup v1 only: no build cgroup is left"
+else
+	for i in 1 2 3 4; do skip "not root with a unified and a v1 freezer hierarchy here"; done
+fi
+
+# nsbuild killed: the cgroup stays, and the next run removes it.
+"$NSBUILD" run --sandbox=off --journal-dir "$journal" -- "$HELPER" sleep 60 "$mark-k" >/dev/null 2>&1 &
+pid=$!
+some_left() { [ -n "$(build_cgroups)" ]; }
+wait_for 20 some_left
+kill -KILL $pid
+wait $pid 2>/dev/null
+alive_builder() { [ -n "$(for f in /proc/[0-9]*/cmdline; do { tr '\0' ' ' <"$f"; } 2>/dev/null; echo; done | grep "sleep 60 $mark-k")" ]; }
+dead_builder() { ! alive_builder; }
+wait_for 20 dead_builder
+left=$(build_cgroups)
+[ -n "$left" ]; ok $? "nsbuild killed: its build's cgroup is left (for the next run)"
+err=$("$NSBUILD" run --sandbox=off --journal-dir "$journal" -- /bin/true 2>&1)
+printf '%s\n' "$err" | grep -q "cgroup /sys/fs/cgroup/.*/nsbuild-run-[0-9a-f]* of an earlier run (pid $pid) that was killed, removed"
+ok $? "the next run removes a killed run's cgroup, and says so"; diag "$err"
+is "$(build_cgroups)" "" "no build cgroup is left"
+
+done_testing
