@@ -187,7 +187,7 @@ else
 	is "$out" same "full: /tmp is on the build directory's filesystem, not a tmpfs"
 	out=$(run -- /bin/sh -c 'set -- $(df -k /dev/shm | tail -n 1); echo $2' 2>&1)
 	is "$out" $((512 * 1024)) "full: /dev/shm (the root tmpfs) is 512 MiB by default"
-	out=$(run --tmpfs-size 16M -- /bin/sh -c 'head -c 32M /dev/zero >/dev/shm/f 2>/dev/null; echo $?;
+	out=$(run --tmpfs-size 16M -- /bin/sh -c 'dd if=/dev/zero of=/dev/shm/f bs=1048576 count=32 2>/dev/null; [ $? = 0 ]; echo $?;
 		set -- $(du -k /dev/shm/f); [ "$1" -le 16384 ] && [ "$1" -ge 15360 ] && echo bounded' 2>&1)
 	is "$(echo $out)" "1 bounded" "full: --tmpfs-size 16M bounds /dev/shm at 16 MiB"
 fi
