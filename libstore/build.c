@@ -113,6 +113,7 @@ void nsb_build_free(nsb_build *b)
         free(b->store_dir);
         free(b->hostname);
         strv_free(b->cgroup_limits);
+        free(b->cgroup_parent);
         free(b->system);
         free(b);
 }
@@ -350,6 +351,19 @@ int nsb_build_set_cgroup(nsb_build *b, int enable)
 {
         CHECK_CONFIG(b);
         b->no_cgroup = !enable;
+        return 0;
+}
+
+int nsb_build_set_cgroup_parent(nsb_build *b, const char *path)
+{
+        CHECK_CONFIG(b);
+        if (path && !path_is_normal_absolute(path))
+                return -EINVAL;
+        char *copy = NULL;
+        if (path && !(copy = strdup(path)))
+                return -ENOMEM;
+        free(b->cgroup_parent);
+        b->cgroup_parent = copy;
         return 0;
 }
 

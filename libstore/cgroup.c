@@ -145,7 +145,7 @@ void nsb_cgroup_places_free(nsb_cgroup_place *p, size_t n)
         free(p);
 }
 
-int nsb_cgroup_places(nsb_cgroup_place **ret_places, size_t *ret_n)
+int nsb_cgroup_places(const char *parent, nsb_cgroup_place **ret_places, size_t *ret_n)
 {
         struct own_line *own = NULL;
         size_t n_own = 0;
@@ -194,23 +194,26 @@ int nsb_cgroup_places(nsb_cgroup_place **ret_places, size_t *ret_n)
                 char *root = field[3], *mnt = field[4];
                 unescape(root);
                 unescape(mnt);
-                /* Our cgroup must be visible in this mount: below its root. */
+                /* The cgroup must be visible in this mount: below its root. */
+                const char *base = parent ? parent : o->path;
                 size_t rlen = strcmp(root, "/") == 0 ? 0 : strlen(root);
-                if (strncmp(o->path, root, rlen) != 0 || (o->path[rlen] != '/' && o->path[rlen] != '\0'))
+                if (strncmp(base, root, rlen) != 0 || (base[rlen] != '/' && base[rlen] != '\0'))
                         continue;
                 if (GROW(places, alloc, n) < 0) {
                         r = -ENOMEM;
                         break;
                 }
                 nsb_cgroup_place *pl = &places[n];
-                *pl = (nsb_cgroup_place){ .version = version, .controllers = controllers };
-                const char *rest = o->path + rlen;
-                if (asprintf(&pl->dir, "%s%s", mnt, strcmp(rest, "/") == 0 ? "" : rest) < 0) {
+                *pl = (nsb_cgroup_place){ .version = version, .controllers = controllers, .shared = !parent };
+                const char *rest = base + rlen, *sub = parent ? "" : "/" NSB_CGROUP_PARENT;
+                if (strcmp(rest, "/") == 0)
+                        rest = "";
+                if (asprintf(&pl->dir, "%s%s%s", mnt, rest, sub) < 0) {
                         pl->dir = NULL;
                         r = -ENOMEM;
                         break;
                 }
-                if (!(pl->own = strdup(o->path))) {
+                if (asprintf(&pl->own, "%s%s", strcmp(base, "/") == 0 ? "" : base, sub) < 0) {
                         free(pl->dir);
                         r = -ENOMEM;
                         break;
@@ -220,19 +223,22 @@ int nsb_cgroup_places(nsb_cgroup_place **ret_places, size_t *ret_n)
                         done |= controllers;
                 else
                         done_v2 = true;
+                /* Writable: the directory builds are made in, or, for the
+                 * shared one that is not there, the one above, where a
+                 * run makes it. */
                 _cleanup_close_ int dfd = open(pl->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (dfd < 0 && errno == ENOENT && pl->shared) {
+                        char *slash = strrchr(pl->dir, '/');
+                        *slash = '\0';
+                        dfd = open(pl->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                        *slash = '/';
+                }
                 if (dfd < 0)
                         pl->err = errno;
                 else {
                         if (version == 2)
                                 pl->controllers = nsb_cgroup_v2_controllers(dfd);
-                        /* Writable: where we may make NSB_CGROUP_PARENT, or
-                         * it exists and is ours to write. */
-                        struct stat st;
-                        if (fstatat(dfd, NSB_CGROUP_PARENT, &st, AT_SYMLINK_NOFOLLOW) == 0)
-                                pl->err = faccessat(dfd, NSB_CGROUP_PARENT, W_OK, AT_EACCESS) < 0 ? errno : 0;
-                        else
-                                pl->err = faccessat(dfd, ".", W_OK, AT_EACCESS) < 0 ? errno : 0;
+                        pl->err = faccessat(dfd, ".", W_OK, AT_EACCESS) < 0 ? errno : 0;
                 }
         }
         free(line);
@@ -376,18 +382,15 @@ static void dir_close(nsb_cgroup_dir *d)
         d->path = d->member = NULL;
 }
 
-/* mkdir PARENT/NSB_CGROUP_PARENT/NAME; the parent again if a run that
+/* mkdir PARENT/NAME; a shared PARENT too, and again if a run that
  * finished meanwhile removed it. */
-static int make_dir(const char *own_dir, const char *name, char **ret_path)
+static int make_dir(const char *parent, bool shared, const char *name, char **ret_path)
 {
-        _cleanup_free_ char *parent = NULL;
-        if (asprintf(&parent, "%s/" NSB_CGROUP_PARENT, own_dir) < 0)
-                return -ENOMEM;
         _cleanup_free_ char *path = NULL;
         if (asprintf(&path, "%s/%s", parent, name) < 0)
                 return -ENOMEM;
         for (int tries = 0;; tries++) {
-                if (mkdir(parent, 0755) < 0 && errno != EEXIST)
+                if (shared && mkdir(parent, 0755) < 0 && errno != EEXIST)
                         return -errno;
                 if (mkdir(path, 0755) == 0)
                         break;
@@ -398,14 +401,14 @@ static int make_dir(const char *own_dir, const char *name, char **ret_path)
         return 0;
 }
 
-int nsb_cgroup_create(nsb_cgroup *cg, const char *name, unsigned want)
+int nsb_cgroup_create(nsb_cgroup *cg, const char *parent, const char *name, unsigned want)
 {
         *cg = (nsb_cgroup){ 0 };
         for (size_t i = 0; i < NSB_CGROUP_MAX; i++)
                 cg->dir[i].fd = cg->dir[i].procs_fd = -1;
         nsb_cgroup_place *places = NULL;
         size_t n = 0;
-        int r = nsb_cgroup_places(&places, &n);
+        int r = nsb_cgroup_places(parent, &places, &n);
         if (r < 0)
                 return r;
         int first_err = -ENOENT;
@@ -426,20 +429,15 @@ int nsb_cgroup_create(nsb_cgroup *cg, const char *name, unsigned want)
                 if (pl->version == 2 && want) {
                         /* Hand down what the parent has: a fresh
                          * "nsbuild" directory has no controller yet. */
-                        _cleanup_free_ char *parent = NULL;
-                        if (asprintf(&parent, "%s/" NSB_CGROUP_PARENT, pl->dir) < 0) {
-                                r = -ENOMEM;
-                                break;
-                        }
-                        if (mkdir(parent, 0755) == 0 || errno == EEXIST) {
-                                _cleanup_close_ int pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                        if (!pl->shared || mkdir(pl->dir, 0755) == 0 || errno == EEXIST) {
+                                _cleanup_close_ int pfd = open(pl->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                                 if (pfd >= 0)
                                         (void) nsb_cgroup_v2_prepare_parent(pfd);
                         }
                 }
-                r = make_dir(pl->dir, name, &d->path);
-                if (r == 0 && asprintf(&d->member, "%s%s" NSB_CGROUP_PARENT "/%s", pl->own,
-                                       strcmp(pl->own, "/") == 0 ? "" : "/", name) < 0) {
+                d->shared_parent = pl->shared;
+                r = make_dir(pl->dir, pl->shared, name, &d->path);
+                if (r == 0 && asprintf(&d->member, "%s/%s", pl->own, name) < 0) {
                         d->member = NULL;
                         r = -ENOMEM;
                 }
@@ -565,7 +563,7 @@ int nsb_cgroup_destroy(nsb_cgroup *cg, uint64_t deadline_ns)
                 /* The shared parent too, once no run uses it; a run that
                  * is about to makes it again (make_dir). */
                 char *slash = strrchr(d->path, '/');
-                if (slash) {
+                if (slash && d->shared_parent) {
                         *slash = '\0';
                         (void) rmdir(d->path);
                 }
@@ -603,7 +601,7 @@ int nsb_cgroup_remove_leftover(const char *path)
         if (r < 0 || q < 0)
                 return r < 0 ? r : q;
         _cleanup_free_ char *parent = strndup(path, (size_t) (name - path - 1));
-        if (parent)
-                (void) rmdir(parent); /* once no run uses it */
+        if (parent && strcmp(path_basename(parent), NSB_CGROUP_PARENT) == 0)
+                (void) rmdir(parent); /* the shared one, once no run uses it */
         return 1;
 }

@@ -27,15 +27,19 @@ enum {
 typedef struct nsb_cgroup_place {
         int version;              /* 1 or 2 */
         unsigned controllers;     /* NSB_CGC_* */
-        char *dir;                /* our own cgroup's directory in it */
-        char *own;                /* our own cgroup, as /proc/PID/cgroup names it */
+        char *dir;                /* the directory builds' cgroups are made in */
+        char *own;                /* that cgroup, as /proc/PID/cgroup names it */
+        bool shared;              /* it is NSB_CGROUP_PARENT below our own: made and removed by the runs */
         int err;                  /* 0, or why builds cannot have a cgroup there */
 } nsb_cgroup_place;
 
 /* The hierarchies of this process (from /proc/self/cgroup and
  * /proc/self/mountinfo) that have anything a build needs, each with
- * whether a build's cgroup can be made below it.  0 or negative errno. */
-int nsb_cgroup_places(nsb_cgroup_place **ret_places, size_t *ret_n);
+ * whether a build's cgroup can be made there: in NSB_CGROUP_PARENT below
+ * our own cgroup, or, with PARENT (a cgroup path, as /proc/PID/cgroup
+ * names them), directly in that cgroup where it exists.  0 or negative
+ * errno. */
+int nsb_cgroup_places(const char *parent, nsb_cgroup_place **ret_places, size_t *ret_n);
 void nsb_cgroup_places_free(nsb_cgroup_place *p, size_t n);
 
 /* A build's cgroup: one directory per hierarchy. */
@@ -46,6 +50,7 @@ typedef struct nsb_cgroup_dir {
         char *member;             /* the cgroup as /proc/PID/cgroup names it */
         int fd;                   /* the directory */
         int procs_fd;             /* its cgroup.procs, written by the child to join */
+        bool shared_parent;       /* its parent is NSB_CGROUP_PARENT, removed once unused */
 } nsb_cgroup_dir;
 
 typedef struct nsb_cgroup {
@@ -64,7 +69,7 @@ typedef struct nsb_cgroup {
  * 0; -ENOENT where no hierarchy has a place for it; another negative
  * errno (the first hierarchy's) where none could be made.  A hierarchy
  * that fails while another works is left out. */
-int nsb_cgroup_create(nsb_cgroup *cg, const char *name, unsigned want);
+int nsb_cgroup_create(nsb_cgroup *cg, const char *parent, const char *name, unsigned want);
 
 /* Set a limit: VALUE into V2_FILE of the v2 directory whose cgroup has
  * CONTROLLER (NSB_CGC_*), else into V1_FILE (NULL: v1 has no such file)

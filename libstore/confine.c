@@ -157,8 +157,13 @@ int nsb_confine_begin(nsb_build *b)
                         if (strncmp(b->cgroup_limits[i], limit_keys[k].key, strlen(limit_keys[k].key)) == 0 &&
                             b->cgroup_limits[i][strlen(limit_keys[k].key)] == '=')
                                 want |= limit_keys[k].controller;
-        int r = nsb_cgroup_create(&b->cgroup, name, want);
+        int r = nsb_cgroup_create(&b->cgroup, b->cgroup_parent, name, want);
         if (r < 0) {
+                if (b->cgroup_parent)
+                        return nsb_fail(b, -r, "create the build's cgroup",
+                                        "cannot create the build's cgroup in %s: %s (it must exist, and be writable, "
+                                        "in a cgroup hierarchy)",
+                                        b->cgroup_parent, r == -ENOENT ? "no such cgroup" : strerror(-r));
                 if (limits_asked(b))
                         return nsb_fail(b, -r, "set the build's limits",
                                         "cannot enforce the limits asked for: the build gets no cgroup here: %s (%s)",
@@ -249,7 +254,7 @@ static void probe_cgroup(void)
 {
         nsb_cgroup_place *places = NULL;
         size_t n_places = 0, n = 0;
-        int r = nsb_cgroup_places(&places, &n_places);
+        int r = nsb_cgroup_places(NULL, &places, &n_places);
         if (r < 0) {
                 snprintf(summary, sizeof(summary), "cannot read this process's cgroups: %s", strerror(-r));
                 return;

@@ -274,6 +274,7 @@ struct nsb_build {
         bool share_network;       /* keep the host's network namespace */
         bool canonicalise;        /* canonicalise outputs after a successful build */
         bool no_cgroup;           /* the caller said no (nsb_build_set_cgroup) */
+        char *cgroup_parent;      /* where builds' cgroups go; NULL: nsbuild below our own */
         uint64_t tmpfs_size;      /* the full tier's root tmpfs (and so /dev/shm); 0: the kernel's default */
         /* cgroup limits (confine.c); 0: none */
         uint64_t memory_max;

@@ -413,9 +413,10 @@ static void check_time(nsb_build *b)
                                 (void) kill(b->pid, SIGKILL);
                         b->supervisor_killed = true;
                         nsb_warn(b, "the builder's supervisor did not end within %llu seconds of being told to "
-                                    "(the builder, running as the same user, may have stopped it); killed it, "
-                                    "and what the builder started may have survived",
-                                 SUPERVISOR_GRACE_NS / 1000000000ULL);
+                                    "(the builder, running as the same user, may have stopped it); killed it, %s",
+                                 SUPERVISOR_GRACE_NS / 1000000000ULL,
+                                 b->cgroup.n ? "and what the builder started with the build's cgroup"
+                                             : "and what the builder started may have survived");
                 }
                 return;
         }
@@ -429,6 +430,7 @@ static int finish(nsb_build *b)
 {
         /* Before the outputs are looked at: nothing of the build may
          * still be writing them. */
+        bool had_cgroup = b->cgroup.n > 0;
         nsb_confine_end(b);
         int st = b->wait_status;
         /* A supervisor says how the builder ended before it exits as the
@@ -443,9 +445,10 @@ static int finish(nsb_build *b)
                         b->result = NSB_RESULT_FAILED;
                         nsb_fail(b, ECHILD, "supervise builder",
                                  "the builder's supervisor died (%s %d) before the builder's end was known; "
-                                 "the builder, running as the same user without root, may have killed it, and "
-                                 "what it started may have survived",
-                                 WIFSIGNALED(st) ? "signal" : "status", WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+                                 "the builder, running as the same user without root, may have killed it%s",
+                                 WIFSIGNALED(st) ? "signal" : "status", WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st),
+                                 had_cgroup ? "; what it started was killed with the build's cgroup"
+                                            : ", and what it started may have survived");
                 }
         }
         if (b->result == NSB_RESULT_NONE) {

@@ -239,6 +239,12 @@ int nsb_build_set_memory_max(nsb_build *build, uint64_t bytes);
  * default): off for a caller that puts its builds in cgroups itself.  A
  * limit then cannot be set. */
 int nsb_build_set_cgroup(nsb_build *build, int enable);
+/* Where builds' cgroups are made: the cgroup PATH (as /proc/self/cgroup
+ * names cgroups: "/builds"), in every hierarchy where it exists and the
+ * caller may write, instead of a directory "nsbuild" below the caller's
+ * own cgroup.  NULL: that default.  -EINVAL for a path that is not
+ * absolute and normal. */
+int nsb_build_set_cgroup_parent(nsb_build *build, const char *path);
 /* The size of the full tier's root tmpfs, which holds /dev/shm (its /tmp
  * is a directory on disk beside the build directory, as in Nix): default
  * NSB_DEFAULT_TMPFS_SIZE; 0 for the kernel's default (half the RAM). */
@@ -303,7 +309,9 @@ int nsb_build_set_warning_callback(nsb_build *build, nsb_trace_fn fn, void *user
  * been exec'd (0) or setup failed (negative errno; the details are in
  * nsb_build_error_*()).  No part of a failed setup is left behind.  The
  * builder's process shares the caller's memory until its exec (as with
- * posix_spawn), so the calling thread is suspended meanwhile, with its
+ * posix_spawn; where it is born in its cgroup, with clone3, it is a copy
+ * of it instead, as after vfork without shared memory), so the calling
+ * thread is suspended meanwhile, with its
  * signals blocked (they are delivered after); other threads run on.  The
  * builder starts with every signal at its default and none blocked. */
 int nsb_build_start(nsb_build *build);

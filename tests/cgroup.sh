@@ -50,6 +50,15 @@ else
 	like "$out" "(waited-for processes), peak memory" "--stats: without a cgroup, it says the figures are the waited-for processes'"
 fi
 
+# --json-status-fd: the pid once it runs, then the end with the figures.
+out=$("$NSBUILD" run --sandbox=off --log "$tap_tmp/pid" --json-status-fd 3 -- /bin/sh -c 'echo $$; exit 3' 3>&1 2>/dev/null)
+first=$(printf '%s\n' "$out" | sed -n 1p) last=$(printf '%s\n' "$out" | sed -n 2p)
+is "$first" "{ \"child-pid\": $(cat "$tap_tmp/pid"), \"sandbox\": \"off\" }" "--json-status-fd: the builder's pid when it runs"
+like "$last" '{ "exit-code": 3, "result": "exited", "wall-usec": ' "--json-status-fd: its end"
+like "$last" '"user-usec": ' "--json-status-fd: with the statistics"
+out=$("$NSBUILD" run --sandbox=off --json-status-fd 3 -- /nonexistent 3>&1 2>/dev/null)
+is "$out" '{ "exit-code": 127, "result": "failed" }' "--json-status-fd: a build that does not start writes its end only"
+
 if [ $have_cgroup = no ]; then
 	# A limit that cannot be enforced is refused, in every mode.
 	for mode in auto off; do
@@ -178,6 +187,27 @@ case $("$NSBUILD" features | sed -n '/^CGROUP/{n;p}') in
 *) like "$err" "cannot enforce --cgroup-limit pids.max: no cgroup hierarchy" "--cgroup-limit: without the controller, fails saying so" ;;
 esac
 
+# --cgroup-parent: the build's cgroup directly in the caller's cgroup,
+# which stays (it is the caller's); here one made below ours, in the
+# unified hierarchy (no limit asked: no v1 hierarchy is used).
+own2=$(sed -n 's/^0:://p' /proc/self/cgroup)
+mnt2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+if [ -n "$mnt2" ] && [ -n "$own2" ] && mkdir "$mnt2${own2%/}/nsbtest-parent-$$" 2>/dev/null; then
+	parent="${own2%/}/nsbtest-parent-$$"
+	cg=$("$NSBUILD" run --sandbox=off --cgroup-parent "$parent" -- /bin/cat /proc/self/cgroup 2>&1)
+	printf '%s\n' "$cg" | grep -q "^0::$parent/nsbuild-run-[0-9a-f]*\$"
+	ok $? "--cgroup-parent: the build's cgroup is made directly in the cgroup given"
+	[ -d "$mnt2$parent" ] && [ -z "$(ls -d "$mnt2$parent"/nsbuild-run-* 2>/dev/null)" ]
+	ok $? "--cgroup-parent: the parent stays, the build's cgroup goes"
+	rmdir "$mnt2$parent"
+	err=$("$NSBUILD" run --sandbox=off --cgroup-parent "$parent" -- /bin/true 2>&1)
+	is "$?" 125 "--cgroup-parent that does not exist: the build fails, not silently without a cgroup"
+else
+	for i in 1 2 3; do skip "cannot make a cgroup below ours in the unified hierarchy here"; done
+fi
+err=$("$NSBUILD" run --sandbox=off --cgroup-parent relative -- /bin/true 2>&1)
+is "$?" 125 "--cgroup-parent: a relative path is refused"
+
 # A legacy system, cgroup v1 only (no unified hierarchy mounted): seen
 # through a mount namespace without it.  Every v1 hierarchy is joined;
 # the kill is the freezer's (freeze, SIGKILL each member, thaw).
@@ -192,6 +222,17 @@ if is_root && [ -n "$v2mount" ] && grep -q ' - cgroup cgroup .*freezer' /proc/se
 	is "$(build_cgroups)" "" "cgroup v1 only: no build cgroup is left"
 else
 	for i in 1 2 3 4; do skip "not root with a unified and a v1 freezer hierarchy here"; done
+fi
+
+# An ordinary user's off-tier builder runs as the caller and can kill its
+# supervisor, which alone would leave its daemon running: the cgroup's
+# kill still ends it.
+if ! is_root; then
+	mark="nsb-cgroup-escape-$$"
+	"$NSBUILD" run --sandbox=off -- /bin/sh -c "$HELPER daemon $mark; kill -KILL \$PPID; $HELPER sleep 5" >/dev/null 2>&1
+	wait_for 10 none_with "$mark"; ok $? "the builder kills its supervisor: its daemon still dies with the build (the cgroup's kill)"
+else
+	skip "as root the builder cannot kill its supervisor"
 fi
 
 # nsbuild killed: the cgroup stays, and the next run removes it.

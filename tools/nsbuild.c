@@ -123,6 +123,8 @@ static void usage_main(FILE *out)
         "     --cgroup-limit KEY=VALUE  another cgroup v2 limit (see nsbuild(1))\n"            \
         "     --tmpfs-size SIZE      the full tier's root tmpfs and /dev/shm (default 512M; 0: half the RAM)\n" \
         "     --no-cgroup            no cgroup for the build (a caller that makes its own)\n"    \
+        "     --cgroup-parent PATH   make the build's cgroup in cgroup PATH (default: nsbuild below ours)\n" \
+        "     --json-status-fd FD    write the builder's pid, then its end and statistics, as JSON\n" \
         " -v, --verbose              print each setup step on standard error\n"                    \
         " -h, --help                 display this help\n"
 
@@ -495,6 +497,8 @@ enum {
         OPT_CGROUP_LIMIT,
         OPT_TMPFS_SIZE,
         OPT_NO_CGROUP,
+        OPT_JSON_STATUS_FD,
+        OPT_CGROUP_PARENT,
 };
 
 /* Wait for the build, forwarding SIGINT, SIGTERM and SIGHUP as a kill of
@@ -529,6 +533,7 @@ static int wait_for_build(nsb_build *b, int sfd)
 struct run_options {
         bool keep_root;
         bool stats;
+        int status_fd;            /* --json-status-fd, -1: none */
         const char *log_path;
         int default_log_fd;
 };
@@ -558,6 +563,8 @@ struct run_options {
         { "cgroup-limit", required_argument, NULL, OPT_CGROUP_LIMIT },          \
         { "tmpfs-size", required_argument, NULL, OPT_TMPFS_SIZE },              \
         { "no-cgroup", no_argument, NULL, OPT_NO_CGROUP },                      \
+        { "json-status-fd", required_argument, NULL, OPT_JSON_STATUS_FD },      \
+        { "cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT },        \
         { "verbose", no_argument, NULL, 'v' },                                  \
         { "help", no_argument, NULL, 'h' }
 
@@ -633,6 +640,18 @@ static bool common_option(nsb_build *b, int c, struct run_options *o)
         }
         case OPT_CPU_MAX: parse_cpu_max(b, optarg); break;
         case OPT_NO_CGROUP: r = nsb_build_set_cgroup(b, 0); break;
+        case OPT_CGROUP_PARENT:
+                if (nsb_build_set_cgroup_parent(b, optarg) < 0)
+                        die("--cgroup-parent: '%s' must be a cgroup path, absolute and normal (as /proc/self/cgroup "
+                            "shows them: /builds)", optarg);
+                break;
+        case OPT_JSON_STATUS_FD: {
+                unsigned fd = parse_unsigned("--json-status-fd", optarg);
+                if (fd > INT_MAX || fcntl((int) fd, F_GETFD) < 0)
+                        die("--json-status-fd: %s is not an open file descriptor", optarg);
+                o->status_fd = (int) fd;
+                break;
+        }
         case OPT_TMPFS_SIZE: r = nsb_build_set_tmpfs_size(b, parse_size("--tmpfs-size", optarg)); break;
         case OPT_CGROUP_LIMIT: {
                 const char *eq = strchr(optarg, '=');
@@ -652,6 +671,53 @@ static bool common_option(nsb_build *b, int c, struct run_options *o)
         if (r < 0)
                 die_with_error(r, "%s", optarg ? optarg : "");
         return true;
+}
+
+static const char *result_name(nsb_result r)
+{
+        switch (r) {
+        case NSB_RESULT_EXITED: return "exited";
+        case NSB_RESULT_SIGNALED: return "signaled";
+        case NSB_RESULT_TIMED_OUT: return "timed-out";
+        case NSB_RESULT_SILENT_TIMEOUT: return "silent-timeout";
+        case NSB_RESULT_LOG_LIMIT: return "log-limit";
+        case NSB_RESULT_OUT_OF_MEMORY: return "out-of-memory";
+        case NSB_RESULT_PIDS_LIMIT: return "pids-limit";
+        case NSB_RESULT_FAILED: return "failed";
+        case NSB_RESULT_NONE: break;
+        }
+        return "none";
+}
+
+/* --json-status-fd: one JSON object a line, as bubblewrap's: the
+ * builder's pid once it runs, its end with the statistics.  A store
+ * reads them as they come. */
+static void json_status_start(const struct run_options *o, const nsb_build *b)
+{
+        if (o->status_fd < 0)
+                return;
+        dprintf(o->status_fd, "{ \"child-pid\": %d, \"sandbox\": \"%s\" }\n", (int) nsb_build_pid(b),
+                nsb_sandbox_name(nsb_build_sandbox(b)));
+}
+
+static void json_status_end(const struct run_options *o, const nsb_build *b, int code)
+{
+        if (o->status_fd < 0)
+                return;
+        nsb_build_stats st = { .what = 0 };
+        (void) nsb_build_get_stats(b, &st, sizeof(st));
+        dprintf(o->status_fd, "{ \"exit-code\": %d, \"result\": \"%s\"", code, result_name(nsb_build_result(b)));
+        if (st.what & NSB_STATS_WALL)
+                dprintf(o->status_fd, ", \"wall-usec\": %llu", (unsigned long long) st.wall_usec);
+        if (st.what & NSB_STATS_CPU)
+                dprintf(o->status_fd, ", \"user-usec\": %llu, \"system-usec\": %llu, \"cpu-from-cgroup\": %s",
+                        (unsigned long long) st.user_usec, (unsigned long long) st.system_usec,
+                        st.what & NSB_STATS_CGROUP ? "true" : "false");
+        if (st.what & NSB_STATS_MEMORY_PEAK)
+                dprintf(o->status_fd, ", \"memory-peak\": %llu, \"memory-peak-from-cgroup\": %s",
+                        (unsigned long long) st.memory_peak,
+                        st.what & NSB_STATS_MEMORY_PEAK_CGROUP ? "true" : "false");
+        dprintf(o->status_fd, " }\n");
 }
 
 /* --stats: one line on stderr, after the build's own messages. */
@@ -713,8 +779,10 @@ static int run_and_report(nsb_build *b, const struct run_options *o, const char 
         if (r < 0) {
                 warn_msg("%s", nsb_build_error_message(b));
                 code = nsb_build_exit_code(b);
+                json_status_end(o, b, code);
                 goto out;
         }
+        json_status_start(o, b);
         stopped_by = wait_for_build(b, sfd);
         code = nsb_build_exit_code(b);
         switch (nsb_build_result(b)) {
@@ -743,6 +811,7 @@ static int run_and_report(nsb_build *b, const struct run_options *o, const char 
                 warn_msg("kept build directory %s", nsb_build_dir(b));
         if (o->stats)
                 print_stats(b);
+        json_status_end(o, b, code);
 out:
         if (log_fd != o->default_log_fd)
                 close(log_fd);
@@ -765,7 +834,7 @@ static int cmd_run(int argc, char **argv)
         int r = nsb_build_new(&b);
         if (r < 0)
                 die_with_error(r, "cannot create a build");
-        struct run_options o = { .default_log_fd = STDOUT_FILENO };
+        struct run_options o = { .default_log_fd = STDOUT_FILENO, .status_fd = -1 };
         int c;
 
         /* "+": stop at the first non-option, the program. */
@@ -890,7 +959,7 @@ static int cmd_build(int argc, char **argv)
         if (r < 0)
                 die_with_error(r, "cannot create a build");
         /* Standard output is for the output paths, as with nix-build. */
-        struct run_options o = { .default_log_fd = STDERR_FILENO };
+        struct run_options o = { .default_log_fd = STDERR_FILENO, .status_fd = -1 };
         const char *closure = NULL;
         int c;
         while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {

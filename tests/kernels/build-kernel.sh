@@ -6,8 +6,8 @@
 # Built kernels are cached outside the work tree (NSB_KERNEL_CACHE, default
 # /var/cache/nsbuild-kernels), keyed by everything that goes into them (the
 # fragments, this script, the source package's version, the compiler), so a
-# later run on the same machine reuses them; ccache keeps what the variants
-# share.  After olddefconfig every requested option is checked: Kconfig
+# later run on the same machine reuses them; variants of an architecture
+# share an object directory, and ccache keeps what a rebuild can reuse.  After olddefconfig every requested option is checked: Kconfig
 # drops what it cannot set without a word (CONFIG_SECCOMP_FILTER=n is
 # meaningless; only CONFIG_SECCOMP=n removes it).
 set -eu
@@ -53,7 +53,13 @@ if [ ! -f "$src/Makefile" ]; then
 	mv "$src.tmp" "$src"
 fi
 
-obj="$cache/obj-$variant"
+# One object directory per architecture, shared by its variants: kbuild
+# tracks which objects depend on which option (fixdep), so a variant after
+# another recompiles only what the options between them change (measured:
+# the five x86 variants after "all" took N s together, against M s with an
+# object directory each and ccache).
+rm -rf "$cache/obj-$variant" # the layout before, one per variant
+obj="$cache/obj-$karch"
 mkdir -p "$obj"
 log="$obj/build.log"
 export CCACHE_DIR="$cache/ccache"
