@@ -527,6 +527,17 @@ void nsb_cgroup_usage_read(const nsb_cgroup *cg, nsb_cgroup_usage *ret)
 {
         *ret = (nsb_cgroup_usage){ 0 };
         for (size_t i = 0; i < cg->n; i++) {
+                char buf[64];
+                if ((cg->dir[i].controllers & NSB_CGC_PIDS) && !ret->have_pids_peak &&
+                    nsb_cgroup_read(cg->dir[i].fd, "pids.peak", buf, sizeof(buf)) > 0) {
+                        char *end;
+                        errno = 0;
+                        unsigned long long v = strtoull(buf, &end, 10);
+                        if (!errno && end != buf) {
+                                ret->have_pids_peak = true;
+                                ret->pids_peak = v;
+                        }
+                }
                 if (cg->dir[i].version == 2)
                         nsb_cgroup_v2_usage(cg->dir[i].fd, cg->dir[i].controllers, ret);
                 else

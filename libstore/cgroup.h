@@ -93,9 +93,10 @@ void nsb_cgroup_events_read(const nsb_cgroup *cg, nsb_cgroup_events *ret);
 int nsb_cgroup_kill(nsb_cgroup *cg, uint64_t deadline_ns);
 
 typedef struct nsb_cgroup_usage {
-        bool have_cpu, have_memory_peak;
+        bool have_cpu, have_memory_peak, have_pids_peak;
         uint64_t user_usec, system_usec;
         uint64_t memory_peak;     /* bytes */
+        uint64_t pids_peak;       /* pids.peak, Linux 6.1 (v1 and v2) */
 } nsb_cgroup_usage;
 /* What the cgroup's processes used, from whichever hierarchy says it. */
 void nsb_cgroup_usage_read(const nsb_cgroup *cg, nsb_cgroup_usage *ret);

@@ -225,6 +225,10 @@ void nsb_confine_end(nsb_build *b)
                 st->what |= NSB_STATS_MEMORY_PEAK | NSB_STATS_MEMORY_PEAK_CGROUP;
                 st->memory_peak = u.memory_peak;
         }
+        if (u.have_pids_peak) {
+                st->what |= NSB_STATS_PIDS_PEAK;
+                st->pids_peak = u.pids_peak;
+        }
         r = nsb_cgroup_destroy(&b->cgroup, deadline);
         if (r < 0)
                 nsb_warn(b, "cannot remove the build's cgroup %s: %s, leaving it for the next run",

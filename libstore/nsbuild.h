@@ -477,6 +477,7 @@ enum {
         NSB_STATS_MEMORY_PEAK = 1 << 2,
         NSB_STATS_CGROUP = 1 << 3,  /* the CPU time is the whole cgroup's */
         NSB_STATS_MEMORY_PEAK_CGROUP = 1 << 4, /* the peak is the whole cgroup's */
+        NSB_STATS_PIDS_PEAK = 1 << 5, /* the cgroup's pids.peak (Linux 6.1; with the pids controller) */
 };
 typedef struct nsb_build_stats {
         unsigned what;              /* NSB_STATS_* */
@@ -484,6 +485,7 @@ typedef struct nsb_build_stats {
         uint64_t user_usec;
         uint64_t system_usec;
         uint64_t memory_peak;       /* bytes */
+        uint64_t pids_peak;         /* the most processes and threads at once */
 } nsb_build_stats;
 int nsb_build_get_stats(const nsb_build *build, nsb_build_stats *ret_stats, size_t size);
 

@@ -101,11 +101,8 @@ else
 	skip "the full tier does not work here"
 fi
 
-# A daemon (setsid, double fork) is in the cgroup too, and dies with the
-# build in every tier that has no PID namespace; the cgroup goes with it.
-mark="nsb-cgroup-daemon-$$"
-"$NSBUILD" run --sandbox=off -- /bin/sh -c "$HELPER daemon $mark; exec $HELPER sleep 60 $mark" >/dev/null 2>&1 &
-pid=$!
+# A daemon (setsid, double fork) is in the cgroup too, in every tier, and
+# dies with the build; the cgroup goes with it.
 daemon_in_cgroup() {
 	for f in /proc/[0-9]*/cmdline; do
 		case $({ tr '\0' ' ' <"$f"; } 2>/dev/null) in
@@ -114,11 +111,27 @@ daemon_in_cgroup() {
 	done
 	return 1
 }
-wait_for 20 daemon_in_cgroup; ok $? "off tier: a double-forked, setsid daemon is in the build's cgroup"
-kill -TERM $pid
-wait $pid 2>/dev/null
 none_left() { [ -z "$(build_cgroups)" ]; }
-wait_for 20 none_left; ok $? "off tier: the build's end removes its cgroup"
+for tier in off chroot full; do
+	mark="nsb-cgroup-daemon-$$-$tier"
+	bb=$(path_of busybox 2>/dev/null) && is_static "$bb" || bb=/nonexistent
+	case $tier in
+	off) set -- --sandbox=off; h=$HELPER sh=/bin/sh ;;
+	chroot) set -- --sandbox=chroot --ro-bind "${STATIC_HELPER:-/nonexistent}:/t/helper" --ro-bind "$bb:/t/busybox"
+		h=/t/helper sh="/t/busybox sh" ;;
+	full) set -- --sandbox=full --host-tools --ro-bind "$HELPER:/t/helper"; h=/t/helper sh=/bin/sh ;;
+	esac
+	if ! "$NSBUILD" run "$@" -- $sh -c "$h exit 0" >/dev/null 2>&1; then
+		skip "the $tier tier does not run here"; skip "the $tier tier does not run here"
+		continue
+	fi
+	"$NSBUILD" run "$@" -- $sh -c "$h daemon $mark; exec $h sleep 59 $mark" >/dev/null 2>&1 &
+	pid=$!
+	wait_for 20 daemon_in_cgroup; ok $? "$tier tier: a double-forked, setsid daemon is in the build's cgroup"
+	kill -TERM $pid
+	wait $pid 2>/dev/null
+	wait_for 20 none_with "$mark" && wait_for 20 none_left; ok $? "$tier tier: the build's end kills it, and removes the cgroup"
+done
 
 # has_ctl NAME: builds get controller NAME here (features' summary).
 has_ctl() { "$NSBUILD" features | sed -n '/^CGROUP/{n;p}' | grep -Eq "[(,] ?$1[,)]"; }
@@ -138,10 +151,15 @@ if has_ctl pids; then
 	like "$err" "failed after reaching the process limit (pids.max 64; forks refused: " "--pids-max: the result says the process limit was hit"
 	like "$err" "forks refused: 137" "--pids-max: the builder got 63 processes beside itself, no more"
 	none_with "$mark"; ok $? "--pids-max: none of its processes is left"
+	# pids.peak: Linux 6.1.
+	out=$("$NSBUILD" run --sandbox=off --stats --pids-max 100 -- "$HELPER" forks 10 "$mark" 2>&1)
+	case $(uname -r) in
+	[0-5].*|6.0.*) like "$out" "stats: " "--stats: (no pids.peak before Linux 6.1)" ;;
+	*) like "$out" "peak processes 11" "--stats: the build's peak number of processes (pids.peak): the builder and 10" ;;
+	esac
 else
 	refused_limit --pids-max 64
-	skip "no pids controller for builds here"
-	skip "no pids controller for builds here"
+	for i in 1 2 3; do skip "no pids controller for builds here"; done
 fi
 # Without a limit, the end of the build kills all it started.
 err=$("$NSBUILD" run --sandbox=off --timeout 60 -- "$HELPER" forks 300 "$mark" 2>&1)

@@ -717,6 +717,8 @@ static void json_status_end(const struct run_options *o, const nsb_build *b, int
                 dprintf(o->status_fd, ", \"memory-peak\": %llu, \"memory-peak-from-cgroup\": %s",
                         (unsigned long long) st.memory_peak,
                         st.what & NSB_STATS_MEMORY_PEAK_CGROUP ? "true" : "false");
+        if (st.what & NSB_STATS_PIDS_PEAK)
+                dprintf(o->status_fd, ", \"pids-peak\": %llu", (unsigned long long) st.pids_peak);
         dprintf(o->status_fd, " }\n");
 }
 
@@ -735,10 +737,13 @@ static void print_stats(const nsb_build *b)
                                        (double) st.user_usec / 1e6, (double) st.system_usec / 1e6,
                                        st.what & NSB_STATS_CGROUP ? "the build's cgroup" : "waited-for processes");
         if (st.what & NSB_STATS_MEMORY_PEAK && n < sizeof(line))
-                snprintf(line + n, sizeof(line) - n, "%speak memory %.1f MiB (%s)", n ? ", " : "",
+                n += (size_t) snprintf(line + n, sizeof(line) - n, "%speak memory %.1f MiB (%s)", n ? ", " : "",
                                        (double) st.memory_peak / (1024.0 * 1024.0),
                                        st.what & NSB_STATS_MEMORY_PEAK_CGROUP ? "the build's cgroup"
                                                                               : "the largest waited-for process");
+        if (st.what & NSB_STATS_PIDS_PEAK && n < sizeof(line))
+                snprintf(line + n, sizeof(line) - n, "%speak processes %llu", n ? ", " : "",
+                         (unsigned long long) st.pids_peak);
         warn_msg("stats: %s", line);
 }
 
