@@ -10,12 +10,14 @@
  * accounting of waited-for children. */
 #include "config.h"
 
-#include <pthread.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "compat/compat.h"
 #include "internal.h"
 
 /* Time for the kill: a process in an uninterruptible sleep (a hung NFS
@@ -183,6 +185,35 @@ int nsb_confine_begin(nsb_build *b)
                 }
         }
         return apply_limits(b);
+}
+
+void nsb_confine_kill(nsb_build *b)
+{
+        /* The cgroup first: every process of the build at once, however
+         * it forked or detached, not the supervisor (outside it), which
+         * then reports the builder's death.  Only the signal here (the
+         * caller's event loop is not held up); nsb_confine_end() waits
+         * until the cgroup is empty. */
+        bool cgroup_killed = false;
+        for (size_t i = 0; i < b->cgroup.n; i++)
+                if ((b->cgroup.dir[i].controllers & NSB_CGC_KILL) &&
+                    nsb_cgroup_write(b->cgroup.dir[i].fd, "cgroup.kill", "1") == 0)
+                        cgroup_killed = true;
+        /* In the full tier the builder is PID 1 of its namespace: killing it
+         * makes the kernel kill every process of the build.  Elsewhere its
+         * supervisor is asked to, and does it before it exits.  The pidfd
+         * makes sure the signal cannot reach a recycled pid. */
+        int sig = b->supervised ? SIGTERM : SIGKILL;
+        if (b->pidfd < 0 || pidfd_send_signal(b->pidfd, sig, NULL, 0) < 0)
+                (void) kill(b->pid, sig);
+        /* A supervisor the builder stopped acts on SIGTERM only once
+         * continued. */
+        if (b->supervised && (b->pidfd < 0 || pidfd_send_signal(b->pidfd, SIGCONT, NULL, 0) < 0))
+                (void) kill(b->pid, SIGCONT);
+        /* As root without a cgroup, what the build user runs dies now, not
+         * when the supervisor gets round to it. */
+        if (b->supervised && b->pool_lock_fd >= 0 && !(b->isolation & NSB_ISOLATION_PID_NS) && !cgroup_killed)
+                nsb_userpool_sweep(b->uid);
 }
 
 static uint64_t usec(struct timeval tv)

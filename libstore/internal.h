@@ -369,6 +369,11 @@ int nsb_confine_begin(nsb_build *b);
 /* Whether KEY is a cgroup v2 file nsb_build_add_cgroup_limit() takes. */
 bool nsb_cgroup_limit_key_valid(const char *key);
 void nsb_confine_end(nsb_build *b);
+/* Stop the build now (a timeout, a limit, the caller): its cgroup's kill,
+ * the signal to the builder (full tier) or its supervisor, and, as root
+ * without a cgroup, the sweep of the build user's processes.  Returns at
+ * once; nsb_confine_end() makes sure. */
+void nsb_confine_kill(nsb_build *b);
 
 /* journal.c: the record of what a run leaves on disk, for the next run to
  * remove if this one is killed.  begin (which first removes what runs

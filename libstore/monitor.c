@@ -279,23 +279,9 @@ void nsb_monitor_kill(nsb_build *b)
 {
         if (b->pid <= 0 || b->reaped)
                 return;
-        /* In the full tier the builder is PID 1 of its namespace: killing it
-         * makes the kernel kill every process of the build.  Elsewhere its
-         * supervisor is asked to, and does it before it exits.  The pidfd
-         * makes sure the signal cannot reach a recycled pid. */
-        int sig = b->supervised ? SIGTERM : SIGKILL;
         if (!b->stop_ns)
                 b->stop_ns = now_ns();
-        if (b->pidfd < 0 || pidfd_send_signal(b->pidfd, sig, NULL, 0) < 0)
-                (void) kill(b->pid, sig);
-        /* A supervisor the builder stopped acts on SIGTERM only once
-         * continued. */
-        if (b->supervised && (b->pidfd < 0 || pidfd_send_signal(b->pidfd, SIGCONT, NULL, 0) < 0))
-                (void) kill(b->pid, SIGCONT);
-        /* As root, what the build user runs dies now, not when the
-         * supervisor gets round to it. */
-        if (b->supervised && b->pool_lock_fd >= 0 && !(b->isolation & NSB_ISOLATION_PID_NS))
-                nsb_userpool_sweep(b->uid);
+        nsb_confine_kill(b);
 }
 
 static void stop_build(nsb_build *b, nsb_result why)
