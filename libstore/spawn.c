@@ -38,6 +38,7 @@
 #define NSB_ASAN 0
 #endif
 #if NSB_ASAN
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #endif
 
@@ -232,6 +233,15 @@ pid_t nsb_clone_spawn(unsigned long flags, bool share_memory, int (*fn)(void *),
         (void) syscall(SYS_rt_sigprocmask, SIG_SETMASK, saved, NULL, NSB_KERNEL_SIGSET_SIZE);
         /* With CLONE_VFORK the child is past its exec or gone, and no
          * longer uses the stack; without it, the child has its own copy. */
+#if NSB_ASAN
+        /* A child that exec'd or exited never returned from its frames,
+         * whose redzones stay poisoned in the shadow of memory we give
+         * back: the next stack mmap() returns at that address would start
+         * poisoned, and the sanitizer, finding its own frames there
+         * inconsistent, aborts the next child in our memory, holding its
+         * locks (the sanitizer stage saw test-threads hang so). */
+        __asan_unpoison_memory_region(stack, size);
+#endif
         (void) munmap(stack, size);
         if (pid < 0)
                 return -err;
