@@ -55,9 +55,9 @@ fi
 
 # One object directory per architecture, shared by its variants: kbuild
 # tracks which objects depend on which option (fixdep), so a variant after
-# another recompiles only what the options between them change (measured:
-# the five x86 variants after "all" took N s together, against M s with an
-# object directory each and ccache).
+# another recompiles only what the options between them change, and ccache
+# the rest.  (Measured cold on the development machine: "all" 203 s, then
+# no-netns 174 s: NET_NS reaches most of the network stack.)
 rm -rf "$cache/obj-$variant" # the layout before, one per variant
 obj="$cache/obj-$karch"
 mkdir -p "$obj"

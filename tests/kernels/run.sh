@@ -53,6 +53,43 @@ if [ "$(uname -m)" != x86_64 ]; then
 	echo "1..0 # SKIP the kernel matrix runs on x86_64 (this is $(uname -m))"
 	exit 0
 fi
+# userland TRIPLET: the build tree for TRIPLET ("native": the one under
+# test), cross-built once per run (in NSB_CROSS_DIR where that is set, for
+# a --prepare run to leave them to the run that boots).
+cross_dir=${NSB_CROSS_DIR:-}
+userland() {
+	[ "$1" = native ] && { echo "$build"; return 0; }
+	d="${cross_dir:-$work}/build-$1"
+	[ -f "$d/.built" ] || { rm -rf "$d" && sh "$here/cross-build.sh" "$1" "$src" "$d" >&2 && touch "$d/.built"; } ||
+		return 1
+	echo "$d"
+}
+
+# --prepare: only build and fetch the kernels and busyboxes (into the
+# cache) and, with NSB_CROSS_DIR, cross-build the other ABIs' nsbuild,
+# booting nothing: tests/matrix.sh runs this in the background, at a low
+# priority, while it builds and tests the other configurations.
+if [ "${1:-}" = --prepare ]; then
+	rc=0
+	while IFS='|' read -r name how lacks suites triplet; do
+		if [ -n "$cross_dir" ] && [ "$triplet" != native ]; then
+			userland "$triplet" >/dev/null || rc=1
+			[ "$triplet" = aarch64-linux-gnu ] && { userland arm-linux-gnueabihf >/dev/null || rc=1; }
+		fi
+		arch=amd64
+		case $how in
+		"debian "*) set -- $how; arch=$3; sh "$here/debian-kernel.sh" "$2" "$3" >/dev/null || rc=1 ;;
+		"build "*) sh "$here/build-kernel.sh" "${how#build }" >/dev/null || rc=1
+			case $how in *riscv64*) arch=riscv64 ;; esac ;;
+		esac
+		sh "$here/debian-busybox.sh" "$arch" >/dev/null || rc=1
+		echo "prepared $name"
+	done <<EOF
+$matrix
+EOF
+	exit $rc
+fi
+
 for tool in qemu-system-x86_64 cpio gzip; do
 	command -v $tool >/dev/null && continue
 	# Where CI installed everything, a missing tool is a failure.
@@ -82,13 +119,6 @@ qemu() {
 		-kernel "$kernel" -initrd "$initrd" -append "$append" </dev/null >"$work/console" 2>&1
 }
 
-# userland TRIPLET: the build tree for TRIPLET ("native": the one under
-# test), cross-built once per run.
-userland() {
-	[ "$1" = native ] && { echo "$build"; return 0; }
-	[ -d "$work/build-$1" ] || sh "$here/cross-build.sh" "$1" "$src" "$work/build-$1" >&2 || return 1
-	echo "$work/build-$1"
-}
 
 wanted=" $* "
 while IFS='|' read -r name how lacks suites triplet; do
