@@ -55,19 +55,25 @@ unsigned nsb_cgroup_v2_controllers(int dir_fd)
 int nsb_cgroup_v2_prepare_parent(int parent_fd)
 {
         char buf[512], enable[512];
-        if (nsb_cgroup_read(parent_fd, "cgroup.controllers", buf, sizeof(buf)) < 0)
-                return -errno;
-        size_t n = 0;
-        enable[0] = '\0';
+        int r = nsb_cgroup_read(parent_fd, "cgroup.controllers", buf, sizeof(buf));
+        if (r < 0)
+                return r;
+        /* One a write: the kernel takes a write whole or not at all, and
+         * one controller it refuses (cpu beside realtime tasks) must not
+         * cost the others. */
+        r = 0;
         for (const char *p = buf; *p;) {
                 p += strspn(p, " \n");
                 size_t len = strcspn(p, " \n");
-                if (len && n + len + 2 < sizeof(enable)) {
-                        n += (size_t) snprintf(enable + n, sizeof(enable) - n, "%s+%.*s", n ? " " : "", (int) len, p);
+                if (len && len + 2 < sizeof(enable)) {
+                        snprintf(enable, sizeof(enable), "+%.*s", (int) len, p);
+                        int q = nsb_cgroup_write(parent_fd, "cgroup.subtree_control", enable);
+                        if (q < 0 && r == 0)
+                                r = q;
                 }
                 p += len;
         }
-        return n ? nsb_cgroup_write(parent_fd, "cgroup.subtree_control", enable) : 0;
+        return r;
 }
 
 int nsb_cgroup_v2_kill(int dir_fd)

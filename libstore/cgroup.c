@@ -263,16 +263,23 @@ out:
  * so this tells a member from a process that got a recycled pid. */
 static bool is_member(pid_t pid, const char *name)
 {
-        char path[64], buf[4096];
+        char path[64], buf[16384];
         snprintf(path, sizeof(path), "/proc/%d/cgroup", (int) pid);
         if (read_small_at(AT_FDCWD, path, buf, sizeof(buf)) <= 0)
                 return false;
+        /* "/NAME" at the end of a line, or "/NAME/" in it: a cgroup the
+         * builder made below the build's (where it may) is the build's. */
         size_t nlen = strlen(name);
         for (char *line = buf; *line;) {
                 char *end = strchr(line, '\n');
                 size_t len = end ? (size_t) (end - line) : strlen(line);
-                if (len > nlen && line[len - nlen - 1] == '/' && strncmp(line + len - nlen, name, nlen) == 0)
-                        return true;
+                for (const char *p = line; (p = memmem(p, len - (size_t) (p - line), name, nlen));) {
+                        if (p > line && p[-1] == '/' && (p + nlen == line + len || p[nlen] == '/'))
+                                return true;
+                        p += nlen;
+                        if ((size_t) (p - line) >= len)
+                                break;
+                }
                 line += len + (end ? 1 : 0);
         }
         return false;
@@ -281,12 +288,18 @@ static bool is_member(pid_t pid, const char *name)
 static void kill_member(pid_t pid, const char *name)
 {
         _cleanup_close_ int pidfd = pidfd_open(pid, 0);
-        if (pidfd < 0 && errno != ENOSYS)
-                return; /* gone */
+        bool no_pidfds = pidfd < 0 && errno == ENOSYS;
+        if (pidfd < 0 && !no_pidfds)
+                return; /* gone (or no fd to be had: the next round tries again) */
         if (!is_member(pid, name))
                 return;
-        if (pidfd < 0 || pidfd_send_signal(pidfd, SIGKILL, NULL, 0) < 0)
-                (void) kill(pid, SIGKILL); /* Linux before 5.3: no pidfds */
+        /* Through the pidfd only: it pins the process, where a pid may be
+         * recycled once the member is reaped.  kill() only where the
+         * kernel has no pidfds (before 5.3). */
+        if (no_pidfds)
+                (void) kill(pid, SIGKILL);
+        else
+                (void) pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
 }
 
 /* SIGKILL every member of DIR_FD's cgroup.procs that is still a member;
@@ -347,7 +360,11 @@ static int kill_all(const int *fds, const unsigned *controllers, size_t n, const
         for (;;) {
                 /* Frozen, nothing forks while its pids are killed; SIGKILL
                  * takes effect once thawed (v1 holds even it). */
-                bool frozen = !used_kill && freezer >= 0 && nsb_cgroup_v1_freeze(fds[freezer], true, deadline_ns) == 0;
+                /* Thawed whatever the freeze's wait said: a task in an
+                 * uninterruptible sleep keeps the state at FREEZING, and
+                 * a cgroup left frozen would hold even SIGKILL. */
+                bool frozen = !used_kill && freezer >= 0 &&
+                              nsb_cgroup_v1_freeze(fds[freezer], true, deadline_ns) != -ENOENT;
                 int left = 0, err = 0;
                 for (size_t i = 0; i < n; i++) {
                         int r = kill_members(fds[i], name, !used_kill);
@@ -357,7 +374,7 @@ static int kill_all(const int *fds, const unsigned *controllers, size_t n, const
                                 left += r;
                 }
                 if (frozen)
-                        (void) nsb_cgroup_v1_freeze(fds[freezer], false, deadline_ns);
+                        (void) nsb_cgroup_v1_freeze(fds[freezer], false, now_ns() + 1000000000ULL);
                 if (left == 0)
                         return err;
                 if (now_ns() >= deadline_ns)
@@ -382,16 +399,35 @@ static void dir_close(nsb_cgroup_dir *d)
         d->path = d->member = NULL;
 }
 
+/* Hand the v2 directory PARENT's controllers down to the builds below it
+ * (best effort: a build without one is told when it needs it). */
+static void prepare_parent(const char *parent)
+{
+        _cleanup_close_ int pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (pfd >= 0)
+                (void) nsb_cgroup_v2_prepare_parent(pfd);
+}
+
 /* mkdir PARENT/NAME; a shared PARENT too, and again if a run that
- * finished meanwhile removed it. */
-static int make_dir(const char *parent, bool shared, const char *name, char **ret_path)
+ * finished meanwhile removed it; with PREPARE (v2, controllers wanted) a
+ * PARENT this makes gets its controllers, whoever made the one before. */
+static int make_dir(const char *parent, bool shared, bool prepare, const char *name, char **ret_path)
 {
         _cleanup_free_ char *path = NULL;
         if (asprintf(&path, "%s/%s", parent, name) < 0)
                 return -ENOMEM;
+        if (prepare && !shared)
+                prepare_parent(parent);
         for (int tries = 0;; tries++) {
-                if (shared && mkdir(parent, 0755) < 0 && errno != EEXIST)
-                        return -errno;
+                if (shared) {
+                        if (mkdir(parent, 0755) == 0) {
+                                if (prepare)
+                                        prepare_parent(parent);
+                        } else if (errno != EEXIST)
+                                return -errno;
+                        else if (prepare && tries == 0)
+                                prepare_parent(parent); /* made by a run without limits */
+                }
                 if (mkdir(path, 0755) == 0)
                         break;
                 if (errno != ENOENT || tries >= 10)
@@ -426,17 +462,8 @@ int nsb_cgroup_create(nsb_cgroup *cg, const char *parent, const char *name, unsi
                         continue;
                 }
                 nsb_cgroup_dir *d = &cg->dir[cg->n];
-                if (pl->version == 2 && want) {
-                        /* Hand down what the parent has: a fresh
-                         * "nsbuild" directory has no controller yet. */
-                        if (!pl->shared || mkdir(pl->dir, 0755) == 0 || errno == EEXIST) {
-                                _cleanup_close_ int pfd = open(pl->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                                if (pfd >= 0)
-                                        (void) nsb_cgroup_v2_prepare_parent(pfd);
-                        }
-                }
                 d->shared_parent = pl->shared;
-                r = make_dir(pl->dir, pl->shared, name, &d->path);
+                r = make_dir(pl->dir, pl->shared, pl->version == 2 && want, name, &d->path);
                 if (r == 0 && asprintf(&d->member, "%s/%s", pl->own, name) < 0) {
                         d->member = NULL;
                         r = -ENOMEM;
@@ -511,12 +538,29 @@ void nsb_cgroup_events_read(const nsb_cgroup *cg, nsb_cgroup_events *ret)
                 const nsb_cgroup_dir *d = &cg->dir[i];
                 uint64_t v;
                 /* v2 memory.events, v1 memory.oom_control (Linux 4.13):
-                 * "oom_kill N". */
+                 * "oom_kill N", processes the OOM killer killed, of any
+                 * cause (the host's own shortage too): counted only where
+                 * the cgroup's limit was reached (v2 "oom N"; v1 has no
+                 * such count, and memory.failcnt stays 0 on Linux 6.18:
+                 * the peak at the limit). */
+                uint64_t hit = 0;
                 if ((d->controllers & NSB_CGC_MEMORY) &&
                     nsb_cgroup_read(d->fd, d->version == 2 ? "memory.events" : "memory.oom_control", buf,
                                     sizeof(buf)) >= 0 &&
-                    nsb_cgroup_keyed(buf, "oom_kill", &v))
-                        ret->oom_kills += v;
+                    nsb_cgroup_keyed(buf, "oom_kill", &v)) {
+                        if (d->version == 2)
+                                (void) nsb_cgroup_keyed(buf, "oom", &hit);
+                        else {
+                                uint64_t peak = 0, limit = UINT64_MAX;
+                                if (nsb_cgroup_read(d->fd, "memory.max_usage_in_bytes", buf, sizeof(buf)) > 0)
+                                        peak = strtoull(buf, NULL, 10);
+                                if (nsb_cgroup_read(d->fd, "memory.limit_in_bytes", buf, sizeof(buf)) > 0)
+                                        limit = strtoull(buf, NULL, 10);
+                                hit = peak >= limit;
+                        }
+                        if (hit)
+                                ret->oom_kills += v;
+                }
                 if ((d->controllers & NSB_CGC_PIDS) && nsb_cgroup_read(d->fd, "pids.events", buf, sizeof(buf)) >= 0 &&
                     nsb_cgroup_keyed(buf, "max", &v))
                         ret->pids_max += v;
@@ -546,13 +590,58 @@ void nsb_cgroup_usage_read(const nsb_cgroup *cg, nsb_cgroup_usage *ret)
 }
 
 /* rmdir, again while the kernel still counts a member that is exiting. */
+/* A subdirectory of DIR_FD's (a cgroup the builder made below the
+ * build's, where it may), or NULL. */
+static char *first_child(int dir_fd)
+{
+        int fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        DIR *d = fd < 0 ? NULL : fdopendir(fd);
+        if (!d) {
+                if (fd >= 0)
+                        close(fd);
+                return NULL;
+        }
+        char *name = NULL;
+        struct dirent *de;
+        while (!name && (de = readdir(d)))
+                if (de->d_type == DT_DIR && strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+                        name = strdup(de->d_name);
+        closedir(d);
+        return name;
+}
+
+/* rmdir PATH, a build's cgroup: first any cgroups the builder made below
+ * it, leaf by leaf, each emptied (in the build's cgroup is in them), then
+ * it, again while the kernel still counts a member that is exiting.
+ * Iterative, with one path and one fd: the builder chooses the depth. */
 static int remove_dir(const char *path, uint64_t deadline_ns)
 {
+        const char *name = path_basename(path);
         for (;;) {
                 if (rmdir(path) == 0 || errno == ENOENT)
                         return 0;
-                if (errno != EBUSY || now_ns() >= deadline_ns)
+                if ((errno != EBUSY && errno != ENOTEMPTY) || now_ns() >= deadline_ns)
                         return -errno;
+                /* Down to a leaf below, if there is one. */
+                _cleanup_free_ char *leaf = strdup(path);
+                if (!leaf)
+                        return -ENOMEM;
+                for (;;) {
+                        _cleanup_close_ int fd = open(leaf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                        _cleanup_free_ char *child = fd < 0 ? NULL : first_child(fd);
+                        if (!child) {
+                                if (fd >= 0)
+                                        (void) kill_members(fd, name, true);
+                                break;
+                        }
+                        char *deeper;
+                        if (asprintf(&deeper, "%s/%s", leaf, child) < 0)
+                                return -ENOMEM;
+                        free(leaf);
+                        leaf = deeper;
+                }
+                if (strcmp(leaf, path) != 0 && rmdir(leaf) == 0)
+                        continue;
                 pause_a_little();
         }
 }
@@ -586,7 +675,7 @@ int nsb_cgroup_destroy(nsb_cgroup *cg, uint64_t deadline_ns)
         return r;
 }
 
-int nsb_cgroup_remove_leftover(const char *path)
+int nsb_cgroup_remove_leftover(const char *path, bool shared_parent)
 {
         const char *name = path_basename(path);
         if (!path_is_normal_absolute(path) || strncmp(name, NAME_PREFIX, strlen(NAME_PREFIX)) != 0)
@@ -612,7 +701,7 @@ int nsb_cgroup_remove_leftover(const char *path)
         if (r < 0 || q < 0)
                 return r < 0 ? r : q;
         _cleanup_free_ char *parent = strndup(path, (size_t) (name - path - 1));
-        if (parent && strcmp(path_basename(parent), NSB_CGROUP_PARENT) == 0)
+        if (shared_parent && parent && strcmp(path_basename(parent), NSB_CGROUP_PARENT) == 0)
                 (void) rmdir(parent); /* the shared one, once no run uses it */
         return 1;
 }

@@ -106,9 +106,11 @@ void nsb_cgroup_usage_read(const nsb_cgroup *cg, nsb_cgroup_usage *ret);
 int nsb_cgroup_destroy(nsb_cgroup *cg, uint64_t deadline_ns);
 
 /* A cgroup directory PATH that a killed run left: if it is a cgroup
- * named as nsbuild names them, kill what is in it and remove it.  1 when
+ * named as nsbuild names them, kill what is in it and remove it (and
+ * with SHARED_PARENT its parent, the runs' NSB_CGROUP_PARENT, once
+ * empty; never a parent the caller chose).  1 when
  * removed, 0 when gone or not ours (left alone), or negative errno. */
-int nsb_cgroup_remove_leftover(const char *path);
+int nsb_cgroup_remove_leftover(const char *path, bool shared_parent);
 
 /* ---- per hierarchy kind ---- */
 

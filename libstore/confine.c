@@ -16,6 +16,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "compat/compat.h"
 #include "internal.h"
@@ -151,7 +152,17 @@ int nsb_confine_begin(nsb_build *b)
                 return 0;
         }
         char name[64];
-        snprintf(name, sizeof(name), "nsbuild-%s", b->journal_name);
+        if (b->journal_name[0])
+                snprintf(name, sizeof(name), "nsbuild-%s", b->journal_name);
+        else {
+                /* No journal (its directory could not be had): a name of
+                 * its own all the same, or concurrent runs would share
+                 * one. */
+                uint64_t rnd;
+                if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != (ssize_t) sizeof(rnd))
+                        rnd = now_ns() ^ ((uint64_t) getpid() << 32);
+                snprintf(name, sizeof(name), "nsbuild-run-%016llx", (unsigned long long) rnd);
+        }
         unsigned want = (b->memory_max ? NSB_CGC_MEMORY : 0) | (b->pids_max ? NSB_CGC_PIDS : 0) |
                         (b->cpu_quota_usec ? NSB_CGC_CPU : 0);
         for (size_t i = 0; i < b->n_cgroup_limits; i++)
@@ -179,7 +190,8 @@ int nsb_confine_begin(nsb_build *b)
         for (size_t i = 0; i < b->cgroup.n; i++) {
                 nsb_trace(b, "cgroup %s", b->cgroup.dir[i].path);
                 /* Without a record the next run would not know it. */
-                if (nsb_journal_note(b, "cgroup", b->cgroup.dir[i].path) < 0) {
+                if (nsb_journal_note(b, b->cgroup.dir[i].shared_parent ? "cgroup" : "cgroup-in",
+                                     b->cgroup.dir[i].path) < 0) {
                         nsb_warn(b, "%s, ignoring", b->error_message);
                         b->error_message[0] = '\0';
                 }
@@ -290,6 +302,11 @@ static void probe_cgroup(void)
         nsb_cgroup_place *places = NULL;
         size_t n_places = 0, n = 0;
         int r = nsb_cgroup_places(NULL, &places, &n_places);
+        if (r == -ENOENT) {
+                snprintf(summary, sizeof(summary),
+                         "this kernel has no cgroups (no /proc/self/cgroup; to enable: a kernel with CONFIG_CGROUPS)");
+                return;
+        }
         if (r < 0) {
                 snprintf(summary, sizeof(summary), "cannot read this process's cgroups: %s", strerror(-r));
                 return;

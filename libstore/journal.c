@@ -175,6 +175,10 @@ static int clean_record(nsb_build *b, int fd, const struct stat *st)
         /* Pairs KIND\0VALUE\0; a pair cut short by the kill is ignored. */
         const char *pid = "?", *owner = NULL;
         int r = 0;
+        /* Two passes: what may still run first (the build user's
+         * processes, the cgroup's), then the directories it would be
+         * writing to. */
+        for (int pass = 0; pass < 2; pass++)
         for (size_t off = 0; off < (size_t) n;) {
                 const char *kind = buf + off;
                 size_t klen = strnlen(kind, (size_t) n - off);
@@ -187,7 +191,7 @@ static int clean_record(nsb_build *b, int fd, const struct stat *st)
                 off += klen + vlen + 2;
                 if (strcmp(kind, "pid") == 0)
                         pid = value;
-                else if (strcmp(kind, "builduser") == 0) {
+                else if (pass == 0 && strcmp(kind, "builduser") == 0) {
                         int q = nsb_userpool_reclaim(value);
                         unsigned long uid = strtoul(value, NULL, 10);
                         if (q < 0) {
@@ -198,13 +202,13 @@ static int clean_record(nsb_build *b, int fd, const struct stat *st)
                         } else if (q > 0)
                                 nsb_warn(b, "processes, IPC objects and temporary files of build user %lu of an "
                                             "earlier run (pid %s) that was killed, removed", uid, pid);
-                } else if (strcmp(kind, "cgroup") == 0) {
+                } else if (pass == 0 && (strcmp(kind, "cgroup") == 0 || strcmp(kind, "cgroup-in") == 0)) {
                         /* What is still in it dies first (its parent-death
                          * signal has normally done that), then it goes. */
                         struct stat cst;
                         if (lstat(value, &cst) < 0)
                                 continue;
-                        int q = nsb_cgroup_remove_leftover(value);
+                        int q = nsb_cgroup_remove_leftover(value, strcmp(kind, "cgroup") == 0);
                         if (q < 0) {
                                 nsb_warn(b, "cannot remove the cgroup %s of an earlier run (pid %s) that was killed: "
                                             "%s, ignoring", value, pid, strerror(-q));
@@ -216,7 +220,8 @@ static int clean_record(nsb_build *b, int fd, const struct stat *st)
                 }
                 else if (strcmp(kind, "owner") == 0)
                         owner = value;
-                else if (strcmp(kind, "dir") == 0 || strcmp(kind, "scratch") == 0 || strcmp(kind, "output") == 0) {
+                else if (pass == 1 &&
+                         (strcmp(kind, "dir") == 0 || strcmp(kind, "scratch") == 0 || strcmp(kind, "output") == 0)) {
                         /* An output the run finished is no leftover. */
                         bool done = false;
                         for (size_t o = off; o < (size_t) n && !done;) {

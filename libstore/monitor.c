@@ -477,9 +477,14 @@ static int finish(nsb_build *b)
                         nsb_fail(b, ENOMEM, "run builder", "killed: out of memory (a limit of the build's cgroup)");
                 break;
         case NSB_RESULT_PIDS_LIMIT:
-                nsb_fail(b, EAGAIN, "run builder",
-                         "failed after reaching the process limit (pids.max %llu; forks refused: %llu)",
-                         (unsigned long long) b->pids_max, (unsigned long long) b->events.pids_max);
+                if (b->pids_max)
+                        nsb_fail(b, EAGAIN, "run builder",
+                                 "failed after reaching the process limit (pids.max %llu; forks refused: %llu)",
+                                 (unsigned long long) b->pids_max, (unsigned long long) b->events.pids_max);
+                else
+                        nsb_fail(b, EAGAIN, "run builder",
+                                 "failed after reaching the process limit of the build's cgroup (forks refused: %llu)",
+                                 (unsigned long long) b->events.pids_max);
                 break;
         case NSB_RESULT_TIMED_OUT:
                 nsb_fail(b, ETIMEDOUT, "run builder", "timed out after %u seconds", b->timeout);

@@ -124,11 +124,16 @@ pid_t nsb_clone_spawn_cgroup(unsigned long flags, bool share_memory, int cgroup_
                 pid_t pid = clone_into_cgroup(flags, share_memory, cgroup_fd, fn, arg, ret_pidfd);
                 if (pid >= 0)
                         return pid;
-                /* A kernel before 5.7 (before 5.3: no clone3), or a
-                 * seccomp policy that refuses clone3 (container runtimes'
-                 * do, with ENOSYS or EPERM): the child joins by a write. */
+                /* A kernel before 5.7 (before 5.3: no clone3), a seccomp
+                 * policy that refuses clone3 (container runtimes' do,
+                 * with ENOSYS or EPERM), or the cgroup refusing (EACCES,
+                 * EBUSY, ENOENT, EOPNOTSUPP): the plain clone, whose child
+                 * joins by a write and says which step failed; a
+                 * namespace the kernel refuses fails there again, as
+                 * itself. */
                 *born_in_cgroup = false;
-                if (pid != -ENOSYS && pid != -E2BIG && pid != -EINVAL && pid != -EPERM)
+                if (pid != -ENOSYS && pid != -E2BIG && pid != -EINVAL && pid != -EPERM && pid != -EACCES &&
+                    pid != -EBUSY && pid != -ENOENT && pid != -EOPNOTSUPP)
                         return pid;
         }
 #else

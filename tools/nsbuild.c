@@ -260,6 +260,8 @@ static void parse_cpu_max(nsb_build *b, const char *s)
                         die("--cpu-max: '%s' is not a number of CPUs, nor QUOTA/PERIOD in microseconds", s);
                 quota = (uint64_t) (cpus * (double) period + 0.5);
         }
+        if (quota == 0)
+                die("--cpu-max: '%s' gives no CPU time at all", s);
         if (nsb_build_set_cpu_max(b, quota, period) < 0)
                 die("--cpu-max: '%s': the period must be 1000 to 1000000 microseconds and the quota at least 1000",
                     s);
