@@ -40,7 +40,7 @@ fail() { printf 'matrix: FAILED: %s\n' "$*" >&2; exit 1; }
 NSB_CROSS_DIR="$matrix/cross"; export NSB_CROSS_DIR
 nice -n 19 setsid sh tests/kernels/run.sh --prepare >"$matrix/kernels-prepare.out" 2>&1 &
 prepare_pid=$!
-trap 'kill -TERM -- -"$prepare_pid" 2>/dev/null || true' EXIT
+trap 'pkill -TERM -s "$prepare_pid" 2>/dev/null || true' EXIT
 
 # build NAME CONFIGURE-ARGS...: configure, make and make check in _matrix/NAME.
 build() {
