@@ -398,7 +398,10 @@ killed_ipc_checks() {
 	journal="$tap_tmp/journal-ipc-$name"
 	mark="nsb-killed-ipc-$$-$name"
 	h=$(th "$@")
-	"$@" --user-pool 45011:1 --journal-dir "$journal" -- /bin/sh -c \
+	# Build users of its own per tier: hostile.sh and chroot-hostile.sh
+	# run side by side (make -j check).
+	case $name in chroot) u1=45013 u2=45014 ;; *) u1=45011 u2=45012 ;; esac
+	"$@" --user-pool $u1:1 --journal-dir "$journal" -- /bin/sh -c \
 		"$h ipc-create $key >/dev/null && echo x >/tmp/$mark && echo x >/dev/shm/$mark; exec $h sleep 300 $mark" \
 		>"$tap_tmp/killed-ipc.out" 2>&1 &
 	pid=$!
@@ -410,8 +413,8 @@ killed_ipc_checks() {
 	kill -KILL $pid
 	wait $pid 2>/dev/null
 	wait_for 20 none_with "$mark"
-	out=$("$NSBUILD" run --sandbox=off --user-pool 45012:1 --journal-dir "$journal" -- /bin/true 2>&1)
-	like "$out" "processes, IPC objects and temporary files of build user 45011 of an earlier run (pid $pid) that was killed, removed" \
+	out=$("$NSBUILD" run --sandbox=off --user-pool $u2:1 --journal-dir "$journal" -- /bin/true 2>&1)
+	like "$out" "processes, IPC objects and temporary files of build user $u1 of an earlier run (pid $pid) that was killed, removed" \
 		"$name, nsbuild killed: the next run (another build user) cleans up after the killed run's, and says so"
 	out=$("$HELPER" ipc-check "$key" | tr '\n' ' ')
 	if "$NSBUILD" --version | grep -q -- '-MOUNT_NS' && ! grep -q ' /dev/mqueue mqueue ' /proc/mounts; then
