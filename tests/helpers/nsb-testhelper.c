@@ -892,14 +892,15 @@ static int cmd_forks(char **a)
 static int cmd_alloc(char **a)
 {
         size_t size = (size_t) atol(a[0]) * 1024 * 1024;
-        char *p = malloc(size);
+        /* volatile: clang drops an allocation that is only written. */
+        volatile char *p = malloc(size);
         if (!p)
                 return 1;
         for (size_t i = 0; i < size; i += 4096)
                 p[i] = 1;
         usleep(100000);
         printf("allocated %zu\n", size);
-        free(p);
+        free((void *) p);
         return 0;
 }
 
