@@ -48,6 +48,19 @@ riscv64|build riscv64||$arch_suites|riscv64-linux-gnu"
 
 n=0 failed=0
 emit() { n=$((n + 1)); echo "$1 $n$2"; [ "$1" = ok ] || failed=$((failed + 1)); }
+# renumber: TAP lines without numbers (from a guest) into this run's
+# numbering, counting failures.  In this shell, not a pipe's subshell:
+# the counts must survive.
+renumber() {
+	while IFS= read -r line; do
+		case $line in
+		"ok # SKIP"*) emit ok " # SKIP ${line#ok # SKIP }" ;;
+		"ok - "*) emit ok " - ${line#ok - }" ;;
+		"not ok - "*) emit "not ok" " - ${line#not ok - }" ;;
+		*) echo "$line" ;;
+		esac
+	done
+}
 
 if [ "$(uname -m)" != x86_64 ]; then
 	echo "1..0 # SKIP the kernel matrix runs on x86_64 (this is $(uname -m))"
@@ -170,14 +183,7 @@ while IFS='|' read -r name how lacks suites triplet; do
 		"#"*) [ -n "${section:-}" ] && echo "$line" ;;
 		esac
 	done >"$work/tap"
-	while IFS= read -r line; do
-		case $line in
-		"ok # SKIP"*) emit ok " # SKIP ${line#ok # SKIP }" ;;
-		"ok - "*) emit ok " - ${line#ok - }" ;;
-		"not ok - "*) emit "not ok" " - ${line#not ok - }" ;;
-		*) echo "$line" ;;
-		esac
-	done <"$work/tap"
+	renumber <"$work/tap"
 	# The filter's numbers in this guest's build, against libseccomp's.
 	if grep -q '^@@table ' "$work/console"; then
 		if [ -x "$build/tests/helpers/nsb-scmp" ]; then
@@ -192,14 +198,7 @@ while IFS='|' read -r name how lacks suites triplet; do
 		else
 			echo "ok # SKIP $name/seccomp-tables: the build under test has no nsb-scmp (libseccomp-dev, test-only)" >"$work/tables"
 		fi
-		while IFS= read -r line; do
-			case $line in
-			"ok # SKIP"*) emit ok " # SKIP ${line#ok # SKIP }" ;;
-			"ok - "*) emit ok " - ${line#ok - }" ;;
-			"not ok - "*) emit "not ok" " - ${line#not ok - }" ;;
-			*) echo "$line" ;;
-			esac
-		done <"$work/tables"
+		renumber <"$work/tables"
 	fi
 	for s in checks $(echo "$suites" | tr ',' ' '); do
 		rc=$(tr -d '\r' <"$work/console" | sed -n "s/.*@@nsbk-end $s rc=\([0-9]*\)@@.*/\1/p" | head -n 1)
