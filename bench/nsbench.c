@@ -15,6 +15,10 @@
  *   nsbench floor RUNS
  *       The kernel's floor: clone into the five namespaces and exec
  *       /bin/true, nothing else; print median, p10, p90 in ms.
+ *   nsbench cgroup-floor RUNS DIR
+ *       The kernel's cost of a cgroup per build: mkdir in the cgroup2
+ *       directory DIR, clone3 into it, exec, wait, rmdir; print the median
+ *       with and without the cgroup.
  *   nsbench floor-threads BUILDS INFLIGHT
  *       The kernel's floor from INFLIGHT threads; print builds per second.
  *   nsbench hygiene BUILDS
@@ -151,7 +155,10 @@ static int cmd_cmds(int argc, char **argv)
 
 /* ---- in-process builds ---- */
 
-static char store[] = "/tmp/nsbench-store-XXXXXX";
+/* Outside /tmp, as a store is: the full tier's /tmp is the build's own
+ * directory on disk, so inputs below /tmp get their mount points made on
+ * disk (a disk inode each), where a store's get them on the root tmpfs. */
+static char store[] = "/var/tmp/nsbench-store-XXXXXX";
 static char **inputs;
 static int n_inputs;
 
@@ -284,6 +291,69 @@ static double floor_once(void)
                 exit(1);
         }
         return now_ms() - t0;
+}
+
+/* The kernel's own cost of a cgroup per build: make a cgroup in DIR,
+ * clone3 into it (CLONE_INTO_CGROUP), exec /bin/true, wait, remove it;
+ * against the same clone3 without a cgroup.  What nsbuild's cgroup costs
+ * over this is its own. */
+struct bench_clone_args { /* the kernel's struct clone_args (Linux 5.7), which libcs may lack */
+        uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+#define BENCH_CLONE_INTO_CGROUP 0x200000000ULL
+
+static double cgroup_floor_once(const char *dir, bool cgroup)
+{
+        static char *const argv[] = { "true", NULL };
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/nsbench-floor-%d", dir, (int) getpid());
+        double t0 = now_ms();
+        int fd = -1;
+        if (cgroup && (mkdir(path, 0755) < 0 || (fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)) {
+                fprintf(stderr, "nsbench: cgroup %s: %s\n", path, strerror(errno));
+                exit(1);
+        }
+        struct bench_clone_args args = { .exit_signal = SIGCHLD };
+        if (cgroup) {
+                args.flags = BENCH_CLONE_INTO_CGROUP;
+                args.cgroup = (uint64_t) fd;
+        }
+        pid_t pid = (pid_t) syscall(SYS_clone3, &args, sizeof(args));
+        if (pid == 0) {
+                execv("/bin/true", argv);
+                _exit(127);
+        }
+        int st;
+        if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+                fprintf(stderr, "nsbench: clone3: %s\n", pid < 0 ? strerror(errno) : "failed");
+                exit(1);
+        }
+        if (cgroup && (close(fd) < 0 || rmdir(path) < 0)) {
+                fprintf(stderr, "nsbench: remove cgroup %s: %s\n", path, strerror(errno));
+                exit(1);
+        }
+        return now_ms() - t0;
+}
+
+static int cmd_cgroup_floor(int argc, char **argv)
+{
+        (void) argc;
+        int runs = atoi(argv[0]);
+        double *with = calloc((size_t) runs, sizeof(double)), *without = calloc((size_t) runs, sizeof(double));
+        if (!with || !without)
+                return 1;
+        cgroup_floor_once(argv[1], true);
+        for (int r = 0; r < runs; r++) {
+                with[r] = cgroup_floor_once(argv[1], true);
+                without[r] = cgroup_floor_once(argv[1], false);
+        }
+        double med, p10, p90, med0, p100, p900;
+        stats(with, runs, &med, &p10, &p90);
+        stats(without, runs, &med0, &p100, &p900);
+        printf("cgroup-floor %.3f %.3f\n", med, med0);
+        free(with);
+        free(without);
+        return 0;
 }
 
 static int cmd_floor(int argc, char **argv)
@@ -479,12 +549,14 @@ int main(int argc, char **argv)
                 return cmd_threads(argc - 2, argv + 2, false);
         if (argc >= 3 && strcmp(argv[1], "floor-threads") == 0)
                 return cmd_threads(argc - 2, argv + 2, true);
+        if (argc >= 4 && strcmp(argv[1], "cgroup-floor") == 0)
+                return cmd_cgroup_floor(argc - 2, argv + 2);
         if (argc >= 3 && strcmp(argv[1], "floor") == 0)
                 return cmd_floor(argc - 2, argv + 2);
         if (argc >= 3 && strcmp(argv[1], "hygiene") == 0)
                 return cmd_hygiene(argc - 2, argv + 2);
         if (argc >= 3 && strcmp(argv[1], "envscale") == 0)
                 return cmd_envscale(argv + 2);
-        fprintf(stderr, "usage: nsbench cmds|inproc|throughput|threads|floor|floor-threads|hygiene|envscale ... (see the source)\n");
+        fprintf(stderr, "usage: nsbench cmds|inproc|throughput|threads|floor|cgroup-floor|floor-threads|hygiene|envscale ... (see the source)\n");
         return 64;
 }

@@ -72,6 +72,19 @@ nocg=$(get full-nocgroup)
 echo "   cgroup: $(awk -v a="$full" -v b="$nocg" 'BEGIN { printf "%+.3f", a - b }') ms a build ($("$nsbuild" features --json |
 	sed -n 's/.*"cgroup": { "works": \([a-z]*\).*/\1/p' | sed 's/true/a cgroup here/; s/false/no cgroup here/'))"
 echo "   target: full <= 1.1 x full without a cgroup: x$(ratio "$full" "$nocg") $(verdict "$(ratio "$full" "$nocg")" 1.1 "<=")"
+# The kernel's share of it: a cgroup made, cloned into, and removed around
+# a bare exec, in our own v2 cgroup (where nsbuild makes its own).
+cg2=$(awk '{ for (i = 7; i < NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2" && $4 == "/") { print $5; exit } break } }' \
+	/proc/self/mountinfo)
+own2=$(sed -n 's/^0:://p' /proc/self/cgroup)
+if [ -n "$cg2" ] && [ -w "$cg2${own2%/}" ]; then
+	"$nsbench" cgroup-floor "$runs" "$cg2${own2%/}" >"$tmp/cgfloor"
+	read -r _ cgw cgwo <"$tmp/cgfloor"
+	echo "   of which the kernel's: $(awk -v a="$cgw" -v b="$cgwo" 'BEGIN { printf "%+.3f", a - b }') ms" \
+		"(mkdir, clone3 into it, exec, rmdir: $cgw against $cgwo ms)"
+else
+	echo "   of which the kernel's: not measured (no writable cgroup v2 directory of our own)"
+fi
 
 # 2. Scaling with inputs (setup + teardown, in-process).
 echo

@@ -145,7 +145,7 @@ void nsb_cgroup_places_free(nsb_cgroup_place *p, size_t n)
         free(p);
 }
 
-int nsb_cgroup_places(const char *parent, nsb_cgroup_place **ret_places, size_t *ret_n)
+int nsb_cgroup_places(const char *parent, bool probe, nsb_cgroup_place **ret_places, size_t *ret_n)
 {
         struct own_line *own = NULL;
         size_t n_own = 0;
@@ -223,6 +223,8 @@ int nsb_cgroup_places(const char *parent, nsb_cgroup_place **ret_places, size_t 
                         done |= controllers;
                 else
                         done_v2 = true;
+                if (!probe)
+                        continue;
                 /* Writable: the directory builds are made in, or, for the
                  * shared one that is not there, the one above, where a
                  * run makes it. */
@@ -444,23 +446,23 @@ int nsb_cgroup_create(nsb_cgroup *cg, const char *parent, const char *name, unsi
                 cg->dir[i].fd = cg->dir[i].procs_fd = -1;
         nsb_cgroup_place *places = NULL;
         size_t n = 0;
-        int r = nsb_cgroup_places(parent, &places, &n);
+        /* Unprobed: whether a place can be had is found by making the
+         * build's directory there, which is all a build needs to know (a
+         * probe of every hierarchy cost more than the rest of the cgroup's
+         * setup). */
+        int r = nsb_cgroup_places(parent, false, &places, &n);
         if (r < 0)
                 return r;
         int first_err = -ENOENT;
         bool unified = false;
-        for (size_t i = 0; i < n; i++)
-                if (places[i].version == 2 && !places[i].err)
-                        unified = true;
-        for (size_t i = 0; i < n && cg->n < NSB_CGROUP_MAX; i++) {
-                nsb_cgroup_place *pl = &places[i];
+        /* The unified hierarchy first: where it has a place, the v1
+         * hierarchies are joined only for the controllers a limit needs. */
+        for (size_t k = 0; k < 2 * n && cg->n < NSB_CGROUP_MAX; k++) {
+                nsb_cgroup_place *pl = &places[k % n];
+                if ((k < n) != (pl->version == 2))
+                        continue;
                 if (pl->version == 1 && unified && !(pl->controllers & want))
                         continue;
-                if (pl->err) {
-                        if (first_err == -ENOENT)
-                                first_err = -pl->err;
-                        continue;
-                }
                 nsb_cgroup_dir *d = &cg->dir[cg->n];
                 d->shared_parent = pl->shared;
                 r = make_dir(pl->dir, pl->shared, pl->version == 2 && want, name, &d->path);
@@ -485,6 +487,8 @@ int nsb_cgroup_create(nsb_cgroup *cg, const char *parent, const char *name, unsi
                 }
                 d->version = pl->version;
                 d->controllers = pl->version == 2 ? nsb_cgroup_v2_controllers(d->fd) : pl->controllers;
+                if (pl->version == 2)
+                        unified = true;
                 cg->n++;
         }
         nsb_cgroup_places_free(places, n);

@@ -37,9 +37,10 @@ typedef struct nsb_cgroup_place {
  * /proc/self/mountinfo) that have anything a build needs, each with
  * whether a build's cgroup can be made there: in NSB_CGROUP_PARENT below
  * our own cgroup, or, with PARENT (a cgroup path, as /proc/PID/cgroup
- * names them), directly in that cgroup where it exists.  0 or negative
+ * names them), directly in that cgroup where it exists.  Without PROBE,
+ * where they are only (err 0, and no v2 controllers).  0 or negative
  * errno. */
-int nsb_cgroup_places(const char *parent, nsb_cgroup_place **ret_places, size_t *ret_n);
+int nsb_cgroup_places(const char *parent, bool probe, nsb_cgroup_place **ret_places, size_t *ret_n);
 void nsb_cgroup_places_free(nsb_cgroup_place *p, size_t n);
 
 /* A build's cgroup: one directory per hierarchy. */

@@ -301,7 +301,7 @@ static void probe_cgroup(void)
 {
         nsb_cgroup_place *places = NULL;
         size_t n_places = 0, n = 0;
-        int r = nsb_cgroup_places(NULL, &places, &n_places);
+        int r = nsb_cgroup_places(NULL, true, &places, &n_places);
         if (r == -ENOENT) {
                 snprintf(summary, sizeof(summary),
                          "this kernel has no cgroups (no /proc/self/cgroup; to enable: a kernel with CONFIG_CGROUPS)");
