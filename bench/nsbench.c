@@ -298,6 +298,7 @@ static double floor_once(void)
  * against the same clone3 without a cgroup.  What nsbuild's cgroup costs
  * over this is its own. */
 struct bench_clone_args { /* the kernel's struct clone_args (Linux 5.7), which libcs may lack */
+        /* cppcheck-suppress unusedStructMember ; the kernel reads them */
         uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup;
 };
 #define BENCH_CLONE_INTO_CGROUP 0x200000000ULL

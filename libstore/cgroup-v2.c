@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cgroup.h"
 #include "internal.h"
@@ -48,6 +49,109 @@ unsigned nsb_cgroup_v2_controllers(int dir_fd)
         return bits;
 }
 
+static const struct {
+        unsigned bit;
+        const char *name;
+} v2_controllers[] = {
+        { NSB_CGC_CPU, "cpu" }, { NSB_CGC_MEMORY, "memory" }, { NSB_CGC_PIDS, "pids" },
+        { NSB_CGC_IO, "io" },   { NSB_CGC_CPUSET, "cpuset" },
+};
+
+struct mover {
+        int procs_fd; /* the leaf's cgroup.procs */
+        int err;
+        pid_t failed;
+};
+
+static void move_one(pid_t pid, void *userdata)
+{
+        struct mover *m = userdata;
+        char s[24];
+        int len = snprintf(s, sizeof(s), "%d", (int) pid);
+        if (write(m->procs_fd, s, (size_t) len) < 0 && errno != ESRCH && !m->err) {
+                m->err = errno;
+                m->failed = pid;
+        }
+}
+
+static void first_one(pid_t pid, void *userdata)
+{
+        pid_t *first = userdata;
+        if (!*first)
+                *first = pid;
+}
+
+/* Move every process of DIR_FD's cgroup into its leaf NSB_CGROUP_CALLER,
+ * again as long as any is left (one forked meanwhile), until
+ * DEADLINE_NS.  Each move is a migration, an RCU grace period of the
+ * kernel's (about 10 ms), paid once: later runs start in the leaf. */
+static int move_into_leaf(int dir_fd, uint64_t deadline_ns, pid_t *ret_holder)
+{
+        if (mkdirat(dir_fd, NSB_CGROUP_CALLER, 0755) < 0 && errno != EEXIST)
+                return -errno;
+        _cleanup_close_ int leaf = openat(dir_fd, NSB_CGROUP_CALLER, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (leaf < 0)
+                return -errno;
+        _cleanup_close_ int procs = openat(leaf, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+        if (procs < 0)
+                return -errno;
+        struct mover m = { .procs_fd = procs };
+        for (;;) {
+                int listed = nsb_cgroup_each_member(dir_fd, move_one, &m);
+                if (listed < 0)
+                        return listed;
+                if (m.err) {
+                        *ret_holder = m.failed;
+                        return -m.err;
+                }
+                if (listed == 0)
+                        return 0;
+                if (now_ns() >= deadline_ns) {
+                        (void) nsb_cgroup_each_member(dir_fd, first_one, ret_holder);
+                        return -EBUSY;
+                }
+        }
+}
+
+int nsb_cgroup_v2_enable(int dir_fd, unsigned want, bool move, uint64_t deadline_ns, pid_t *ret_holder)
+{
+        char have_text[512], enabled_text[512];
+        int r = nsb_cgroup_read(dir_fd, "cgroup.controllers", have_text, sizeof(have_text));
+        if (r < 0)
+                return r;
+        r = nsb_cgroup_read(dir_fd, "cgroup.subtree_control", enabled_text, sizeof(enabled_text));
+        if (r < 0)
+                return r;
+        unsigned missing = want & parse_controllers(have_text) & ~parse_controllers(enabled_text);
+        if (!missing)
+                return 0;
+        /* The no-internal-process rule: a cgroup with processes hands no
+         * controller down.  Checked here, not left to the kernel: it
+         * refuses only the domain controllers (memory, io), and enabling
+         * a threaded one (cpu, pids) beside processes makes the cgroup a
+         * thread root, below which no domain cgroup (a build's) works. */
+        pid_t holder = 0;
+        r = nsb_cgroup_each_member(dir_fd, first_one, &holder);
+        if (r < 0)
+                return r;
+        if (r > 0 && !move) {
+                *ret_holder = holder;
+                return -EBUSY;
+        }
+        if (r > 0 && (r = move_into_leaf(dir_fd, deadline_ns, ret_holder)) < 0)
+                return r;
+        for (size_t i = 0; i < ELEMENTSOF(v2_controllers); i++) {
+                if (!(missing & v2_controllers[i].bit))
+                        continue;
+                char enable[32];
+                snprintf(enable, sizeof(enable), "+%s", v2_controllers[i].name);
+                r = nsb_cgroup_write(dir_fd, "cgroup.subtree_control", enable);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 /* Give the builds below PARENT_FD (our "nsbuild" directory, which holds
  * no process, so the no-internal-process rule allows it) every
  * controller it has itself.  Best effort: a build without one is told
@@ -58,6 +162,13 @@ int nsb_cgroup_v2_prepare_parent(int parent_fd)
         int r = nsb_cgroup_read(parent_fd, "cgroup.controllers", buf, sizeof(buf));
         if (r < 0)
                 return r;
+        /* Never beside processes (see nsb_cgroup_v2_enable): a builder
+         * that moved itself into the shared parent, a --cgroup-parent
+         * that holds some. */
+        pid_t holder = 0;
+        r = nsb_cgroup_each_member(parent_fd, first_one, &holder);
+        if (r != 0)
+                return r < 0 ? r : -EBUSY;
         /* One a write: the kernel takes a write whole or not at all, and
          * one controller it refuses (cpu beside realtime tasks) must not
          * cost the others. */

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <sys/xattr.h>
 #include <time.h>
 
 #include "cgroup.h"
@@ -195,7 +196,18 @@ int nsb_cgroup_places(const char *parent, bool probe, nsb_cgroup_place **ret_pla
                 unescape(root);
                 unescape(mnt);
                 /* The cgroup must be visible in this mount: below its root. */
-                const char *base = parent ? parent : o->path;
+                /* A process in the leaf we moved our cgroup's processes
+                 * into makes builds beside it, where the controllers are
+                 * handed down. */
+                const char *base = parent ? parent : o->path, *leaf = path_basename(o->path);
+                _cleanup_free_ char *up = NULL;
+                if (!parent && version == 2 && strcmp(leaf, NSB_CGROUP_CALLER) == 0 && leaf > o->path + 1) {
+                        if (!(up = strndup(o->path, (size_t) (leaf - o->path - 1)))) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        base = up;
+                }
                 size_t rlen = strcmp(root, "/") == 0 ? 0 : strlen(root);
                 if (strncmp(base, root, rlen) != 0 || (base[rlen] != '/' && base[rlen] != '\0'))
                         continue;
@@ -304,10 +316,7 @@ static void kill_member(pid_t pid, const char *name)
                 (void) pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
 }
 
-/* SIGKILL every member of DIR_FD's cgroup.procs that is still a member;
- * how many were listed (0: empty), or negative errno.  Read in pieces:
- * a fork loop's list has no bound. */
-static int kill_members(int dir_fd, const char *name, bool really)
+int nsb_cgroup_each_member(int dir_fd, void (*fn)(pid_t pid, void *userdata), void *userdata)
 {
         _cleanup_close_ int fd = openat(dir_fd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
         if (fd < 0)
@@ -326,8 +335,8 @@ static int kill_members(int dir_fd, const char *name, bool really)
                                 pid = (pid < 0 ? 0 : pid * 10) + (buf[i] - '0');
                         else if (pid >= 0) {
                                 listed++;
-                                if (really)
-                                        kill_member((pid_t) pid, name);
+                                if (fn)
+                                        fn((pid_t) pid, userdata);
                                 pid = -1;
                         }
                 }
@@ -336,10 +345,22 @@ static int kill_members(int dir_fd, const char *name, bool really)
         }
         if (pid >= 0) {
                 listed++;
-                if (really)
-                        kill_member((pid_t) pid, name);
+                if (fn)
+                        fn((pid_t) pid, userdata);
         }
         return listed;
+}
+
+static void kill_one(pid_t pid, void *name)
+{
+        kill_member(pid, name);
+}
+
+/* SIGKILL every member of DIR_FD's cgroup.procs that is still a member;
+ * how many were listed (0: empty), or negative errno. */
+static int kill_members(int dir_fd, const char *name, bool really)
+{
+        return nsb_cgroup_each_member(dir_fd, really ? kill_one : NULL, (void *) name);
 }
 
 static void pause_a_little(void)
@@ -410,16 +431,60 @@ static void prepare_parent(const char *parent)
                 (void) nsb_cgroup_v2_prepare_parent(pfd);
 }
 
+/* Whether the processes of our own cgroup OWN_FD may be moved into a leaf
+ * of it: where it was delegated to us (as an ordinary user we can write
+ * it only then; systemd marks what it delegates with a "delegate"
+ * attribute), or where no systemd manages cgroups (a container's root, a
+ * system without systemd: nothing else would put them back).  Never in a
+ * cgroup systemd manages for root without Delegate=: it owns that one. */
+static bool may_move_own(int own_fd)
+{
+        char v[8];
+        if (geteuid() != 0)
+                return true;
+        if (fgetxattr(own_fd, "trusted.delegate", v, sizeof(v)) > 0 ||
+            fgetxattr(own_fd, "user.delegate", v, sizeof(v)) > 0)
+                return true;
+        return access("/run/systemd/system", F_OK) < 0;
+}
+
+/* Our own v2 cgroup OWN, the shared parent's parent: the controllers of
+ * WANT it has, enabled for the cgroups below it (the shared parent). */
+static void enable_in_own(nsb_cgroup *cg, const char *own, unsigned want)
+{
+        _cleanup_close_ int ofd = open(own, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (ofd < 0)
+                return;
+        pid_t holder = 0;
+        bool move = may_move_own(ofd);
+        int r = nsb_cgroup_v2_enable(ofd, want, move, now_ns() + 2 * 1000000000ULL, &holder);
+        if (r < 0 && !cg->enable_err) {
+                cg->enable_err = -r;
+                cg->enable_moved = move;
+                cg->enable_holder = holder;
+                snprintf(cg->enable_where, sizeof(cg->enable_where), "%s", own);
+        }
+}
+
 /* mkdir PARENT/NAME; a shared PARENT too, and again if a run that
- * finished meanwhile removed it; with PREPARE (v2, controllers wanted) a
- * PARENT this makes gets its controllers, whoever made the one before. */
-static int make_dir(const char *parent, bool shared, bool prepare, const char *name, char **ret_path)
+ * finished meanwhile removed it; with WANT (v2 controllers a limit needs)
+ * they are enabled on the way down, and a PARENT this makes gets its
+ * controllers, whoever made the one before. */
+static int make_dir(nsb_cgroup *cg, const char *parent, bool shared, unsigned want, const char *name,
+                    char **ret_path)
 {
         _cleanup_free_ char *path = NULL;
         if (asprintf(&path, "%s/%s", parent, name) < 0)
                 return -ENOMEM;
+        bool prepare = want != 0;
         if (prepare && !shared)
                 prepare_parent(parent);
+        if (prepare && shared) {
+                char *slash = strrchr(parent, '/');
+                _cleanup_free_ char *own = slash ? strndup(parent, (size_t) (slash - parent)) : NULL;
+                if (own)
+                        enable_in_own(cg, own, want);
+        }
         for (int tries = 0;; tries++) {
                 if (shared) {
                         if (mkdir(parent, 0755) == 0) {
@@ -465,7 +530,7 @@ int nsb_cgroup_create(nsb_cgroup *cg, const char *parent, const char *name, unsi
                         continue;
                 nsb_cgroup_dir *d = &cg->dir[cg->n];
                 d->shared_parent = pl->shared;
-                r = make_dir(pl->dir, pl->shared, pl->version == 2 && want, name, &d->path);
+                r = make_dir(cg, pl->dir, pl->shared, pl->version == 2 ? want : 0, name, &d->path);
                 if (r == 0 && asprintf(&d->member, "%s/%s", pl->own, name) < 0) {
                         d->member = NULL;
                         r = -ENOMEM;

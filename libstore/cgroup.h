@@ -22,6 +22,10 @@ enum {
 
 #define NSB_CGROUP_MAX 8
 #define NSB_CGROUP_PARENT "nsbuild" /* the directory under our own cgroup */
+/* The leaf of our own v2 cgroup its processes are moved into, so that
+ * controllers can be handed down beside it (the no-internal-process
+ * rule); a process in it makes builds' cgroups beside it, in its parent. */
+#define NSB_CGROUP_CALLER "nsbuild-caller"
 
 /* One hierarchy where builds' cgroups can be made. */
 typedef struct nsb_cgroup_place {
@@ -57,6 +61,13 @@ typedef struct nsb_cgroup_dir {
 typedef struct nsb_cgroup {
         size_t n;
         bool killed;              /* emptied by nsb_cgroup_kill() */
+        /* Why a controller a limit needs could not be enabled above the
+         * build's v2 cgroup (0: it was, or none was needed): the errno,
+         * the cgroup, and a process that held it (EBUSY). */
+        int enable_err;
+        bool enable_moved;        /* its processes were being moved into its leaf */
+        pid_t enable_holder;
+        char enable_where[256];
         nsb_cgroup_dir dir[NSB_CGROUP_MAX];
 } nsb_cgroup;
 
@@ -123,6 +134,12 @@ void nsb_cgroup_v1_usage(int dir_fd, unsigned controllers, nsb_cgroup_usage *u);
 /* cgroup-v2.c */
 unsigned nsb_cgroup_v2_controllers(int dir_fd);
 int nsb_cgroup_v2_prepare_parent(int parent_fd);
+/* Enable the controllers of WANT (NSB_CGC_*) that DIR_FD's cgroup has in
+ * its cgroup.subtree_control.  A cgroup with processes refuses (EBUSY):
+ * with MOVE, its processes are moved into its leaf NSB_CGROUP_CALLER
+ * first (until none is left, or DEADLINE_NS).  0, or negative errno;
+ * on EBUSY, RET_HOLDER gets a process still there. */
+int nsb_cgroup_v2_enable(int dir_fd, unsigned want, bool move, uint64_t deadline_ns, pid_t *ret_holder);
 int nsb_cgroup_v2_kill(int dir_fd);
 void nsb_cgroup_v2_usage(int dir_fd, unsigned controllers, nsb_cgroup_usage *u);
 
@@ -130,5 +147,8 @@ void nsb_cgroup_v2_usage(int dir_fd, unsigned controllers, nsb_cgroup_usage *u);
  * terminated, at most SIZE - 1 bytes), write one. */
 int nsb_cgroup_read(int dir_fd, const char *file, char *buf, size_t size);
 int nsb_cgroup_write(int dir_fd, const char *file, const char *value);
+/* Call FN for each pid of DIR_FD's cgroup.procs (read in pieces: a fork
+ * loop's list has no bound); how many were listed, or negative errno. */
+int nsb_cgroup_each_member(int dir_fd, void (*fn)(pid_t pid, void *userdata), void *userdata);
 /* The number after KEY (a line "KEY N") in an interface file's text. */
 bool nsb_cgroup_keyed(const char *text, const char *key, uint64_t *ret);

@@ -75,6 +75,28 @@ static int set_limit(nsb_build *b, const char *option, unsigned controller, cons
                 nsb_trace(b, "%s: %s = %s", option, where, value);
                 return 0;
         }
+        const nsb_cgroup *cg = &b->cgroup;
+        if (r == -ENODEV && cg->enable_err == EBUSY && cg->enable_moved)
+                return nsb_fail(b, ENODEV, "set the build's limits",
+                                "cannot enforce %s: cannot enable the %s controller below cgroup %s: it still holds "
+                                "processes (pid %d among them) after 2 s of moving them into its leaf "
+                                NSB_CGROUP_CALLER " (they keep forking there)",
+                                option, controller_name(controller), cg->enable_where, (int) cg->enable_holder);
+        if (r == -ENODEV && cg->enable_err == EBUSY)
+                return nsb_fail(b, ENODEV, "set the build's limits",
+                                "cannot enforce %s: cannot enable the %s controller below cgroup %s: it holds "
+                                "processes (pid %d among them), which keep it from handing controllers down, and "
+                                "nsbuild may not move them (systemd manages that cgroup: run nsbuild where it has "
+                                "one delegated, Delegate=yes, or give --cgroup-parent an empty cgroup)",
+                                option, controller_name(controller), cg->enable_where, (int) cg->enable_holder);
+        if (r == -ENODEV && cg->enable_err)
+                return nsb_fail(b, ENODEV, "set the build's limits",
+                                "cannot enforce %s: cannot enable the %s controller below cgroup %s: %s%s", option,
+                                controller_name(controller), cg->enable_where, strerror(cg->enable_err),
+                                cg->enable_err == EACCES || cg->enable_err == EPERM
+                                        ? " (it is not delegated to this user: run nsbuild under systemd-run --user "
+                                          "--scope -p Delegate=yes)"
+                                        : "");
         if (r == -ENODEV)
                 return nsb_fail(b, ENODEV, "set the build's limits",
                                 "cannot enforce %s: no cgroup hierarchy of this system gives the build the %s "

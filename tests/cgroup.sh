@@ -85,7 +85,9 @@ fi
 # The builder's own /proc/self/cgroup, in the off tier (it sees the host's
 # names): in every hierarchy nsbuild uses, the build's cgroup.
 cg=$("$NSBUILD" run --sandbox=off -- /bin/cat /proc/self/cgroup 2>&1)
-mine=$(cat /proc/self/cgroup)
+# (Our own, or the cgroup whose processes nsbuild moved into its leaf
+# nsbuild-caller: builds are made beside that leaf.)
+mine=$(sed 's,/nsbuild-caller$,,; s,:$,:/,' /proc/self/cgroup)
 used=$(printf '%s\n' "$cg" | grep -c '/nsbuild/nsbuild-run-[0-9a-f]*$')
 [ "$used" -ge 1 ]; ok $? "off tier: the builder is in the build's cgroup ($used hierarchies)"
 same=$(printf '%s\n' "$cg" | grep '/nsbuild/nsbuild-run-' | sed 's,/nsbuild/nsbuild-run-[0-9a-f]*$,,; s,:$,:/,' | sort)
@@ -220,11 +222,47 @@ case $("$NSBUILD" features | sed -n '/^CGROUP/{n;p}') in
 *) like "$err" "cannot enforce --cgroup-limit pids.max: no cgroup hierarchy" "--cgroup-limit: without the controller, fails saying so" ;;
 esac
 
+# A cgroup delegated to us (NSB_TEST_DELEGATED, the kernel matrix's
+# cgroup-delegated suite), holding the processes it was given, as the
+# scope of `systemd-run --user --scope -p Delegate=yes` holds the command
+# it runs: the kernel hands no controller down from a cgroup with
+# processes, so for the limits above nsbuild moved them into its leaf.
+mnt2=$(awk '{ for (i = 7; i < NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") { print $5; exit } break } }' \
+	/proc/self/mountinfo)
+if [ -n "${NSB_TEST_DELEGATED:-}" ]; then
+	own=$(sed -n 's/^0:://p' /proc/self/cgroup)
+	case $own in
+	*/nsbuild-caller) ok 0 "delegated: the processes of our cgroup were moved into its leaf nsbuild-caller" ;;
+	*) ok 1 "delegated: the processes of our cgroup were moved into its leaf nsbuild-caller ($own)" ;;
+	esac
+	is "$(cat "$mnt2${own%/nsbuild-caller}/cgroup.procs")" "" "delegated: no process is left in the delegated cgroup itself"
+else
+	skip "not in a delegated cgroup"; skip "not in a delegated cgroup"
+fi
+# Root in a cgroup with processes: moved into a leaf where no systemd
+# manages cgroups; where systemd does (simulated in a guest by
+# /run/systemd/system), left alone, and the limit refused saying why.
+if is_root && [ -n "${NSBK_KERNEL:-}" ] && [ ! -e /run/systemd ] && [ -n "$mnt2" ] &&
+	grep -qw memory "$mnt2/cgroup.subtree_control" 2>/dev/null && mkdir "$mnt2/nsbtest-busy-$$"; then
+	busy="$mnt2/nsbtest-busy-$$"
+	mkdir -p /run/systemd/system
+	out=$(sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$busy" "$NSBUILD" run --sandbox=off --memory-max 256M -- /bin/true 2>&1)
+	is "$?" 125 "root, a cgroup with processes that systemd manages: --memory-max fails with 125"
+	like "$out" "among them), which keep it from handing controllers down, and nsbuild may not move them (systemd manages" \
+		"and says why, and what to do"
+	rm -r /run/systemd
+	out=$(sh -c 'echo $$ >"$0/cgroup.procs" && "$@" && cat /proc/self/cgroup' "$busy" "$NSBUILD" run --sandbox=off --memory-max 256M -- /bin/true 2>&1)
+	is "$?" 0 "root, a cgroup with processes, no systemd: --memory-max works"
+	like "$out" "0::/nsbtest-busy-$$/nsbuild-caller" "and they were moved into its leaf nsbuild-caller"
+	rmdir "$busy/nsbuild-caller" "$busy"
+else
+	for i in 1 2 3 4; do skip "not root in a guest with cgroup v2 controllers"; done
+fi
+
 # --cgroup-parent: the build's cgroup directly in the caller's cgroup,
 # which stays (it is the caller's); here one made below ours, in the
 # unified hierarchy (no limit asked: no v1 hierarchy is used).
 own2=$(sed -n 's/^0:://p' /proc/self/cgroup)
-mnt2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
 if [ -n "$mnt2" ] && [ -n "$own2" ] && mkdir "$mnt2${own2%/}/nsbtest-parent-$$" 2>/dev/null; then
 	parent="${own2%/}/nsbtest-parent-$$"
 	cg=$("$NSBUILD" run --sandbox=off --cgroup-parent "$parent" -- /bin/cat /proc/self/cgroup 2>&1)
