@@ -627,6 +627,10 @@ static int start_tier(nsb_build *b)
          * user: 1000 and 100 unless the caller chose others, as in Nix. */
         _cleanup_free_ char *uid_map = NULL, *gid_map = NULL;
         b->user_ns = (b->ns & NSB_ISOLATION_USER_NS) != 0;
+        /* Root that holds what build users need runs builders as one;
+         * everyone else (root in a container without CAP_SETUID, say) as
+         * itself, as an ordinary user does. */
+        b->build_user = !b->user_ns && nsb_build_users();
         if (b->user_ns) {
                 if (!b->user_set) {
                         b->uid = 1000;
@@ -642,7 +646,7 @@ static int start_tier(nsb_build *b)
          * of their uid when they end, which must never reach another
          * build's, and kill(-1) reaches into PID namespaces too. */
         int r0;
-        if (geteuid() == 0 && b->pool_lock_fd < 0 && (r0 = nsb_userpool_acquire(b)) < 0)
+        if (b->build_user && b->pool_lock_fd < 0 && (r0 = nsb_userpool_acquire(b)) < 0)
                 return r0;
 
         /* Before anything is made on disk: written down as it is made,
@@ -725,7 +729,7 @@ static int start_tier(nsb_build *b)
         /* The builder's stdout and stderr are this pipe.  Give it to the
          * build user, as Nix does with its pty, so that a builder opening
          * /dev/stderr (/proc/self/fd/2) may: a pipe is 0600 and root's. */
-        if (geteuid() == 0 && !b->user_ns && fchown(log_pipe[1], b->uid, b->gid) < 0) {
+        if (b->build_user && fchown(log_pipe[1], b->uid, b->gid) < 0) {
                 r = nsb_fail(b, errno, "create pipes", "cannot give the log pipe to the build user: %s",
                              strerror(errno));
                 goto fail;
@@ -774,7 +778,8 @@ static int start_tier(nsb_build *b)
                  * they run; in a user namespace of its own, or as the
                  * caller's own uid, there is nothing of the build user's
                  * to empty (or nothing that is not the caller's). */
-                .clear_user_keyrings = geteuid() == 0 && !b->user_ns,
+                .clear_user_keyrings = b->build_user,
+                .become_build_user = b->build_user,
                 .seccomp = NSB_HAVE_SECCOMP && !b->no_seccomp,
                 .ns = b->ns,
                 .loopback = (b->ns & NSB_ISOLATION_LOOPBACK) != 0,

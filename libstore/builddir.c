@@ -77,7 +77,7 @@ int nsb_builddir_create(nsb_build *b)
         /* Without a sandbox the build user reaches its directory through
          * the host's path, so the parent must be traversable (not
          * listable). */
-        if (b->tier == NSB_SANDBOX_OFF && geteuid() == 0 && fchmod(b->top_fd, 0711) < 0)
+        if (b->tier == NSB_SANDBOX_OFF && b->build_user && fchmod(b->top_fd, 0711) < 0)
                 return nsb_fail(b, errno, "create build directory", "cannot chmod %s: %s", b->top_dir,
                                 strerror(errno));
 
@@ -117,7 +117,7 @@ int nsb_builddir_create(nsb_build *b)
                                 strerror(errno));
         /* Give the directory to the build user; only possible (and only
          * needed) when we are privileged. */
-        if (geteuid() == 0 && fchownat(b->top_fd, rel, b->uid, b->gid, AT_SYMLINK_NOFOLLOW) < 0)
+        if (b->build_user && fchownat(b->top_fd, rel, b->uid, b->gid, AT_SYMLINK_NOFOLLOW) < 0)
                 return nsb_fail(b, errno, "create build directory", "cannot chown %s to %u:%u: %s",
                                 b->build_dir, (unsigned) b->uid, (unsigned) b->gid, strerror(errno));
 
@@ -133,7 +133,7 @@ int nsb_builddir_create(nsb_build *b)
                 const struct nsb_build_file *f = &b->files[i];
                 _cleanup_close_ int fd = openat(dfd, f->name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
                 r = fd < 0 ? -errno : write_all(fd, f->content, f->len);
-                if (r >= 0 && geteuid() == 0 && fchown(fd, b->uid, b->gid) < 0)
+                if (r >= 0 && b->build_user && fchown(fd, b->uid, b->gid) < 0)
                         r = -errno;
                 if (r < 0)
                         return nsb_fail(b, -r, "create build directory", "cannot write %s/%s: %s", b->build_dir,
@@ -188,7 +188,7 @@ static int make_scratch(nsb_build *b, char *parent, bool for_builder)
                 s->dir = NULL;
                 return nsb_fail(b, ENOMEM, "prepare outputs", "out of memory");
         }
-        bool shared = for_builder && geteuid() == 0;
+        bool shared = for_builder && b->build_user;
         if (mkdirat(s->top_fd, "s", 0700) < 0 ||
             (shared && fchownat(s->top_fd, "s", 0, b->gid, AT_SYMLINK_NOFOLLOW) < 0) ||
             (for_builder && fchmodat(s->top_fd, "s", shared ? 01775 : 0755, 0) < 0))

@@ -79,8 +79,9 @@ static int out_of_memory(canon *c)
  * opens it. */
 static int make_accessible(canon *c, const nsb_walk_entry *e)
 {
-        /* Root reads and changes any directory as it is. */
-        if (geteuid() == 0 || (e->st.st_mode & 0700) == 0700)
+        /* Root (CAP_DAC_OVERRIDE) reads and changes any directory as it
+         * is. */
+        if (nsb_cap_held(1 /* CAP_DAC_OVERRIDE */) || (e->st.st_mode & 0700) == 0700)
                 return 0;
         int r = chmod_at_nofollow(e->dirfd, e->name, (e->st.st_mode & 0777) | 0700, &e->st);
         return r < 0 ? fail(c, -r, "open") : 0;
@@ -253,7 +254,7 @@ static int canonicalise_file(canon *c, const nsb_walk_entry *e)
         }
         /* Make it readable to us before opening it: a builder may have left
          * it 0000. */
-        int q = geteuid() != 0 ? chmod_at_nofollow(e->dirfd, e->name, 0600, st) : 0;
+        int q = !nsb_cap_held(1 /* CAP_DAC_OVERRIDE */) ? chmod_at_nofollow(e->dirfd, e->name, 0600, st) : 0;
         if (q < 0)
                 return fail(c, -q, "chmod");
         /* Never blocking (a FIFO swapped in for the file), and the file

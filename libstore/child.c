@@ -97,15 +97,28 @@ static int mark_fds_cloexec(void)
  * has (privileges.c); the child makes the raw system calls itself, as
  * nothing here may go through a library that would broadcast the change
  * to threads (libpsx), which do not exist in the child. */
+/* Whether this process may shrink its bounding set (CAP_SETPCAP,
+ * effective).  Raw capget: see above. */
+static bool has_setpcap(void)
+{
+        struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+        struct __user_cap_data_struct data[2] = { { 0 }, { 0 } };
+        if (syscall(SYS_capget, &hdr, data) < 0)
+                return false;
+        return (data[CAP_SETPCAP / 32].effective & (1U << (CAP_SETPCAP % 32))) != 0;
+}
+
 static int drop_bounding_set(unsigned last_cap)
 {
         for (unsigned cap = 0; cap <= last_cap; cap++)
                 if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) {
                         /* Without CAP_SETPCAP (an unprivileged caller
-                         * outside any user namespace: the off tier) the
-                         * set cannot shrink, and there is nothing in it
-                         * such a process could use. */
-                        if (errno == EPERM && cap == 0 && geteuid() != 0)
+                         * outside any user namespace, the off tier; root in
+                         * a container that dropped it) the set cannot
+                         * shrink.  Nothing in it can be had again: the
+                         * sets are cleared next, and no_new_privs keeps
+                         * even root's exec from filling them. */
+                        if (errno == EPERM && cap == 0 && !has_setpcap())
                                 return 0;
                         return -errno;
                 }
@@ -204,12 +217,17 @@ void nsb_child_exec_builder(const nsb_spawn *s)
 {
         int r;
 
-        /* ADDR_NO_RANDOMIZE always, as Nix does: a build should not depend
-         * on where things land in memory. */
+        /* ADDR_NO_RANDOMIZE wherever it may be had, as Nix does (a build
+         * should not depend on where things land in memory, and Nix does
+         * not fail a build without it): Docker's seccomp profile allows
+         * personality(2) with a few values only, this flag not among them.
+         * The persona a --system asks for (PER_LINUX32, which that
+         * profile allows) is no such nicety: without it, the build fails. */
         nsb_child_trace(s, NSB_STEP_PERSONALITY, 0);
         unsigned long persona = s->personality != 0xffffffffUL ? s->personality
                                                                : (unsigned long) personality(0xffffffff);
-        if (personality(persona | ADDR_NO_RANDOMIZE) < 0)
+        if (personality(persona | ADDR_NO_RANDOMIZE) < 0 &&
+            (errno != EPERM || (s->personality != 0xffffffffUL && personality(persona) < 0)))
                 nsb_child_fail(s, NSB_STEP_PERSONALITY, errno, 0);
 
         /* No controlling terminal: the builder cannot reach the user's
@@ -241,7 +259,7 @@ void nsb_child_exec_builder(const nsb_spawn *s)
         nsb_child_trace(s, NSB_STEP_CAPABILITIES, 0);
         if ((r = drop_bounding_set(s->last_cap)) < 0)
                 nsb_child_fail(s, NSB_STEP_CAPABILITIES, -r, 0);
-        if (geteuid() == 0) {
+        if (s->become_build_user) {
                 /* Until the exec this process holds root's fds and (in
                  * the caller's memory) its data: no process of the build
                  * user may ptrace it, whatever fs.suid_dumpable says.  The

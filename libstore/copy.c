@@ -61,7 +61,7 @@ static void copy_attrs(const struct stat *st, const struct nsb_reader *ro, uid_t
 
 static int copy_owner(int dfd, const char *name, const struct stat *st, const struct nsb_reader *ro)
 {
-        if (geteuid() != 0)
+        if (!nsb_build_users())
                 return 0;
         uid_t uid;
         gid_t gid;
@@ -111,7 +111,7 @@ static int copy_node(int dfd, const char *name, const struct stat *st, int dst_d
                 mode_t mode;
                 copy_attrs(st, ro, &uid, &gid, &mode);
                 int r = copy_file_contents(in, out, st->st_size);
-                if (r == 0 && geteuid() == 0 && fchown(out, uid, gid) < 0)
+                if (r == 0 && nsb_build_users() && fchown(out, uid, gid) < 0)
                         r = -errno;
                 /* After the chown, which clears setuid bits. */
                 if (r == 0 && fchmod(out, mode) < 0)
@@ -133,7 +133,7 @@ static int copy_node(int dfd, const char *name, const struct stat *st, int dst_d
                                                 O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0);
                 if (fd < 0)
                         return -errno;
-                if (geteuid() == 0 && fchown(fd, uid, gid) < 0)
+                if (nsb_build_users() && fchown(fd, uid, gid) < 0)
                         return -errno;
                 return 0;
         }
@@ -174,7 +174,7 @@ int nsb_copy_tree_at(int src_dfd, const char *src_name, int dst_dfd, const char 
                         mode_t mode;
                         copy_attrs(&e->st, ro, &uid, &gid, &mode);
                         r = 0;
-                        if (geteuid() == 0 && fchown(e->mirror_fd, uid, gid) < 0)
+                        if (nsb_build_users() && fchown(e->mirror_fd, uid, gid) < 0)
                                 r = -errno;
                         else if (fchmod(e->mirror_fd, mode) < 0)
                                 r = -errno;

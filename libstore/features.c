@@ -59,6 +59,11 @@ const char *nsb_compiled_features(void)
 #else
                 " -SHA256"
 #endif
+#ifdef HAVE_LIBCAP
+                " +LIBCAP"
+#else
+                " -LIBCAP"
+#endif
                 ;
         return features + 1;
 }

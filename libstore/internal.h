@@ -192,6 +192,7 @@ typedef struct nsb_spawn {
         bool loopback;            /* bring lo up in the new network namespace */
         bool die_with_parent;
         bool clear_user_keyrings; /* the builder is a build user of the host's */
+        bool become_build_user;   /* change to uid/gid (else the builder runs as the caller) */
         bool verbose;
         /* Start the child in the caller's memory, the caller suspended
          * until it execs (spawn.c).  Not when tracing: the parent must
@@ -268,6 +269,7 @@ struct nsb_build {
         int journal_dir_fd;
         char journal_name[32];
         bool user_ns;             /* this run maps the caller into a user namespace */
+        bool build_user;          /* the builder runs as a build user of the host (root with what that needs) */
         bool keep_build_dir;
         bool die_with_parent;
         bool no_seccomp;          /* auto found the filter unavailable */
@@ -435,8 +437,40 @@ void nsb_ipc_remove_owned(uid_t uid);
 int nsb_keyring_join_new_session(void);
 int nsb_keyring_clear_user(void);
 
-/* privileges.c: the highest capability number of the running kernel */
+/* privileges.c: the highest capability number of the running kernel;
+ * whether builders run as build users (root holding what that needs),
+ * and whether namespaces are made without a user namespace. */
 unsigned nsb_last_capability(void);
+bool nsb_build_users(void);
+bool nsb_ns_direct(void);
+/* Root (or not) without what build users, or with NAMESPACES also making
+ * namespaces without a user namespace (CAP_SYS_ADMIN), need: the first
+ * capability missing (-1: none), and in words ("nsbuild runs as root
+ * without CAP_SYS_ADMIN (not in the bounding set: ...)"). */
+int nsb_privilege_missing(bool namespaces);
+void nsb_privilege_shortfall(bool namespaces, char *buf, size_t size);
+
+/* capabilities.c (parent only): this process's capability sets, read
+ * once (NULL where neither libcap nor /proc/self/status tells); whether
+ * it holds CAP (effective); its name ("CAP_SYS_ADMIN"); why it lacks it
+ * ("not in the bounding set: ..."), for a message; the capabilities `nsbuild features` reports, and what
+ * each gives nsbuild; the seccomp mode nsbuild runs under (0, 1, 2; -1
+ * without seccomp in the kernel, -2 unknown) with the number of filters
+ * (-1 unknown); the active security modules and nsbuild's label. */
+typedef struct nsb_capsets {
+        uint64_t effective, permitted, inheritable, bounding, ambient;
+        bool have_ambient;        /* CapAmb: Linux 4.3 */
+        bool from_libcap;
+} nsb_capsets;
+int nsb_capsets_read(nsb_capsets *ret);
+const nsb_capsets *nsb_capsets_own(void);
+bool nsb_cap_held(unsigned cap);
+const char *nsb_cap_name(unsigned cap, char *buf, size_t size);
+void nsb_cap_why_missing(unsigned cap, char *buf, size_t size);
+size_t nsb_caps_reported(const unsigned **ret_caps);
+const char *nsb_cap_enables(unsigned cap);
+int nsb_self_seccomp(int *ret_filters);
+void nsb_self_lsm(char *buf, size_t size);
 
 /* plan.c */
 void nsb_plan_clear(nsb_plan *plan);
@@ -563,6 +597,9 @@ pid_t nsb_clone_spawn_cgroup(unsigned long flags, bool share_memory, int cgroup_
 /* probe.c, probe-ns.c: the runtime probe (probe-ns.c in full-tier builds:
  * one errno per capability, 0 where it works) */
 void nsb_probe_namespaces(int errs[NSB_CAP_MAX_]);
+/* Whether that probe made a user namespace and was refused writing its
+ * uid map (not refused making it). */
+bool nsb_probe_map_refused(void);
 /* The first capability TIER needs that does not work here, NSB_CAP_MAX_
  * if none. */
 nsb_capability nsb_sandbox_missing(nsb_sandbox mode);

@@ -99,8 +99,10 @@ int nsb_spawn_in_namespaces(nsb_build *b, nsb_spawn *s, int (*child)(void *))
                 const char *why = "";
                 switch (err) {
                 case EPERM:
-                        why = geteuid() == 0 ? " (refused by a security policy: seccomp, AppArmor or a container)"
-                                             : " (refused: no user namespace without root here)";
+                        why = (s->ns & NSB_ISOLATION_USER_NS)
+                                      ? " (refused: no user namespace can be made here; `nsbuild features` says why)"
+                                      : " (refused although nsbuild holds CAP_SYS_ADMIN: a seccomp filter or a "
+                                        "security module forbids it; `nsbuild features` says which)";
                         break;
                 case EINVAL:
                         why = " (this kernel lacks one of the namespaces asked for)";

@@ -101,6 +101,25 @@ const char *nsb_capability_advice(nsb_capability cap);
  * get one.  Probed once per process, on first use; thread-safe. */
 int nsb_cgroup_available(void);
 const char *nsb_cgroup_summary(void);
+/* The capabilities nsbuild uses (CAP_SYS_ADMIN, CAP_SETUID, ...), as this
+ * process holds them, for diagnostics: nsb_privilege_count() of them; of
+ * the Ith (NULL or 0 past the end), its name, 1 if held (effective), what
+ * it gives nsbuild, and where it is missing, why ("not in the bounding
+ * set, nor in PID 1's: the container runtime dropped it"; "" where held).
+ * Read with libcap where nsbuild has it (+LIBCAP), else from
+ * /proc/self/status; once per process; thread-safe. */
+int nsb_privilege_count(void);
+const char *nsb_privilege_name(int i);
+int nsb_privilege_held(int i);
+const char *nsb_privilege_gives(int i);
+const char *nsb_privilege_why_missing(int i);
+/* What already confines nsbuild and explains refusals: the seccomp mode
+ * of /proc/self/status (0 none, 1 strict, 2 a filter; -1 a kernel without
+ * seccomp, -2 unknown) with, in RET_FILTERS (may be NULL), the number of
+ * filters (-1 unknown, before Linux 5.9); the active security modules
+ * and nsbuild's own label ("" where none shows). */
+int nsb_self_seccomp_mode(int *ret_filters);
+const char *nsb_self_security(void);
 
 /* What a sandbox gives a build, one bit each (nsb_build_isolation(),
  * nsb_sandbox_best_isolation()). */

@@ -4,7 +4,9 @@
 
 #include <errno.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -32,4 +34,47 @@ unsigned nsb_last_capability(void)
         }
         atomic_store_explicit(&cached, lo + 1, memory_order_relaxed);
         return lo;
+}
+
+/* What build users need: CAP_SETUID and CAP_SETGID to become one,
+ * CAP_CHOWN to give it the build directory, CAP_DAC_OVERRIDE and
+ * CAP_FOWNER to remove and canonicalise what it made, CAP_KILL to end its
+ * processes. */
+static const unsigned build_user_caps[] = { 7, 6, 0, 1, 3, 5 };
+
+bool nsb_build_users(void)
+{
+        return geteuid() == 0 && nsb_privilege_missing(false) < 0;
+}
+
+bool nsb_ns_direct(void)
+{
+        return geteuid() == 0 && nsb_privilege_missing(true) < 0;
+}
+
+int nsb_privilege_missing(bool namespaces)
+{
+        if (namespaces && !nsb_cap_held(21 /* CAP_SYS_ADMIN */))
+                return 21;
+        for (size_t i = 0; i < ELEMENTSOF(build_user_caps); i++)
+                if (!nsb_cap_held(build_user_caps[i]))
+                        return (int) build_user_caps[i];
+        return -1;
+}
+
+void nsb_privilege_shortfall(bool namespaces, char *buf, size_t size)
+{
+        int cap = geteuid() == 0 ? nsb_privilege_missing(namespaces) : -1;
+        if (geteuid() != 0) {
+                snprintf(buf, size, "nsbuild does not run as root");
+                return;
+        }
+        if (cap < 0) {
+                snprintf(buf, size, "nothing is missing");
+                return;
+        }
+        char name[64], why[256];
+        nsb_cap_name((unsigned) cap, name, sizeof(name));
+        nsb_cap_why_missing((unsigned) cap, why, sizeof(why));
+        snprintf(buf, size, "nsbuild runs as root without %s (%s)", name, why);
 }

@@ -131,11 +131,14 @@ static int try_clone(unsigned long flags, bool steps, int errs[NSB_CAP_MAX_])
 /* As an ordinary user whoever we are: as root, first become nobody. */
 static int probe_unprivileged_user_ns(void)
 {
+        /* Root that may change its uid becomes nobody; root that may not
+         * (a container's) is as unprivileged as it gets already. */
+        bool become_nobody = geteuid() == 0 && nsb_cap_held(7 /* CAP_SETUID */) && nsb_cap_held(6 /* CAP_SETGID */);
         pid_t pid = fork();
         if (pid < 0)
                 return errno;
         if (pid == 0) {
-                if (geteuid() == 0 &&
+                if (become_nobody &&
                     (syscall(SYS_setgroups, 0, NULL) < 0 || syscall(SYS_setresgid, 65534, 65534, 65534) < 0 ||
                      syscall(SYS_setresuid, 65534, 65534, 65534) < 0))
                         _exit(errno);
@@ -159,6 +162,13 @@ static int probe_unprivileged_user_ns(void)
         return WIFEXITED(st) ? WEXITSTATUS(st) : EIO;
 }
 
+static bool map_refused;
+
+bool nsb_probe_map_refused(void)
+{
+        return map_refused;
+}
+
 void nsb_probe_namespaces(int errs[NSB_CAP_MAX_])
 {
         static const struct {
@@ -169,7 +179,7 @@ void nsb_probe_namespaces(int errs[NSB_CAP_MAX_])
                 { NSB_CAP_IPC_NS, CLONE_NEWIPC },  { NSB_CAP_UTS_NS, CLONE_NEWUTS },
                 { NSB_CAP_PID_NS, CLONE_NEWPID },
         };
-        bool user_ns = geteuid() != 0;
+        bool user_ns = !nsb_ns_direct();
         unsigned long all = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWPID |
                             (user_ns ? CLONE_NEWUSER : 0);
 
@@ -185,6 +195,15 @@ void nsb_probe_namespaces(int errs[NSB_CAP_MAX_])
         errs[NSB_CAP_USER_NS_UNPRIVILEGED] = probe_unprivileged_user_ns();
 
         int r = try_clone(all, true, errs);
+        if (r == 0 && user_ns && errs[NSB_CAP_USER_NS]) {
+                /* The namespaces were made, and writing the user
+                 * namespace's map was refused: nothing stands on it. */
+                map_refused = true;
+                for (size_t i = 0; i < ELEMENTSOF(each); i++)
+                        errs[each[i].cap] = errs[NSB_CAP_USER_NS];
+                errs[NSB_CAP_LOOPBACK] = errs[NSB_CAP_PIVOT_ROOT] = errs[NSB_CAP_USER_NS];
+                return;
+        }
         if (r == 0)
                 return;
         /* The clone with every flag failed: find out which flag it is. */

@@ -25,8 +25,8 @@
 struct cap_state {
         bool works;
         int err;
-        char reason[320];
-        char advice[256];
+        char reason[640];
+        char advice[320];
 };
 
 static struct cap_state caps[NSB_CAP_MAX_];
@@ -132,7 +132,31 @@ static bool in_nested_user_ns(void)
 static bool uses_user_ns(nsb_capability c)
 {
         return c == NSB_CAP_USER_NS || c == NSB_CAP_USER_NS_UNPRIVILEGED ||
-               (geteuid() != 0 && c != NSB_CAP_CHROOT && c != NSB_CAP_SECCOMP);
+               (!nsb_ns_direct() && c != NSB_CAP_CHROOT && c != NSB_CAP_SECCOMP);
+}
+
+/* What confines nsbuild itself and may be what refused: the seccomp
+ * filter it runs under, the security module's label it has.  Empty
+ * where neither shows. */
+static void policy_cause(char *buf, size_t size)
+{
+        int filters;
+        int mode = nsb_self_seccomp(&filters);
+        char lsm[320];
+        nsb_self_lsm(lsm, sizeof(lsm));
+        const char *label = strstr(lsm, "nsbuild's label: ");
+        size_t n = 0;
+        buf[0] = '\0';
+        if (mode == 2 && filters > 0)
+                n = (size_t) snprintf(buf, size, "nsbuild runs under %d seccomp filter%s (Seccomp: 2 in "
+                                      "/proc/self/status: a container runtime's, or its caller's)",
+                                      filters, filters == 1 ? "" : "s");
+        else if (mode == 2)
+                n = (size_t) snprintf(buf, size, "nsbuild runs under a seccomp filter (Seccomp: 2 in "
+                                      "/proc/self/status: a container runtime's, or its caller's)");
+        if (label && n < size)
+                snprintf(buf + n, size - n, "%sthe security module confines nsbuild as %s", n ? "; " : "",
+                         label + strlen("nsbuild's label: "));
 }
 
 /* Turn an errno into the reason and the advice for capability C. */
@@ -183,15 +207,19 @@ static void explain(nsb_capability c, int err)
                         return;
                 }
         }
-        /* Without root every namespace is made in a user namespace: where
-         * that fails, it is the cause. */
-        if (geteuid() != 0 && uses_user_ns(c) && c != NSB_CAP_USER_NS && c != NSB_CAP_USER_NS_UNPRIVILEGED &&
+        /* Without what making them directly needs, every namespace is
+         * made in a user namespace: where that fails, it is the cause. */
+        if (!nsb_ns_direct() && uses_user_ns(c) && c != NSB_CAP_USER_NS && c != NSB_CAP_USER_NS_UNPRIVILEGED &&
             caps[NSB_CAP_USER_NS].err == err) {
-                snprintf(s->reason, sizeof(s->reason), "needs a user namespace without root, which fails: %.256s",
-                         caps[NSB_CAP_USER_NS].reason);
+                char shortfall[256];
+                nsb_privilege_shortfall(true, shortfall, sizeof(shortfall));
+                snprintf(s->reason, sizeof(s->reason), "needs a user namespace (%.300s), which fails (see user_ns)",
+                         shortfall);
                 snprintf(s->advice, sizeof(s->advice), "%s", caps[NSB_CAP_USER_NS].advice);
                 return;
         }
+        char cause[512];
+        policy_cause(cause, sizeof(cause));
 
         switch (err) {
         case EINVAL:
@@ -228,6 +256,28 @@ static void explain(nsb_capability c, int err)
                 break;
         case EPERM:
         case EACCES:
+#if NSB_TIER_FULL
+                /* Mapping uid 0 outside into a user namespace needs
+                 * CAP_SETFCAP (Linux 5.12: else the namespace's root
+                 * could set file capabilities that count on the host):
+                 * root in a container that dropped it can make the
+                 * namespace but not map itself into it. */
+                if ((c == NSB_CAP_USER_NS || c == NSB_CAP_USER_NS_UNPRIVILEGED) && nsb_probe_map_refused() &&
+                    geteuid() == 0 && !nsb_cap_held(31 /* CAP_SETFCAP */)) {
+                        char why[256];
+                        nsb_cap_why_missing(31, why, sizeof(why));
+                        snprintf(s->reason, sizeof(s->reason),
+                                 "%s: a user namespace is made, but writing its uid_map is refused: mapping uid 0 "
+                                 "(nsbuild's own) into it needs CAP_SETFCAP (Linux 5.12 and later), and nsbuild "
+                                 "runs as root without it (%s)",
+                                 what, why);
+                        snprintf(s->advice, sizeof(s->advice),
+                                 "give nsbuild CAP_SETFCAP or CAP_SYS_ADMIN, or run it as an ordinary user, or as "
+                                 "root of a user namespace of its own (the container runtime's user-namespace "
+                                 "mode)");
+                        break;
+                }
+#endif
                 if (limit == 0) {
                         snprintf(s->reason, sizeof(s->reason), "%s: %s is 0", what, cap_ns[c].limit);
                         snprintf(s->advice, sizeof(s->advice), "sysctl -w %s=10000", cap_ns[c].limit);
@@ -248,14 +298,42 @@ static void explain(nsb_capability c, int err)
                 } else if (c == NSB_CAP_CHROOT && geteuid() != 0) {
                         snprintf(s->reason, sizeof(s->reason), "%s: chroot needs root (CAP_SYS_CHROOT)", what);
                         snprintf(s->advice, sizeof(s->advice), "run as root");
-                } else if (geteuid() == 0) {
-                        snprintf(s->reason, sizeof(s->reason),
-                                 "%s: refused although running as root: a seccomp filter, a security module "
-                                 "or a container forbids it",
-                                 what);
+                } else if (c == NSB_CAP_CHROOT && !nsb_cap_held(18 /* CAP_SYS_CHROOT */)) {
+                        char why[256];
+                        nsb_cap_why_missing(18, why, sizeof(why));
+                        snprintf(s->reason, sizeof(s->reason), "%s: nsbuild runs as root without CAP_SYS_CHROOT (%s)",
+                                 what, why);
                         snprintf(s->advice, sizeof(s->advice),
-                                 "run outside the container, or allow it in the container's seccomp profile "
-                                 "and capabilities (CAP_SYS_ADMIN)");
+                                 "give nsbuild CAP_SYS_CHROOT (a container: add the capability, e.g. docker run "
+                                 "--cap-add SYS_CHROOT)");
+                } else if (c == NSB_CAP_CHROOT && !nsb_build_users()) {
+                        char shortfall[256];
+                        nsb_privilege_shortfall(false, shortfall, sizeof(shortfall));
+                        snprintf(s->reason, sizeof(s->reason),
+                                 "%s: the chroot tier runs builders as build users, and %s", what, shortfall);
+                        snprintf(s->advice, sizeof(s->advice),
+                                 "give nsbuild CAP_SETUID, CAP_SETGID, CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER and "
+                                 "CAP_KILL (Docker's default set has them)");
+                } else if (!uses_user_ns(c)) {
+                        /* Made directly: we hold CAP_SYS_ADMIN, and were
+                         * refused all the same. */
+                        snprintf(s->reason, sizeof(s->reason), "%s: refused although nsbuild holds CAP_SYS_ADMIN: %s",
+                                 what, cause[0] ? cause : "a security module or a seccomp filter forbids it");
+                        snprintf(s->advice, sizeof(s->advice),
+                                 "allow it in that policy (a container: its seccomp profile, e.g. docker run "
+                                 "--security-opt seccomp=unconfined), or run nsbuild outside it");
+                } else if (cause[0]) {
+                        snprintf(s->reason, sizeof(s->reason), "%s: refused; %s", what, cause);
+                        snprintf(s->advice, sizeof(s->advice),
+                                 "allow unshare(2) and clone(2) with CLONE_NEWUSER in that policy, or run nsbuild "
+                                 "outside it");
+                } else if (geteuid() == 0) {
+                        char shortfall[256];
+                        nsb_privilege_shortfall(true, shortfall, sizeof(shortfall));
+                        snprintf(s->reason, sizeof(s->reason),
+                                 "%s: refused (%.200s, and no user namespace may be made here)", what, shortfall);
+                        snprintf(s->advice, sizeof(s->advice),
+                                 "give nsbuild CAP_SYS_ADMIN, or allow user namespaces where it runs");
                 } else {
                         snprintf(s->reason, sizeof(s->reason), "%s: no privilege, or refused by a security policy",
                                  what);
@@ -319,6 +397,10 @@ static void run_probe(void)
 #endif
 #if NSB_TIER_CHROOT
         errs[NSB_CAP_CHROOT] = try_in_child(probe_chroot);
+        /* Root that cannot have build users (a container's) could chroot,
+         * but the builder would run as root: the tier is not had. */
+        if (errs[NSB_CAP_CHROOT] == 0 && !nsb_build_users())
+                errs[NSB_CAP_CHROOT] = EPERM;
 #endif
 #if NSB_HAVE_SECCOMP
         int r = nsb_seccomp_prepare();
@@ -408,7 +490,7 @@ nsb_capability nsb_sandbox_missing(nsb_sandbox mode)
         switch (mode) {
         case NSB_SANDBOX_FULL:
                 for (size_t i = 0; i < ELEMENTSOF(full_needs); i++) {
-                        if ((full_needs[i] == NSB_CAP_USER_NS && geteuid() == 0) ||
+                        if ((full_needs[i] == NSB_CAP_USER_NS && nsb_ns_direct()) ||
                             (full_needs[i] == NSB_CAP_SECCOMP && !NSB_HAVE_SECCOMP))
                                 continue;
                         if (!nsb_capability_works(full_needs[i]))
@@ -471,7 +553,7 @@ unsigned nsb_full_isolation(bool share_network)
                         NSB_ISOLATION_PID_NS;
         if (!share_network)
                 bits |= NSB_ISOLATION_NET_NS | NSB_ISOLATION_LOOPBACK;
-        if (geteuid() != 0)
+        if (!nsb_ns_direct())
                 bits |= NSB_ISOLATION_USER_NS;
         if (NSB_HAVE_SECCOMP)
                 bits |= NSB_ISOLATION_SECCOMP;
@@ -480,7 +562,9 @@ unsigned nsb_full_isolation(bool share_network)
 
 unsigned nsb_auto_choice(bool share_network, nsb_sandbox *ret_tier)
 {
-        bool root = geteuid() == 0;
+        /* "root": namespaces made directly (CAP_SYS_ADMIN and build
+         * users), not in a user namespace. */
+        bool root = nsb_ns_direct();
         /* The namespaces besides the mount namespace, each where it works
          * (without root, inside a user namespace: the probe tried them
          * there). */

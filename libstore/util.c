@@ -3,12 +3,15 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
+#include <linux/capability.h>
 
 #include "util.h"
 #include "walk.h"
@@ -388,6 +391,23 @@ int chmod_at_nofollow(int dirfd, const char *name, mode_t mode, const struct sta
         return errno == ENOSYS ? -ENOENT : -errno;
 }
 
+/* Whether we may search and write any directory whatever its mode
+ * (CAP_DAC_OVERRIDE, effective; root in a container may lack it).  The
+ * raw call: this layer has no libcap.  Asked once a process. */
+static bool dac_override(void)
+{
+        static atomic_int cached; /* 0 unknown, 1 no, 2 yes */
+        int v = atomic_load_explicit(&cached, memory_order_relaxed);
+        if (v)
+                return v == 2;
+        struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+        struct __user_cap_data_struct data[2] = { { 0 }, { 0 } };
+        bool yes = syscall(SYS_capget, &hdr, data) == 0 &&
+                   (data[CAP_DAC_OVERRIDE / 32].effective & (1U << (CAP_DAC_OVERRIDE % 32)));
+        atomic_store_explicit(&cached, yes ? 2 : 1, memory_order_relaxed);
+        return yes;
+}
+
 /* Bottom-up over the walker (walk.h): whatever the depth or the width, the
  * stack and the fds used stay the same, and removal goes on past an entry
  * it cannot remove so that as little as possible is left. */
@@ -416,7 +436,7 @@ int rm_rf_at(int dirfd, const char *name)
                          * them back before descending (root needs none),
                          * to exactly the directory seen, never through a
                          * symlink swapped in since. */
-                        if (geteuid() != 0 && (e->st.st_mode & 0700) != 0700 &&
+                        if (!dac_override() && (e->st.st_mode & 0700) != 0700 &&
                             (q = chmod_at_nofollow(e->dirfd, e->name, 0700, &e->st)) < 0)
                                 nsb_walk_skip(w);
                         break;

@@ -61,7 +61,7 @@ scenario() {
 
 scenario no-netns net_ns EINVAL "not supported by this kernel" "use a kernel built with CONFIG_NET_NS=y" full net_ns yes
 scenario no-pid-netns net_ns EINVAL "not supported by this kernel" "use a kernel built with CONFIG_NET_NS=y" full "net_ns, pid_ns" no
-scenario locked-down mount_ns EPERM "refused although running as root" "run outside the container" chroot "mount_ns, net_ns, ipc_ns, uts_ns, pid_ns" no
+scenario locked-down mount_ns EPERM "refused although nsbuild holds CAP_SYS_ADMIN: nsbuild runs under " "allow it in that policy" chroot "mount_ns, net_ns, ipc_ns, uts_ns, pid_ns" no
 scenario netns-limit net_ns ENOSPC "namespace limit reached (user.max_net_namespaces = 0)" "sysctl -w user.max_net_namespaces=10000" full net_ns yes
 
 # Without a PID namespace the builder is not PID 1, and what it leaves

@@ -86,7 +86,7 @@ no_namespace_calls() {
 NSB_TEST_DEBIAN_PACKAGE=1; export NSB_TEST_DEBIAN_PACKAGE
 build default
 unset NSB_TEST_DEBIAN_PACKAGE
-expect default "full, chroot, off" +MOUNT_NS +NET_NS +IPC_NS +UTS_NS +PID_NS +CHROOT +SHA256
+expect default "full, chroot, off" +MOUNT_NS +NET_NS +IPC_NS +UTS_NS +PID_NS +CHROOT +SHA256 +LIBCAP
 grep -E '^(ok|not ok|1\.\.0)' "$matrix/default/tests/debian-package.log" | sed -n '1p;$p'
 nm -D "$matrix/default/libstore/.libs/libnsbuild.so" | grep -qw 'U mount' || fail "default: the full tier does not reference mount()"
 
@@ -118,8 +118,8 @@ say "default: make bench (smoke)"
 BENCH_RUNS=5 make -C "$matrix/default" bench >"$matrix/default/bench.out" 2>&1 || { cat "$matrix/default/bench.out"; fail "make bench"; }
 grep -E '^(1|2|3|4|5)\.|target' "$matrix/default/bench.out"
 
-build no-namespaces --disable-namespaces --with-crypto=no --disable-seccomp
-expect no-namespaces "chroot, off" -MOUNT_NS -NET_NS -IPC_NS -UTS_NS -PID_NS +CHROOT -SECCOMP -SHA256
+build no-namespaces --disable-namespaces --with-crypto=no --disable-seccomp --with-libcap=no
+expect no-namespaces "chroot, off" -MOUNT_NS -NET_NS -IPC_NS -UTS_NS -PID_NS +CHROOT -SECCOMP -SHA256 -LIBCAP
 no_namespace_calls no-namespaces
 
 build simulated-libc ac_cv_func_unshare=no ac_cv_have_decl_CLONE_NEWNET=no

@@ -434,7 +434,20 @@ static int cmd_features(int argc, char **argv)
                 printf("%s],\n  \"cgroup\": { \"works\": %s, \"summary\": ", sep[0] == ',' ? " " : "",
                        nsb_cgroup_available() ? "true" : "false");
                 json_string(nsb_cgroup_summary());
-                printf(" }\n}\n");
+                printf(" },\n  \"privileges\": [\n");
+                for (int i = 0; i < nsb_privilege_count(); i++) {
+                        printf("    { \"name\": ");
+                        json_string(nsb_privilege_name(i));
+                        printf(", \"held\": %s, \"gives\": ", nsb_privilege_held(i) ? "true" : "false");
+                        json_string(nsb_privilege_gives(i));
+                        printf(", \"why_missing\": ");
+                        json_string(nsb_privilege_why_missing(i));
+                        printf(" }%s\n", i + 1 < nsb_privilege_count() ? "," : "");
+                }
+                int filters, mode = nsb_self_seccomp_mode(&filters);
+                printf("  ],\n  \"seccomp_mode\": %d,\n  \"seccomp_filters\": %d,\n  \"security\": ", mode, filters);
+                json_string(nsb_self_security());
+                printf("\n}\n");
                 return EXIT_SUCCESS;
         }
 
@@ -453,6 +466,27 @@ static int cmd_features(int argc, char **argv)
                        yes_no(nsb_sandbox_works(tiers[i])));
         printf("\nCGROUP (each build's processes held, killed and counted together): %s\n  %s\n",
                nsb_cgroup_available() ? "yes" : "no", nsb_cgroup_summary());
+        printf("\n%-22s %-6s %s\n", "PRIVILEGE", "HELD", "WHAT IT GIVES NSBUILD / WHY MISSING");
+        for (int i = 0; i < nsb_privilege_count(); i++) {
+                printf("%-22s %-6s %s\n", nsb_privilege_name(i), yes_no(nsb_privilege_held(i)), nsb_privilege_gives(i));
+                if (!nsb_privilege_held(i))
+                        printf("%-22s %-6s missing: %s\n", "", "", nsb_privilege_why_missing(i));
+        }
+        int filters, mode = nsb_self_seccomp_mode(&filters);
+        const char *security = nsb_self_security();
+        printf("running as uid %u; seccomp: ", (unsigned) geteuid());
+        if (mode == 2 && filters > 0)
+                printf("nsbuild runs under %d filter%s (a container runtime's, or its caller's)", filters,
+                       filters == 1 ? "" : "s");
+        else if (mode == 2)
+                printf("nsbuild runs under a filter (a container runtime's, or its caller's)");
+        else if (mode == 0)
+                printf("no filter on nsbuild");
+        else if (mode == -1)
+                printf("not in this kernel");
+        else
+                printf("unknown");
+        printf("; security modules: %s\n", security[0] ? security : "none seen");
         printf("\nWhat each tier isolates (see nsbuild(1), SECURITY):\n");
         for (size_t i = 0; i < sizeof(tiers) / sizeof(tiers[0]); i++)
                 printf("  %s\n", tier_isolates(tiers[i]));

@@ -105,6 +105,7 @@
 #include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <linux/capability.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <stdint.h>
@@ -336,6 +337,12 @@ static int cmd_creds(void)
         for (int i = 0; i < n; i++)
                 printf(" %u", (unsigned) groups[i]);
         printf("\n");
+        /* The effective set from the kernel itself: the chroot tier has no
+         * /proc. */
+        struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+        struct __user_cap_data_struct data[2];
+        if (syscall(SYS_capget, &hdr, data) == 0)
+                printf("capget effective %08x%08x\n", data[1].effective, data[0].effective);
         /* Without /proc (the chroot tier) the ids are all there is. */
         FILE *f = fopen("/proc/self/status", "re");
         if (!f) {

@@ -1,0 +1,114 @@
+#!/bin/sh
+# Root with partial privileges, as containers make it: nsbuild reasons
+# from its capability sets, not from its uid; says which capability is
+# missing and where it was lost; and builds with the strongest isolation
+# what it holds allows.  The sets are those of real container runtimes,
+# made on the host with setpriv(1) (their seccomp profiles and the runtimes
+# themselves: tests/containers.sh).
+. "${top_srcdir:-.}/tests/tap.sh"
+
+is_root || skip_all "needs root (to drop root's capabilities)"
+command -v setpriv >/dev/null 2>&1 || skip_all "setpriv (util-linux) is not installed"
+setpriv --bounding-set -sys_admin -- true 2>/dev/null || skip_all "setpriv cannot change the bounding set here"
+
+export TMPDIR="$tap_tmp/tmp"
+mkdir -p "$TMPDIR"
+chmod 0755 "$tap_tmp"
+
+# as CAPS -- COMMAND: COMMAND as root whose bounding set (and so, at exec,
+# permitted and effective sets) is CAPS ("-sys_admin", "-all,+kill").
+as() { caps=$1; shift 2; setpriv --bounding-set "$caps" -- "$@"; }
+features_line() { as "$1" -- "$NSBUILD" features | grep -E "^$2 "; }
+# The capability sets of a builder (its /proc/self/status).
+builder_caps() { printf '%s\n' "$1" | sed -n 's/^CapEff:[[:space:]]*//p'; }
+have_full=no
+"$NSBUILD" features --json | grep -q '"name": "full", "compiled": true, "works": true' && have_full=yes
+
+# 1. Root without CAP_SYS_ADMIN (Docker's default set lacks it, and so do
+#    most containers): the namespaces, made in a user namespace of their
+#    own, and the full tier with them.
+drop=-sys_admin
+out=$(features_line $drop CAP_SYS_ADMIN; as $drop -- "$NSBUILD" features | grep -A1 '^CAP_SYS_ADMIN')
+like "$out" "CAP_SYS_ADMIN          no " "without CAP_SYS_ADMIN: features says it is not held"
+like "$out" "missing: not in the bounding set, which PID 1's has: whatever started nsbuild dropped it" \
+	"and where it was lost (not by PID 1: by what started nsbuild)"
+json=$(as $drop -- "$NSBUILD" features --json)
+like "$json" '{ "name": "CAP_SYS_ADMIN", "held": false, "gives": "namespaces and mounts without a user namespace' \
+	"--json: the same"
+if [ $have_full = yes ]; then
+	like "$json" '"auto": "full"' "without CAP_SYS_ADMIN: auto is the full tier (through a user namespace)"
+	out=$(as $drop -- "$NSBUILD" run --host-tools -- /bin/sh -c '/bin/cat /proc/self/uid_map; /bin/cat /proc/net/dev' 2>&1)
+	is "$?" 0 "without CAP_SYS_ADMIN: an auto build succeeds"
+	like "$(printf '%s\n' "$out" | head -n 1 | tr -s ' ')" " 1000 0 1" "the builder is uid 1000 of a user namespace, mapped to root's own uid"
+	ifaces=$(printf '%s\n' "$out" | sed -n 's/^ *\([a-z0-9]*\):.*/\1/p' | tr '\n' ' ')
+	is "$ifaces" "lo " "it sees only its own loopback (a network namespace)"
+	out=$(as $drop -- "$NSBUILD" run --sandbox=full --ro-bind "$STATIC_HELPER:/t/helper" -- /t/helper creds 2>&1)
+	is "$?" 0 "without CAP_SYS_ADMIN: --sandbox=full works"
+	is "$(builder_caps "$out")" 0000000000000000 "and the builder holds no capability"
+else
+	for i in 1 2 3 4 5 6; do skip "the full tier does not work here"; done
+fi
+
+# 2. runc's default set: CAP_KILL, CAP_NET_BIND_SERVICE, CAP_AUDIT_WRITE.
+#    Without CAP_SETFCAP, root cannot map its own uid into a user
+#    namespace (Linux 5.12); without CAP_SETUID it has no build users;
+#    without CAP_SYS_CHROOT no chroot.  What is left: the off tier, as
+#    itself, with the filter.
+runc=-all,+kill,+net_bind_service,+audit_write
+namespaces=no
+"$NSBUILD" --version | grep -q -- '+USER_NS' && namespaces=yes
+if [ $namespaces = yes ]; then
+	out=$(features_line $runc user_ns)
+	like "$out" "no     EPERM: a user namespace is made, but writing its uid_map is refused: mapping uid 0 (nsbuild's own) into it needs CAP_SETFCAP" \
+		"runc's default set: features says why no user namespace (CAP_SETFCAP)"
+	out=$(features_line $runc mount_ns)
+	like "$out" "needs a user namespace (nsbuild runs as root without CAP_SYS_ADMIN (not in the bounding set" \
+		"and why the namespaces need a user namespace (CAP_SYS_ADMIN)"
+else
+	skip "no namespaces compiled in"; skip "no namespaces compiled in"
+fi
+out=$(features_line $runc chroot)
+like "$out" "EPERM: nsbuild runs as root without CAP_SYS_CHROOT (not in the bounding set" "and why no chroot (CAP_SYS_CHROOT)"
+unlike "$(as $runc -- "$NSBUILD" features)" "refused although running as root" "nothing blames root or a policy in general"
+out=$(as $runc -- "$NSBUILD" run -- "$STATIC_HELPER" creds 2>"$tap_tmp/err")
+is "$?" 0 "runc's default set: an auto build succeeds (the off tier)"
+like "$out" "uid 0 0" "as root itself (no build users without CAP_SETUID)"
+is "$(builder_caps "$out")" 0000000000000000 "holding no capability"
+like "$out" "NoNewPrivs:	1" "and unable to gain any (no_new_privs)"
+like "$(cat "$tap_tmp/err")" "warning: using the off sandbox" "and says it is the off tier"
+if [ $namespaces = yes ]; then
+	err=$(as $runc -- "$NSBUILD" run --sandbox=full -- /bin/true 2>&1)
+	is "$?" 125 "runc's default set: --sandbox=full fails with 125"
+	like "$err" "needs CAP_SETFCAP" "naming the missing capability"
+else
+	skip "no namespaces compiled in"; skip "no namespaces compiled in"
+fi
+err=$(as $runc -- "$NSBUILD" run --sandbox=chroot -- /bin/true 2>&1)
+is "$?" 125 "runc's default set: --sandbox=chroot fails with 125"
+like "$err" "without CAP_SYS_CHROOT" "naming the missing capability"
+
+# With CAP_SETFCAP beside runc's set, root may map its own uid into a
+# user namespace: the full tier, as root itself (no build users).
+if [ $have_full = yes ]; then
+	like "$(as $runc,+setfcap -- "$NSBUILD" features --json)" '"auto": "full"' "runc's set and CAP_SETFCAP: auto is the full tier"
+	out=$(as $runc,+setfcap -- "$NSBUILD" run --ro-bind "$STATIC_HELPER:/t/helper" -- /t/helper creds 2>&1)
+	like "$out" "uid 1000 1000" "and builds as uid 1000 of a user namespace"
+else
+	skip "the full tier does not work here"; skip "the full tier does not work here"
+fi
+
+# 3. Docker's default set (no CAP_SYS_ADMIN; its seccomp profile, which
+#    refuses user namespaces too, is tests/containers.sh's): build users
+#    and chroot, and here a user namespace.
+docker=-all,+chown,+dac_override,+fowner,+fsetid,+kill,+setgid,+setuid,+setpcap,+net_bind_service,+net_raw,+sys_chroot,+mknod,+audit_write,+setfcap
+if [ $have_full = yes ]; then
+	like "$(as $docker -- "$NSBUILD" features --json)" '"auto": "full"' "Docker's default set: auto is the full tier (a user namespace)"
+else
+	skip "the full tier does not work here"
+fi
+out=$(as $docker -- "$NSBUILD" run --sandbox=chroot --ro-bind "$STATIC_HELPER:/t/helper" -- /t/helper creds 2>&1)
+is "$?" 0 "Docker's default set: the chroot tier works"
+uid=$(creds_uid "$out")
+is_build_uid "$uid"; ok $? "as a build user ($uid)"
+
+done_testing
