@@ -488,6 +488,15 @@ int nsb_build_set_share_network(nsb_build *b, int share)
         return 0;
 }
 
+int nsb_build_add_capability(nsb_build *b, const char *name)
+{
+        int cap = name ? nsb_cap_from_name(name) : -EINVAL;
+        if (cap < 0)
+                return cap;
+        b->keep_caps |= UINT64_C(1) << cap;
+        return 0;
+}
+
 int nsb_build_set_canonicalise_outputs(nsb_build *b, int enable)
 {
         CHECK_CONFIG(b);
@@ -631,6 +640,25 @@ static int start_tier(nsb_build *b)
          * everyone else (root in a container without CAP_SETUID, say) as
          * itself, as an ordinary user does. */
         b->build_user = !b->user_ns && nsb_build_users();
+        /* A capability kept is the builder's over what its user namespace
+         * owns, and the host's without one. */
+        if (b->keep_caps && (!b->user_ns || b->derivation)) {
+                char name[64];
+                unsigned first = 0;
+                while (!(b->keep_caps & (UINT64_C(1) << first)))
+                        first++;
+                nsb_cap_name(first, name, sizeof(name));
+                if (b->derivation)
+                        return nsb_fail(b, EPERM, "keep capabilities",
+                                        "cannot keep %s for the builder: a derivation's builder gets no capability",
+                                        name);
+                return nsb_fail(b, EPERM, "keep capabilities",
+                                "cannot keep %s for the builder: it would hold it over the host, as this build has no "
+                                "user namespace of its own (%s); a capability is kept only inside one",
+                                name,
+                                b->tier != NSB_SANDBOX_FULL ? "the full tier is not used"
+                                                            : "running as root, nsbuild makes its namespaces without one");
+        }
         if (b->user_ns) {
                 if (!b->user_set) {
                         b->uid = 1000;
@@ -780,6 +808,7 @@ static int start_tier(nsb_build *b)
                  * to empty (or nothing that is not the caller's). */
                 .clear_user_keyrings = b->build_user,
                 .become_build_user = b->build_user,
+                .keep_caps = b->keep_caps,
                 .seccomp = NSB_HAVE_SECCOMP && !b->no_seccomp,
                 .ns = b->ns,
                 .loopback = (b->ns & NSB_ISOLATION_LOOPBACK) != 0,

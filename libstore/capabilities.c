@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #ifdef HAVE_LIBCAP
@@ -29,21 +30,50 @@
  * kernel's, stable: linux/capability.h). */
 static const struct {
         unsigned cap;
-        const char *name;
         const char *enables;
 } used[] = {
-        { 21, "CAP_SYS_ADMIN", "namespaces and mounts without a user namespace (the full tier as root)" },
-        { 18, "CAP_SYS_CHROOT", "the chroot tier" },
-        { 12, "CAP_NET_ADMIN", "bringing up the loopback of a network namespace made without a user namespace" },
-        { 7, "CAP_SETUID", "running builders as build users" },
-        { 6, "CAP_SETGID", "running builders as build users" },
-        { 0, "CAP_CHOWN", "giving the build directory to the build user" },
-        { 1, "CAP_DAC_OVERRIDE", "removing what a build user left" },
-        { 3, "CAP_FOWNER", "canonicalising outputs a build user made" },
-        { 5, "CAP_KILL", "killing a build user's processes" },
-        { 27, "CAP_MKNOD", "device nodes in the chroot tier" },
-        { 31, "CAP_SETFCAP", "mapping root's own uid into a user namespace (Linux 5.12 and later)" },
+        { 21 /* CAP_SYS_ADMIN */, "namespaces and mounts without a user namespace (the full tier as root)" },
+        { 18 /* CAP_SYS_CHROOT */, "the chroot tier" },
+        { 12 /* CAP_NET_ADMIN */, "bringing up the loopback of a network namespace made without a user namespace" },
+        { 7 /* CAP_SETUID */, "running builders as build users" },
+        { 6 /* CAP_SETGID */, "running builders as build users" },
+        { 0 /* CAP_CHOWN */, "giving the build directory to the build user" },
+        { 1 /* CAP_DAC_OVERRIDE */, "removing what a build user left" },
+        { 3 /* CAP_FOWNER */, "canonicalising outputs a build user made" },
+        { 5 /* CAP_KILL */, "killing a build user's processes" },
+        { 27 /* CAP_MKNOD */, "device nodes in the chroot tier" },
+        { 31 /* CAP_SETFCAP */, "mapping root's own uid into a user namespace (Linux 5.12 and later)" },
 };
+
+/* Every capability's name by its number (linux/capability.h; stable),
+ * for a system without libcap. */
+static const char *const all_names[] = {
+        "CAP_CHOWN",           "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER",          "CAP_FSETID",
+        "CAP_KILL",            "CAP_SETGID",       "CAP_SETUID",          "CAP_SETPCAP",         "CAP_LINUX_IMMUTABLE",
+        "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN",     "CAP_NET_RAW",         "CAP_IPC_LOCK",
+        "CAP_IPC_OWNER",       "CAP_SYS_MODULE",   "CAP_SYS_RAWIO",       "CAP_SYS_CHROOT",      "CAP_SYS_PTRACE",
+        "CAP_SYS_PACCT",       "CAP_SYS_ADMIN",    "CAP_SYS_BOOT",        "CAP_SYS_NICE",        "CAP_SYS_RESOURCE",
+        "CAP_SYS_TIME",        "CAP_SYS_TTY_CONFIG", "CAP_MKNOD",         "CAP_LEASE",           "CAP_AUDIT_WRITE",
+        "CAP_AUDIT_CONTROL",   "CAP_SETFCAP",      "CAP_MAC_OVERRIDE",    "CAP_MAC_ADMIN",       "CAP_SYSLOG",
+        "CAP_WAKE_ALARM",      "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",     "CAP_PERFMON",         "CAP_BPF",
+        "CAP_CHECKPOINT_RESTORE",
+};
+
+int nsb_cap_from_name(const char *name)
+{
+        int cap = -1;
+#ifdef HAVE_LIBCAP
+        cap_value_t v;
+        if (cap_from_name(name, &v) == 0)
+                cap = (int) v;
+#endif
+        for (size_t i = 0; cap < 0 && i < ELEMENTSOF(all_names); i++)
+                if (strcasecmp(name, all_names[i]) == 0)
+                        cap = (int) i;
+        if (cap < 0 || cap > (int) nsb_last_capability())
+                return -EINVAL;
+        return cap;
+}
 
 size_t nsb_caps_reported(const unsigned **ret_caps)
 {
@@ -78,12 +108,10 @@ const char *nsb_cap_name(unsigned cap, char *buf, size_t size)
                         return buf;
         }
 #endif
-        for (size_t i = 0; i < ELEMENTSOF(used); i++)
-                if (used[i].cap == cap) {
-                        snprintf(buf, size, "%s", used[i].name);
-                        return buf;
-                }
-        snprintf(buf, size, "capability %u", cap);
+        if (cap < ELEMENTSOF(all_names))
+                snprintf(buf, size, "%s", all_names[cap]);
+        else
+                snprintf(buf, size, "capability %u", cap);
         return buf;
 }
 

@@ -108,10 +108,11 @@ static bool has_setpcap(void)
         return (data[CAP_SETPCAP / 32].effective & (1U << (CAP_SETPCAP % 32))) != 0;
 }
 
-static int drop_bounding_set(unsigned last_cap)
+static int drop_bounding_set(unsigned last_cap, uint64_t keep)
 {
         for (unsigned cap = 0; cap <= last_cap; cap++)
-                if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) {
+                if (!(cap < 64 && (keep & (UINT64_C(1) << cap))) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 &&
+                    errno != EINVAL) {
                         /* Without CAP_SETPCAP (an unprivileged caller
                          * outside any user namespace, the off tier; root in
                          * a container that dropped it) the set cannot
@@ -125,14 +126,23 @@ static int drop_bounding_set(unsigned last_cap)
         return 0;
 }
 
-static int clear_capability_sets(void)
+/* Every set emptied but of KEEP, which goes into the ambient set too:
+ * the builder runs as a uid other than 0 of its user namespace, whose
+ * exec keeps only ambient capabilities (no_new_privs allows them: they
+ * are no gain). */
+static int clear_capability_sets(uint64_t keep)
 {
         if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
                 return -errno;
         struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
         struct __user_cap_data_struct data[2] = { { 0 }, { 0 } };
+        for (int i = 0; i < 2; i++)
+                data[i].permitted = data[i].effective = data[i].inheritable = (uint32_t) (keep >> (32 * i));
         if (syscall(SYS_capset, &hdr, data) < 0)
                 return -errno;
+        for (unsigned cap = 0; cap < 64; cap++)
+                if ((keep & (UINT64_C(1) << cap)) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
+                        return -errno;
         return 0;
 }
 
@@ -257,7 +267,7 @@ void nsb_child_exec_builder(const nsb_spawn *s)
          * forever.  The system call changes exactly this thread, which is
          * the whole child. */
         nsb_child_trace(s, NSB_STEP_CAPABILITIES, 0);
-        if ((r = drop_bounding_set(s->last_cap)) < 0)
+        if ((r = drop_bounding_set(s->last_cap, s->keep_caps)) < 0)
                 nsb_child_fail(s, NSB_STEP_CAPABILITIES, -r, 0);
         if (s->become_build_user) {
                 /* Until the exec this process holds root's fds and (in
@@ -276,7 +286,7 @@ void nsb_child_exec_builder(const nsb_spawn *s)
                         nsb_child_fail(s, NSB_STEP_SETUID, errno, 0);
         }
         nsb_child_trace(s, NSB_STEP_CAPABILITIES, 0);
-        if ((r = clear_capability_sets()) < 0)
+        if ((r = clear_capability_sets(s->keep_caps)) < 0)
                 nsb_child_fail(s, NSB_STEP_CAPABILITIES, -r, 0);
 
         /* Keyrings, as the build user: a session keyring of its own, and

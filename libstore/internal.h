@@ -193,6 +193,7 @@ typedef struct nsb_spawn {
         bool die_with_parent;
         bool clear_user_keyrings; /* the builder is a build user of the host's */
         bool become_build_user;   /* change to uid/gid (else the builder runs as the caller) */
+        uint64_t keep_caps;       /* capabilities the builder keeps (in its own user namespace only) */
         bool verbose;
         /* Start the child in the caller's memory, the caller suspended
          * until it execs (spawn.c).  Not when tracing: the parent must
@@ -270,6 +271,8 @@ struct nsb_build {
         char journal_name[32];
         bool user_ns;             /* this run maps the caller into a user namespace */
         bool build_user;          /* the builder runs as a build user of the host (root with what that needs) */
+        uint64_t keep_caps;       /* nsb_build_add_capability() */
+        bool derivation;          /* configured by nsb_build_set_derivation() */
         bool keep_build_dir;
         bool die_with_parent;
         bool no_seccomp;          /* auto found the filter unavailable */
@@ -466,6 +469,9 @@ int nsb_capsets_read(nsb_capsets *ret);
 const nsb_capsets *nsb_capsets_own(void);
 bool nsb_cap_held(unsigned cap);
 const char *nsb_cap_name(unsigned cap, char *buf, size_t size);
+/* A capability's number from its name (CAP_NET_RAW, any case), or
+ * -EINVAL (unknown, or beyond what this kernel has). */
+int nsb_cap_from_name(const char *name);
 void nsb_cap_why_missing(unsigned cap, char *buf, size_t size);
 size_t nsb_caps_reported(const unsigned **ret_caps);
 const char *nsb_cap_enables(unsigned cap);

@@ -220,6 +220,16 @@ int nsb_build_set_share_network(nsb_build *build, int share);
  * (hard links to files outside are copied the same way); their other mode
  * bits and times are kept. */
 int nsb_build_set_canonicalise_outputs(nsb_build *build, int enable);
+/* Keep capability NAME (as CAP_NET_RAW; any case) for the builder, in its
+ * permitted, effective, inheritable and ambient sets, as bubblewrap's
+ * --cap-add does: it holds it only inside its own user namespace, over
+ * its own namespaces (a raw socket on its own loopback, say).  -EINVAL
+ * for a name this kernel does not know.  nsb_build_start() fails (125)
+ * where the build would have no user namespace of its own (root, which
+ * makes its namespaces without one; the chroot and off tiers), since the
+ * capability would then be the host's.  A derivation
+ * (nsb_build_set_derivation()) gets none: its builds refuse it too. */
+int nsb_build_add_capability(nsb_build *build, const char *name);
 
 int nsb_build_set_sandbox(nsb_build *build, nsb_sandbox mode);
 /* Where the per-build directory is created (default $TMPDIR, else /tmp). */

@@ -163,6 +163,7 @@ int nsb_build_set_derivation(nsb_build *b, const nsb_drv *drv)
         CHECK_CONFIG(b);
         if (!drv)
                 return -EINVAL;
+        b->derivation = true;
         int r;
 
         /* The outputs first: nothing is configured from a derivation

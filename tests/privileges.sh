@@ -111,4 +111,47 @@ is "$?" 0 "Docker's default set: the chroot tier works"
 uid=$(creds_uid "$out")
 is_build_uid "$uid"; ok $? "as a build user ($uid)"
 
+# 4. --cap-add: a capability the builder keeps inside its own user
+#    namespace only.  As an ordinary user (nsbuild-test, as
+#    tests/unprivileged.sh makes it) holding CAP_NET_RAW through a file
+#    capability on a copy of the helper: outside, the copy pings through
+#    a raw socket; as a builder it may not (no_new_privs: file capabilities
+#    give nothing), unless --cap-add keeps CAP_NET_RAW, and then only in
+#    its own network namespace (its loopback, nothing else).
+user=nsbuild-test
+if [ $namespaces = yes ] && [ $have_full = yes ] && command -v setcap >/dev/null 2>&1 && command -v runuser >/dev/null 2>&1 &&
+	{ id "$user" >/dev/null 2>&1 || useradd --system --no-create-home --home-dir / --shell /usr/sbin/nologin "$user" 2>/dev/null; } &&
+	runuser -u "$user" -- test -r "$NSBUILD"; then
+	mkdir -p "$tap_tmp/caps" "$tap_tmp/utmp"
+	cp "$STATIC_HELPER" "$tap_tmp/caps/raw"
+	chmod 0755 "$tap_tmp/caps" "$tap_tmp/caps/raw"
+	chown "$user" "$tap_tmp/utmp"
+	setcap cap_net_raw+ep "$tap_tmp/caps/raw"
+	asuser() { runuser -u "$user" -- env TMPDIR="$tap_tmp/utmp" "$@"; }
+	out=$(asuser "$tap_tmp/caps/raw" raw-ping 2>&1)
+	is "$out" "raw-ping ok" "an ordinary user with CAP_NET_RAW as a file capability pings through a raw socket outside"
+	out=$(asuser "$NSBUILD" run --ro-bind "$tap_tmp/caps/raw:/t/raw" -- /t/raw raw-ping 2>/dev/null)
+	is "$out" "raw-ping EPERM" "as a builder it may not (file capabilities give nothing under no_new_privs)"
+	out=$(asuser "$NSBUILD" run --cap-add CAP_NET_RAW --ro-bind "$tap_tmp/caps/raw:/t/raw" -- /t/raw raw-ping 2>&1)
+	is "$out" "raw-ping ok" "--cap-add CAP_NET_RAW: the builder pings its own loopback through a raw socket"
+	out=$(asuser "$NSBUILD" run --cap-add cap_net_raw --ro-bind "$STATIC_HELPER:/t/h" -- /t/h ifaces 2>&1)
+	is "$out" "lo up" "and sees no interface but its own loopback"
+	out=$(asuser "$NSBUILD" run --cap-add CAP_NET_RAW --ro-bind "$STATIC_HELPER:/t/h" -- /t/h creds 2>&1)
+	like "$out" "capget effective 0000000000002000" "it holds CAP_NET_RAW and nothing else"
+	like "$out" "uid 1000 1000" "as uid 1000 of its user namespace"
+else
+	for i in 1 2 3 4 5 6; do skip "needs the full tier, setcap (libcap2-bin), runuser and the account $user"; done
+fi
+err=$("$NSBUILD" run --cap-add CAP_NET_RAW -- /bin/true 2>&1)
+is "$?" 125 "--cap-add as root, whose namespaces have no user namespace: refused with 125"
+like "$err" "cannot keep CAP_NET_RAW for the builder: it would hold it over the host" "and says why"
+err=$("$NSBUILD" run --sandbox=off --cap-add CAP_NET_RAW -- /bin/true 2>&1)
+is "$?" 125 "--cap-add in the off tier: refused with 125"
+err=$("$NSBUILD" run --cap-add CAP_BOGUS -- /bin/true 2>&1)
+is "$?" 125 "--cap-add with a name that is no capability: 125"
+like "$err" "'CAP_BOGUS' is not a capability" "and says so"
+err=$("$NSBUILD" build --cap-add CAP_NET_RAW "$tap_tmp/none.drv" 2>&1)
+is "$?" 125 "nsbuild build --cap-add: refused with 125"
+like "$err" "a derivation's builder gets no capability" "and says why"
+
 done_testing

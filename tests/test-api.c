@@ -116,6 +116,12 @@ int main(void)
         tap_is_int(nsb_build_add_cgroup_limit(b, "memory.high", "1M\n2M"), -EINVAL,
                    "a cgroup value with a newline is refused");
         tap_is_int(nsb_build_add_cgroup_limit(b, "io.max", "8:0 rbps=1048576"), 0, "io.max, with its '='");
+        tap_is_int(nsb_build_add_capability(b, "CAP_BOGUS"), -EINVAL, "an unknown capability is refused");
+        tap_is_int(nsb_build_add_capability(b, NULL), -EINVAL, "no capability name is refused");
+        tap_is_int(nsb_build_add_capability(b, "cap_net_raw"), 0, "a capability name in any case");
+        tap_ok(nsb_privilege_count() > 0 && nsb_privilege_name(0) && !nsb_privilege_name(nsb_privilege_count()) &&
+                       !nsb_privilege_name(-1),
+               "the privileges report has names, and none past its end");
         nsb_build_stats st;
         tap_is_int(nsb_build_get_stats(b, &st, sizeof(st)), -EBUSY, "no statistics before the build is done");
         tap_is_int(nsb_build_get_stats(b, &st, 8), -EINVAL, "a statistics struct too small is refused");

@@ -151,6 +151,8 @@ static void usage_run(FILE *out)
                 "     --setenv NAME=VALUE    set NAME in the builder's environment\n"
                 "     --system SYSTEM        the Nix system type, e.g. i686-linux (sets the personality)\n"
                 "     --log FILE             write the build log to FILE instead of standard output\n"
+                "     --cap-add CAP          keep capability CAP (CAP_NET_RAW) for the builder, inside its\n"
+                "                            own user namespace only (refused where it has none)\n"
                 COMMON_HELP
                 "\n"
                 EXIT_HELP,
@@ -535,6 +537,7 @@ enum {
         OPT_NO_CGROUP,
         OPT_JSON_STATUS_FD,
         OPT_CGROUP_PARENT,
+        OPT_CAP_ADD,
 };
 
 /* Wait for the build, forwarding SIGINT, SIGTERM and SIGHUP as a kill of
@@ -869,6 +872,7 @@ static int cmd_run(int argc, char **argv)
                 { "setenv", required_argument, NULL, OPT_SETENV },
                 { "system", required_argument, NULL, OPT_SYSTEM },
                 { "canonicalise", no_argument, NULL, OPT_CANONICALISE },
+                { "cap-add", required_argument, NULL, OPT_CAP_ADD },
                 { NULL, 0, NULL, 0 },
         };
         nsb_build *b;
@@ -905,6 +909,10 @@ static int cmd_run(int argc, char **argv)
                         break;
                 }
                 case OPT_CANONICALISE: r = nsb_build_set_canonicalise_outputs(b, 1); break;
+                case OPT_CAP_ADD:
+                        if ((r = nsb_build_add_capability(b, optarg)) == -EINVAL)
+                                die("--cap-add: '%s' is not a capability (names as CAP_NET_RAW)", optarg);
+                        break;
                 case OPT_SYSTEM:
                         r = nsb_build_set_system(b, optarg);
                         if (r == -EOPNOTSUPP)
@@ -993,6 +1001,7 @@ static int cmd_build(int argc, char **argv)
                 COMMON_LONGOPTS,
                 { "closure", required_argument, NULL, OPT_CLOSURE },
                 { "sandbox-path", required_argument, NULL, OPT_SANDBOX_PATH },
+                { "cap-add", required_argument, NULL, OPT_CAP_ADD },
                 { NULL, 0, NULL, 0 },
         };
         nsb_build *b;
@@ -1008,6 +1017,7 @@ static int cmd_build(int argc, char **argv)
                         continue;
                 switch (c) {
                 case OPT_CLOSURE: closure = optarg; break;
+                case OPT_CAP_ADD: die("--cap-add: refused: a derivation's builder gets no capability, as in Nix");
                 case OPT_SANDBOX_PATH: add_sandbox_path(b, optarg); break;
                 case 'h': usage_build(stdout); exit(EXIT_SUCCESS);
                 default:
