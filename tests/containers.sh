@@ -19,6 +19,7 @@ done
 # .ci/install-deps takes from Debian's golang-github-docker-docker-dev.
 profile=${NSB_DOCKER_SECCOMP_PROFILE:-/usr/local/share/nsbuild-tests/docker-seccomp-default.json}
 [ "$(uname -m)" = x86_64 ] || skip_all "the container configs here are amd64's"
+[ -x "${STATIC_HELPER:-}" ] || skip_all "no statically linked helper (static linking is not available; a sanitizer's build)"
 
 work="$tap_tmp/containers"
 mkdir -p "$work/bundle/rootfs" "$work/out"

@@ -10,6 +10,7 @@
 is_root || skip_all "needs root (to drop root's capabilities)"
 command -v setpriv >/dev/null 2>&1 || skip_all "setpriv (util-linux) is not installed"
 setpriv --bounding-set -sys_admin -- true 2>/dev/null || skip_all "setpriv cannot change the bounding set here"
+[ -x "${STATIC_HELPER:-}" ] || skip_all "no statically linked helper (static linking is not available; a sanitizer's build)"
 
 export TMPDIR="$tap_tmp/tmp"
 mkdir -p "$TMPDIR"
