@@ -22,6 +22,16 @@ as() { caps=$1; shift 2; setpriv --bounding-set "$caps" -- "$@"; }
 features_line() { as "$1" -- "$NSBUILD" features | grep -E "^$2 "; }
 # The capability sets of a builder (its /proc/self/status).
 builder_caps() { printf '%s\n' "$1" | sed -n 's/^CapEff:[[:space:]]*//p'; }
+# What nsbuild must say of a capability dropped here: whether PID 1 has it
+# decides who dropped it (CAP: its number).
+lost_where() {
+	bnd=$(sed -n 's/^CapBnd:[[:space:]]*//p' /proc/1/status 2>/dev/null)
+	if [ -n "$bnd" ] && [ $(( (0x$bnd >> $1) & 1 )) = 1 ]; then
+		echo "not in the bounding set, which PID 1's has: whatever started nsbuild dropped it"
+	else
+		echo "not in the bounding set, nor in PID 1's"
+	fi
+}
 have_full=no
 "$NSBUILD" features --json | grep -q '"name": "full", "compiled": true, "works": true' && have_full=yes
 
@@ -31,7 +41,7 @@ have_full=no
 drop=-sys_admin
 out=$(features_line $drop CAP_SYS_ADMIN; as $drop -- "$NSBUILD" features | grep -A1 '^CAP_SYS_ADMIN')
 like "$out" "CAP_SYS_ADMIN          no " "without CAP_SYS_ADMIN: features says it is not held"
-like "$out" "missing: not in the bounding set, which PID 1's has: whatever started nsbuild dropped it" \
+like "$out" "missing: $(lost_where 21)" \
 	"and where it was lost (not by PID 1: by what started nsbuild)"
 json=$(as $drop -- "$NSBUILD" features --json)
 like "$json" '{ "name": "CAP_SYS_ADMIN", "held": false, "gives": "namespaces and mounts without a user namespace' \
@@ -49,6 +59,15 @@ if [ $have_full = yes ]; then
 else
 	for i in 1 2 3 4 5 6; do skip "the full tier does not work here"; done
 fi
+
+# Root without CAP_SYS_CHROOT: no chroot tier, and features says where
+# the capability was lost.
+out=$(features_line -sys_chroot chroot)
+like "$out" "EPERM: nsbuild runs as root without CAP_SYS_CHROOT ($(lost_where 18)" \
+	"without CAP_SYS_CHROOT: features says why no chroot tier"
+err=$(as -sys_chroot -- "$NSBUILD" run --sandbox=chroot -- /bin/true 2>&1)
+is "$?" 125 "without CAP_SYS_CHROOT: --sandbox=chroot fails with 125"
+like "$err" "without CAP_SYS_CHROOT" "naming the missing capability"
 
 # 2. runc's default set: CAP_KILL, CAP_NET_BIND_SERVICE, CAP_AUDIT_WRITE.
 #    Without CAP_SETFCAP, root cannot map its own uid into a user
