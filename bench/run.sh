@@ -159,6 +159,18 @@ e1=$(awk '{ print $3 }' "$tmp/env-10000"); e3=$(awk '{ print $3 }' "$tmp/env-100
 elin=$(ratio "$e3" "$(awk -v m="$e1" 'BEGIN { print m * 100 }')")
 echo "   target: 1,000,000 within 1.5 x linear from 10,000: x$elin $(verdict "$elin" 1.5 "<=")"
 
+# 8. The reference scan, in the NAR writer's pass with the hash.
+echo
+scan_mib=$(( runs >= 200 ? 1024 : 64 ))
+if "$top_builddir/bench/nsbench-scan" "$scan_mib" 1000 >"$tmp/scan" 2>&1; then
+	read -r _ _ hmb smb sratio rest <"$tmp/scan"
+	echo "8. reference scan: $scan_mib MiB of /usr's files in 64 KiB pieces, 1,000 candidate hash parts (MB/s)"
+	echo "   hash alone $hmb, hash and scan $smb: x$sratio $rest"
+	echo "   target: hash and scan >= 0.5 x hash alone (the scan costs no more than the hash): $(verdict "$sratio" 0.5 ">=")"
+else
+	echo "8. reference scan: not measured ($(cat "$tmp/scan"))"
+fi
+
 # 6. Hygiene.
 echo
 mounts_before=$(cat /proc/self/mountinfo)

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "hash.h"
+#include "refscan.h"
 #include "internal.h"
 #include "walk.h"
 
@@ -187,36 +188,46 @@ void nsb_sha256_sri(const uint8_t hash[NSB_SHA256_SIZE], char out[64])
  * bits, little-endian), its bytes and zero padding to a multiple of 8;
  * directory entries sorted by name, byte-wise. */
 
-static void nar_u64(nsb_sha256 *h, uint64_t v)
+/* Everything the NAR goes through: the hash, the count and, where there
+ * is one, the reference scan, in one pass. */
+static void nar_out(nsb_nar_sink *k, const void *data, size_t len)
+{
+        nsb_sha256_update(k->hash, data, len);
+        k->size += len;
+        if (k->scan)
+                nsb_refscan_feed(k->scan, data, len);
+}
+
+static void nar_u64(nsb_nar_sink *k, uint64_t v)
 {
         uint8_t b[8];
         for (int i = 0; i < 8; i++)
                 b[i] = (uint8_t) (v >> (8 * i));
-        nsb_sha256_update(h, b, 8);
+        nar_out(k, b, 8);
 }
 
-static void nar_pad(nsb_sha256 *h, uint64_t len)
+static void nar_pad(nsb_nar_sink *k, uint64_t len)
 {
         static const uint8_t zero[8];
         if (len % 8)
-                nsb_sha256_update(h, zero, 8 - len % 8);
+                nar_out(k, zero, 8 - len % 8);
 }
 
-static void nar_bytes(nsb_sha256 *h, const void *data, size_t len)
+static void nar_bytes(nsb_nar_sink *k, const void *data, size_t len)
 {
-        nar_u64(h, len);
-        nsb_sha256_update(h, data, len);
-        nar_pad(h, len);
+        nar_u64(k, len);
+        nar_out(k, data, len);
+        nar_pad(k, len);
 }
 
-static void nar_str(nsb_sha256 *h, const char *s)
+static void nar_str(nsb_nar_sink *k, const char *s)
 {
-        nar_bytes(h, s, strlen(s));
+        nar_bytes(k, s, strlen(s));
 }
 
-/* Hash the contents of FD: LEN bytes exactly, or -EIO if the file
+/* Read the contents of FD into K: LEN bytes exactly, or -EIO if the file
  * changed size under us. */
-static int hash_fd(int fd, nsb_sha256 *h, uint64_t len)
+static int nar_fd(int fd, nsb_nar_sink *k, uint64_t len)
 {
         char buf[65536];
         uint64_t done = 0;
@@ -228,7 +239,7 @@ static int hash_fd(int fd, nsb_sha256 *h, uint64_t len)
                         return -errno;
                 if (n == 0)
                         break;
-                nsb_sha256_update(h, buf, (size_t) n);
+                nar_out(k, buf, (size_t) n);
                 done += (uint64_t) n;
         }
         return done == len || len == UINT64_MAX ? 0 : -EIO;
@@ -244,11 +255,12 @@ int nsb_file_hash_at(int dirfd, const char *name, nsb_sha256 *h)
                 return -errno;
         if (!S_ISREG(st.st_mode))
                 return -EISDIR;
-        return hash_fd(fd, h, UINT64_MAX);
+        nsb_nar_sink k = { .hash = h };
+        return nar_fd(fd, &k, UINT64_MAX);
 }
 
 /* One node that is not a directory. */
-static int nar_leaf(nsb_sha256 *h, const nsb_walk_entry *e)
+static int nar_leaf(nsb_nar_sink *h, const nsb_walk_entry *e)
 {
         const struct stat *st = &e->st;
         nar_str(h, "(");
@@ -272,7 +284,7 @@ static int nar_leaf(nsb_sha256 *h, const nsb_walk_entry *e)
                 }
                 nar_str(h, "contents");
                 nar_u64(h, (uint64_t) st->st_size);
-                int r = hash_fd(fd, h, (uint64_t) st->st_size);
+                int r = nar_fd(fd, h, (uint64_t) st->st_size);
                 if (r < 0)
                         return r;
                 nar_pad(h, (uint64_t) st->st_size);
@@ -285,7 +297,13 @@ static int nar_leaf(nsb_sha256 *h, const nsb_walk_entry *e)
 /* The NAR in one iterative walk (walk.h), entries in sorted order: a node
  * below the top is wrapped in its directory entry, which opens before the
  * node and closes after it (after its DIR_POST for a directory). */
-int nsb_nar_hash_at(int dirfd, const char *name, nsb_sha256 *h, char **ret_where)
+int nsb_nar_hash_at(int dirfd, const char *name, nsb_sha256 *hash, char **ret_where)
+{
+        nsb_nar_sink k = { .hash = hash };
+        return nsb_nar_dump_at(dirfd, name, &k, ret_where);
+}
+
+int nsb_nar_dump_at(int dirfd, const char *name, nsb_nar_sink *h, char **ret_where)
 {
         if (ret_where)
                 *ret_where = NULL;

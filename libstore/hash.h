@@ -49,5 +49,14 @@ void nsb_sha256_nix32(const uint8_t hash[NSB_SHA256_SIZE], char out[53]);
  * symlink.  On failure *ret_where names the entry (relative to NAME;
  * caller frees). */
 int nsb_nar_hash_at(int dirfd, const char *name, nsb_sha256 *h, char **ret_where);
+/* The same into SINK: its hash, its byte count (the NAR size) and, where
+ * SINK->scan is set, the reference scan (refscan.h), in one pass. */
+struct nsb_refscan;
+typedef struct nsb_nar_sink {
+        nsb_sha256 *hash;
+        uint64_t size;
+        struct nsb_refscan *scan;
+} nsb_nar_sink;
+int nsb_nar_dump_at(int dirfd, const char *name, nsb_nar_sink *sink, char **ret_where);
 /* The SHA-256 of the regular file NAME below DIRFD. */
 int nsb_file_hash_at(int dirfd, const char *name, nsb_sha256 *h);

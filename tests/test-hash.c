@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "hash.h"
+#include "refscan.h"
 #include "tap.h"
 #include "util.h"
 
@@ -109,6 +110,33 @@ int main(void)
         nsb_sha256_final(&ctx, got);
         tap_ok(r == 0 && memcmp(got, want, 32) == 0, "the NAR hash of the tree matches the format written by hand");
         free(where);
+        where = NULL;
+
+        /* The same through a sink with a reference scan: the NAR's size,
+         * and the one part the tree holds (a symlink's target naming a
+         * store path), not the other. */
+        const char *in = "0123456789abcdfghijklmnpqrsvwxyz", *out = "zyxwvsrqpnmlkjihgfdcba9876543210";
+        made = symlinkat("/nix/store/0123456789abcdfghijklmnpqrsvwxyz-dep/lib", dfd, "t/d-ref") == 0;
+        nsb_refscan *scan = NULL;
+        const char *parts[] = { in, out };
+        r = nsb_refscan_new(parts, 2, &scan);
+        nsb_nar_sink sink = { .hash = &ctx, .scan = scan };
+        if (r == 0 && (r = nsb_sha256_init(&ctx)) == 0)
+                r = nsb_nar_dump_at(dfd, "t", &sink, &where);
+        nsb_sha256_final(&ctx, got);
+        const char *p0, *p1;
+        bool f0 = nsb_refscan_found(scan, 0, &p0), f1 = nsb_refscan_found(scan, 1, &p1);
+        tap_ok(made && r == 0 && f0 && memcmp(p0, in, 32) == 0 && !f1,
+               "a reference scan in the same pass finds the store path the tree names, and no other");
+        /* The NAR grew by the entry: "entry" "(" "name" "d-ref" "node" "(" "type" "symlink" "target" T ")" ")",
+         * each string 8 bytes of length and its bytes padded to 8. */
+        size_t tlen = strlen("/nix/store/0123456789abcdfghijklmnpqrsvwxyz-dep/lib");
+        uint64_t grown = 11 * 16 + 8 + (tlen + 7) / 8 * 8;
+        tap_ok(sink.size == nar_len + grown, "and counts the NAR's size (%llu, want %llu)",
+               (unsigned long long) sink.size, (unsigned long long) (nar_len + grown));
+        nsb_refscan_free(scan);
+        free(where);
+        unlinkat(dfd, "t/d-ref", 0);
 
         /* The flat hash of a file is the hash of its bytes. */
         nsb_sha256_init(&ctx);
