@@ -101,8 +101,10 @@ void nsb_build_free(nsb_build *b)
         free(b->files);
         strmap_free(&b->file_names);
         strmap_free(&b->file_env_names);
-        for (size_t i = 0; i < b->n_outputs; i++)
+        for (size_t i = 0; i < b->n_outputs; i++) {
                 free(b->outputs[i].path);
+                nsb_output_info_clear(&b->outputs[i]);
+        }
         free(b->outputs);
         strmap_free(&b->output_paths);
         /* Finished unless the wait above gave up on a running build. */

@@ -369,6 +369,18 @@ static int take_in_place_output(nsb_build *b, struct nsb_output *o)
         return nsb_journal_note(b, "committed", o->path);
 }
 
+/* Where output O is once finished, before it is moved into place: the
+ * directory (returned) and the name in it. */
+static int locate_finished(nsb_build *b, const struct nsb_output *o, const char **ret_name)
+{
+        if (o->fresh_copy) {
+                *ret_name = "fixed";
+                return fcntl(b->scratch[o->scratch].top_fd, F_DUPFD_CLOEXEC, 3);
+        }
+        *ret_name = o->name;
+        return output_dir_fd(b, o);
+}
+
 int nsb_outputs_commit(nsb_build *b)
 {
         for (size_t i = 0; i < b->n_outputs; i++) {
@@ -428,6 +440,14 @@ int nsb_outputs_commit(nsb_build *b)
                         if (r < 0)
                                 return r;
                 }
+        }
+        /* What a store registers, before any output is in place: one the
+         * store would refuse (a fixed output with references, a cycle)
+         * fails the build with none of them left. */
+        if (b->canonicalise) {
+                int r = nsb_outputs_register(b, locate_finished);
+                if (r < 0)
+                        return r;
         }
 
         for (size_t i = 0; i < b->n_outputs; i++) {

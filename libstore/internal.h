@@ -80,6 +80,13 @@ struct nsb_output {
         bool fresh_copy;      /* checked copy in the scratch top, as "fixed" */
         mode_t top_mode;      /* the builder's mode of it, for a safe output's final one */
         uint8_t hash[32];
+        /* What a store registers (registration.c), once it is in place. */
+        bool described;
+        uint8_t nar_hash[32];
+        uint64_t nar_size;
+        char **refs;          /* sorted store paths, NULL-terminated */
+        size_t n_refs;
+        size_t register_order; /* 0 first: after every output it refers to */
 };
 
 #define NSB_HASH_NONE 0
@@ -484,6 +491,14 @@ void nsb_plan_clear(nsb_plan *plan);
  * WITH_PROC: a fresh /proc (only in a PID namespace of its own). */
 int nsb_plan_build(nsb_build *b, bool for_namespaces, bool with_proc);
 int nsb_plan_add(nsb_plan *plan, const nsb_action *action);
+
+/* registration.c: every output's NAR hash and size and references, once
+ * finished (LOCATE opens the directory it is in, and names it there);
+ * a fixed output with references, or outputs that refer to each other in
+ * a cycle, fail the build. */
+typedef int (*nsb_output_locate_fn)(nsb_build *b, const struct nsb_output *o, const char **ret_name);
+int nsb_outputs_register(nsb_build *b, nsb_output_locate_fn locate);
+void nsb_output_info_clear(struct nsb_output *o);
 
 /* builddir.c */
 int nsb_builddir_create(nsb_build *b);

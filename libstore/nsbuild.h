@@ -231,6 +231,33 @@ int nsb_build_set_canonicalise_outputs(nsb_build *build, int enable);
  * (nsb_build_set_derivation()) gets none: its builds refuse it too. */
 int nsb_build_add_capability(nsb_build *build, const char *name);
 
+/* After a successful build whose outputs are canonicalised (a
+ * derivation's, or nsb_build_set_canonicalise_outputs()), what a store
+ * registers for output I (in the order they were added): its path, its
+ * NAR hash (into BUF of SIZE bytes; 72 are enough: NSB_NAR_HASH_NIX32,
+ * "sha256:" and Nix's base 32, as nix path-info --json shows it;
+ * NSB_NAR_HASH_BASE16, 64 hex digits, as nix-store --dump-db writes it),
+ * its NAR size, and its references: the store paths among the
+ * build's inputs (bound paths directly in the store directory, the
+ * closure's included) and its outputs whose hash part occurs in its NAR
+ * serialisation, itself included, sorted (NULL-terminated; the count in
+ * *RET_N).  Its content address ("fixed:r:sha256:..." or
+ * "fixed:sha256:...", "" for an output that is not fixed), and its place
+ * in the order a store registers them in (0 first; each after the
+ * outputs it refers to).  -ENODATA (NULL) before that, or for an output
+ * not canonicalised; -ENOBUFS where BUF is too small.  A fixed output
+ * that refers to any store path, and outputs that refer to each other in
+ * a cycle, fail the build (exit code 1 of nsbuild's, 125), as in Nix. */
+size_t nsb_build_n_outputs(const nsb_build *build);
+const char *nsb_build_output_path(const nsb_build *build, size_t i);
+#define NSB_NAR_HASH_NIX32 0
+#define NSB_NAR_HASH_BASE16 1
+int nsb_build_output_nar_hash(const nsb_build *build, size_t i, int format, char *buf, size_t size);
+int64_t nsb_build_output_nar_size(const nsb_build *build, size_t i);
+const char *const *nsb_build_output_references(const nsb_build *build, size_t i, size_t *ret_n);
+int nsb_build_output_ca(const nsb_build *build, size_t i, char *buf, size_t size);
+int nsb_build_output_register_order(const nsb_build *build, size_t i);
+
 int nsb_build_set_sandbox(nsb_build *build, nsb_sandbox mode);
 /* Where the per-build directory is created (default $TMPDIR, else /tmp). */
 int nsb_build_set_tmpdir(nsb_build *build, const char *dir);

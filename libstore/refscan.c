@@ -162,6 +162,16 @@ void nsb_refscan_feed(nsb_refscan *s, const void *data, size_t len)
         }
 }
 
+bool nsb_refscan_has_found(const nsb_refscan *s, const char *part)
+{
+        for (size_t slot = key_of(part) & (s->n_slots - 1); s->slots[slot]; slot = (slot + 1) & (s->n_slots - 1)) {
+                size_t i = s->slots[slot] - 1;
+                if (memcmp(s->parts[i], part, NSB_REF_LEN) == 0)
+                        return s->found[i];
+        }
+        return false;
+}
+
 void nsb_refscan_reset(nsb_refscan *s)
 {
         memset(s->found, 0, (s->n ? s->n : 1) * sizeof(*s->found));

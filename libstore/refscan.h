@@ -18,6 +18,8 @@ int nsb_refscan_new(const char *const *parts, size_t n, nsb_refscan **ret);
 void nsb_refscan_free(nsb_refscan *s);
 /* The next LEN bytes of the stream; a part split across calls is found. */
 void nsb_refscan_feed(nsb_refscan *s, const void *data, size_t len);
+/* Whether the hash part PART (NSB_REF_LEN characters) was found. */
+bool nsb_refscan_has_found(const nsb_refscan *s, const char *part);
 /* Forget what was found and the stream so far: a scanner for the next
  * output. */
 void nsb_refscan_reset(nsb_refscan *s);

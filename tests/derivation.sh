@@ -265,6 +265,7 @@ build "$d" 2>"$tap_tmp/err"; st=$?
 got=$(sed -n 's/.*got sha256:\([0-9a-f]*\) .*/\1/p' "$tap_tmp/err")
 is "$st:${#got}" "125:64" "a recursive hash mismatch names the hash it got"
 d=$(drv tree 'mkdir -p $out/bin; echo x > $out/data; printf "#!/bin/sh\n" > $out/bin/run; chmod +x $out/bin/run; ln -s data $out/link' out "" "" "" "" r:sha256 "$got")
+tree_hash=$got
 o=$(build "$d" 2>"$tap_tmp/err"); st=$?
 is "$st" 0 "the same tree with that recursive hash builds (the NAR hash is deterministic)"
 
@@ -301,5 +302,62 @@ wait $tpid
 is "$st" 0 "a fixed-output builder that passes out an fd to its output builds"
 like "$(cat "$tap_tmp/tamper")" "wrote through the fd" "the outside process wrote through that fd after the build"
 is "$(cat "$o")" "original" "but the output in the store is unchanged: it is a fresh copy"
+
+# ---- what a store registers ----------------------------------------------
+# --json, as nix path-info --json: per output its NAR hash and size and
+# its references (the inputs and outputs whose hash part it holds, itself
+# included), in the order a store registers them (each after the outputs
+# it refers to).
+dr=$(drv refs 'mkdir -p $out $dev; echo "$lib/lib/data" > $out/uses; echo "$dev" > $out/dev-path; echo "$out" > $out/self; echo plain > $dev/x' \
+	"out dev" "($(q "$d1"),[\"out\"])" "" "" "(\"lib\",$(q "$o1"))")
+out=$(outpath "$dr") dev="$(outpath "$dr")-dev"
+json=$(build --json "$dr" 2>"$tap_tmp/err"); st=$?
+is "$st" 0 "--json: a derivation with two outputs builds"
+[ $st -eq 0 ] || diag "$(cat "$tap_tmp/err")"
+first=$(printf '%s' "$json" | sed 's/},{/}\n{/g' | sed -n 1p) second=$(printf '%s' "$json" | sed 's/},{/}\n{/g' | sed -n 2p)
+like "$first" "\"path\":\"$dev\"" "--json: the output another refers to comes first"
+like "$first" '"references":[]' "it refers to nothing"
+like "$second" "\"path\":\"$out\"" "--json: then the one that refers to it"
+refs=$(printf '%s\n' "$o1" "$dev" "$out" | sort | sed 's/.*/"&"/' | paste -sd, -)
+like "$second" "\"references\":[$refs]" "its references: the input it names, the other output, itself; sorted"
+like "$second" "\"deriver\":\"$dr\"" "the deriver, the .drv's store path"
+like "$json" '"narHash":"sha256:' "the NAR hash in Nix's base 32"
+size=$(printf '%s' "$second" | sed -n 's/.*"narSize":\([0-9]*\).*/\1/p')
+[ -n "$size" ] && [ "$size" -gt 400 ]; ok $? "a NAR size ($size)"
+case $json in '['*']') ok 0 "--json: one JSON array" ;; *) ok 1 "--json: one JSON array" ;; esac
+
+# The NAR hash is the one a recursive fixed output is checked against:
+# the tree above, built with its hash, reports that hash as its NAR hash
+# and as its content address; --print-registration has it in base 16.
+tree() { drv "tree-$1" 'mkdir -p $out/bin; echo x > $out/data; printf "#!/bin/sh\n" > $out/bin/run; chmod +x $out/bin/run; ln -s data $out/link' out "" "" "" "" r:sha256 "$tree_hash"; }
+json=$(build --json "$(tree json)" 2>"$tap_tmp/err")
+n32=$(printf '%s' "$json" | sed -n 's/.*"narHash":"sha256:\([0-9a-z]*\)".*/\1/p')
+ca=$(printf '%s' "$json" | sed -n 's/.*"ca":"\([^"]*\)".*/\1/p')
+is "$ca" "fixed:r:sha256:$n32" "a recursive fixed output: its content address is its NAR hash"
+dt=$(tree reg)
+reg=$(build --print-registration "$dt" 2>/dev/null)
+is "$(printf '%s\n' "$reg" | sed -n 2p)" "$tree_hash" "--print-registration: the NAR hash in base 16 is the fixed hash the output was checked against"
+is "$(printf '%s\n' "$reg" | sed -n '1p;5p' | tr '\n' ' ')" "$(outpath "$dt") 0 " \
+	"--print-registration: the path, then (after hash, size and deriver) the count of references"
+is "$(printf '%s\n' "$reg" | sed -n 4p)" "$dt" "with the deriver"
+is "$(printf '%s\n' "$reg" | wc -l)" 5 "and nothing more (no references)"
+
+# Outputs that refer to each other in a cycle, and a fixed output that
+# refers to a store path, fail as in Nix; none of their outputs is left.
+dc=$(drv cycle 'mkdir -p $out $dev; echo "$dev" > $out/a; echo "$out" > $dev/b' "out dev")
+build "$dc" >/dev/null 2>"$tap_tmp/err"; st=$?
+is "$st" 125 "outputs that refer to each other: the build fails (125)"
+like "$(cat "$tap_tmp/err")" "cycle detected in the references of output" "saying so"
+[ ! -e "$(outpath "$dc")" ] && [ ! -e "$(outpath "$dc")-dev" ]; ok $? "and leaves neither output"
+fx() { drv "fixed-ref$1" 'mkdir $out; echo "$lib" > $out/ref' out "($(q "$d1"),[\"out\"])" "" "" "(\"lib\",$(q "$o1"))" r:sha256 "$2"; }
+build "$(fx 1 "$wrong")" >/dev/null 2>"$tap_tmp/err"
+fgot=$(sed -n 's/.*got sha256:\([0-9a-f]*\) .*/\1/p' "$tap_tmp/err")
+df=$(fx 2 "$fgot")
+build "$df" >/dev/null 2>"$tap_tmp/err"; st=$?
+is "$st" 125 "a fixed output that refers to an input: the build fails (125)"
+like "$(cat "$tap_tmp/err")" "fixed-output derivations must not reference store paths: '$(outpath "$df")' references 1 distinct paths, e.g. '$o1'" \
+	"saying so, as Nix does"
+[ ! -e "$(outpath "$df")" ]; ok $? "and leaves no output"
+is "$(leftovers)" 0 "no scratch directory is left in the store"
 
 done_testing

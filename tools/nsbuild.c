@@ -177,6 +177,9 @@ static void usage_build(FILE *out)
                 "                            bind HOSTPATH (default PATH) read-only at PATH; a\n"
                 "                            trailing '?' skips it when missing\n"
                 "     --log FILE             write the build log to FILE instead of standard error\n"
+                "     --json                 print what a store registers for each output (path, NAR\n"
+                "                            hash and size, references, deriver), as nix path-info --json\n"
+                "     --print-registration   the same as nix-store --register-validity --hash-given reads it\n"
                 COMMON_HELP
                 "\n"
                 EXIT_HELP
@@ -538,6 +541,8 @@ enum {
         OPT_JSON_STATUS_FD,
         OPT_CGROUP_PARENT,
         OPT_CAP_ADD,
+        OPT_JSON,
+        OPT_PRINT_REGISTRATION,
 };
 
 /* Wait for the build, forwarding SIGINT, SIGTERM and SIGHUP as a kill of
@@ -569,9 +574,17 @@ static int wait_for_build(nsb_build *b, int sfd)
 }
 
 /* What every command that runs a builder takes and does alike. */
+enum output_report {
+        REPORT_PATHS,             /* the output paths, one a line */
+        REPORT_JSON,              /* --json: as nix path-info --json */
+        REPORT_REGISTRATION,      /* --print-registration: as nix-store --register-validity --hash-given reads */
+};
+
 struct run_options {
         bool keep_root;
         bool stats;
+        enum output_report report;
+        const char *deriver;      /* the .drv's store path, NULL if not in the store */
         int status_fd;            /* --json-status-fd, -1: none */
         const char *log_path;
         int default_log_fd;
@@ -788,6 +801,58 @@ static void print_stats(const nsb_build *b)
 
 /* Start the build, stream its log, report how it ended; the exit status.
  * With OUTPUTS, print them on standard output after a success. */
+/* The outputs in the order a store registers them (each after those it
+ * refers to), as --json or --print-registration asked. */
+static void report_outputs(nsb_build *b, const struct run_options *o)
+{
+        size_t n = nsb_build_n_outputs(b);
+        if (o->report == REPORT_JSON)
+                printf("[");
+        for (int order = 0; (size_t) order < n; order++)
+                for (size_t i = 0; i < n; i++) {
+                        if (nsb_build_output_register_order(b, i) != order)
+                                continue;
+                        char nar[96], ca[96];
+                        size_t n_refs;
+                        const char *const *refs = nsb_build_output_references(b, i, &n_refs);
+                        if (nsb_build_output_nar_hash(b, i,
+                                                      o->report == REPORT_JSON ? NSB_NAR_HASH_NIX32 : NSB_NAR_HASH_BASE16,
+                                                      nar, sizeof(nar)) < 0 ||
+                            !refs ||
+                            nsb_build_output_ca(b, i, ca, sizeof(ca)) < 0)
+                                die("cannot report output %s: not registered", nsb_build_output_path(b, i));
+                        if (o->report == REPORT_REGISTRATION) {
+                                printf("%s\n%s\n%lld\n%s\n%zu\n", nsb_build_output_path(b, i), nar,
+                                       (long long) nsb_build_output_nar_size(b, i), o->deriver ? o->deriver : "",
+                                       n_refs);
+                                for (size_t k = 0; k < n_refs; k++)
+                                        printf("%s\n", refs[k]);
+                                continue;
+                        }
+                        printf("%s{\"path\":", order ? "," : "");
+                        json_string(nsb_build_output_path(b, i));
+                        printf(",\"narHash\":");
+                        json_string(nar);
+                        printf(",\"narSize\":%lld,\"references\":[", (long long) nsb_build_output_nar_size(b, i));
+                        for (size_t k = 0; k < n_refs; k++) {
+                                printf("%s", k ? "," : "");
+                                json_string(refs[k]);
+                        }
+                        printf("]");
+                        if (o->deriver) {
+                                printf(",\"deriver\":");
+                                json_string(o->deriver);
+                        }
+                        if (ca[0]) {
+                                printf(",\"ca\":");
+                                json_string(ca);
+                        }
+                        printf(",\"ultimate\":true}");
+                }
+        if (o->report == REPORT_JSON)
+                printf("]\n");
+}
+
 static int run_and_report(nsb_build *b, const struct run_options *o, const char *const *outputs, size_t n_outputs)
 {
         int r;
@@ -848,7 +913,9 @@ static int run_and_report(nsb_build *b, const struct run_options *o, const char 
                 warn_msg("stopped by signal %d (%s)", stopped_by, strsignal(stopped_by));
                 code = 128 + stopped_by;
         }
-        if (code == 0)
+        if (code == 0 && o->report != REPORT_PATHS)
+                report_outputs(b, o);
+        else if (code == 0)
                 for (size_t i = 0; i < n_outputs; i++)
                         printf("%s\n", outputs[i]);
         if (o->keep_root && nsb_build_dir(b))
@@ -1002,6 +1069,8 @@ static int cmd_build(int argc, char **argv)
                 { "closure", required_argument, NULL, OPT_CLOSURE },
                 { "sandbox-path", required_argument, NULL, OPT_SANDBOX_PATH },
                 { "cap-add", required_argument, NULL, OPT_CAP_ADD },
+                { "json", no_argument, NULL, OPT_JSON },
+                { "print-registration", no_argument, NULL, OPT_PRINT_REGISTRATION },
                 { NULL, 0, NULL, 0 },
         };
         nsb_build *b;
@@ -1018,6 +1087,8 @@ static int cmd_build(int argc, char **argv)
                 switch (c) {
                 case OPT_CLOSURE: closure = optarg; break;
                 case OPT_CAP_ADD: die("--cap-add: refused: a derivation's builder gets no capability, as in Nix");
+                case OPT_JSON: o.report = REPORT_JSON; break;
+                case OPT_PRINT_REGISTRATION: o.report = REPORT_REGISTRATION; break;
                 case OPT_SANDBOX_PATH: add_sandbox_path(b, optarg); break;
                 case 'h': usage_build(stdout); exit(EXIT_SUCCESS);
                 default:
@@ -1042,6 +1113,16 @@ static int cmd_build(int argc, char **argv)
                 die("%s: %s", file, nsb_build_error_message(b));
         if (closure)
                 add_closure(b, closure);
+        /* The deriver: the derivation's own store path, where it is one
+         * (in the directory of its outputs). */
+        char *real = realpath(file, NULL);
+        const char *out0 = NULL;
+        if (nsb_drv_n_outputs(drv) > 0)
+                nsb_drv_output(drv, 0, NULL, &out0, NULL, NULL);
+        const char *slash = out0 ? strrchr(out0, '/') : NULL;
+        size_t sl = slash ? (size_t) (slash - out0) : 0;
+        if (real && slash && strncmp(real, out0, sl) == 0 && real[sl] == '/' && !strchr(real + sl + 1, '/'))
+                o.deriver = real;
 
         size_t n = nsb_drv_n_outputs(drv);
         const char **outputs = calloc(n, sizeof(char *));
@@ -1051,6 +1132,7 @@ static int cmd_build(int argc, char **argv)
                 nsb_drv_output(drv, i, NULL, &outputs[i], NULL, NULL);
         int code = run_and_report(b, &o, outputs, n);
         free(outputs);
+        free(real);
         nsb_build_free(b);
         nsb_drv_free(drv);
         return code;

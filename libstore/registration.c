@@ -1,0 +1,272 @@
+/* registration.c - what a store registers for each output of a build, as
+ * Nix's registerOutputs computes it: the NAR hash and size, and the store
+ * paths the output refers to (those among the build's inputs and its own
+ * outputs whose hash part occurs in its NAR serialisation, itself
+ * included), found in the same pass over the NAR (hash.c, refscan.c).
+ * Outputs that refer to each other are put in an order where each comes
+ * after those it refers to; a cycle between them fails the build, as does
+ * a fixed output with any reference. */
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hash.h"
+#include "internal.h"
+#include "refscan.h"
+
+/* A candidate: a store path directly inside the store whose name starts
+ * with a hash part and a dash. */
+struct candidate {
+        char part[NSB_REF_LEN + 1];
+        const char *path;
+};
+
+static bool candidate_of(const char *store, const char *path, struct candidate *ret)
+{
+        size_t n = strcmp(store, "/") == 0 ? 0 : strlen(store);
+        if (strncmp(path, store, n) != 0 || path[n] != '/')
+                return false;
+        const char *name = path + n + 1;
+        if (strchr(name, '/') || strlen(name) <= NSB_REF_LEN || name[NSB_REF_LEN] != '-' ||
+            !nsb_refscan_is_part(name, NSB_REF_LEN))
+                return false;
+        memcpy(ret->part, name, NSB_REF_LEN);
+        ret->part[NSB_REF_LEN] = '\0';
+        ret->path = path;
+        return true;
+}
+
+static int compare_strings(const void *a, const void *b)
+{
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+void nsb_output_info_clear(struct nsb_output *o)
+{
+        strv_free(o->refs);
+        o->refs = NULL;
+        o->n_refs = 0;
+        o->described = false;
+}
+
+/* The NAR hash, size and references of output O, finished, where LOCATE
+ * says it is. */
+static int describe(nsb_build *b, struct nsb_output *o, nsb_output_locate_fn locate, nsb_refscan *scan,
+                    const struct candidate *cands, size_t n_cands)
+{
+        const char *name;
+        _cleanup_close_ int pfd = locate(b, o, &name);
+        if (pfd < 0)
+                return nsb_fail(b, errno, "register outputs", "cannot open the directory of output %s: %s", o->path,
+                                strerror(errno));
+        nsb_sha256 h;
+        int r = nsb_sha256_init(&h);
+        if (r < 0)
+                return nsb_fail(b, -r, "register outputs", "cannot hash output %s: %s", o->path,
+                                r == -EOPNOTSUPP ? "nsbuild is built without a SHA-256 library (-SHA256)"
+                                                 : strerror(-r));
+        nsb_refscan_reset(scan);
+        nsb_nar_sink sink = { .hash = &h, .scan = scan };
+        _cleanup_free_ char *where = NULL;
+        r = nsb_nar_dump_at(pfd, name, &sink, &where);
+        uint8_t digest[NSB_SHA256_SIZE];
+        int q = nsb_sha256_final(&h, digest);
+        if (r < 0 || q < 0)
+                return nsb_fail(b, r < 0 ? -r : -q, "register outputs", "cannot serialise output %s%s%s: %s",
+                                o->path, where ? " at " : "", where ? where : "", strerror(r < 0 ? -r : -q));
+        memcpy(o->nar_hash, digest, sizeof(digest));
+        o->nar_size = sink.size;
+
+        nsb_output_info_clear(o);
+        size_t n = 0;
+        for (size_t i = 0; i < n_cands; i++) {
+                if (!nsb_refscan_has_found(scan, cands[i].part))
+                        continue;
+                /* A path bound twice is one reference (sorted and made
+                 * unique below). */
+                char **grown = realloc(o->refs, (n + 2) * sizeof(char *));
+                if (!grown)
+                        return nsb_fail(b, ENOMEM, "register outputs", "out of memory");
+                o->refs = grown;
+                if (!(o->refs[n] = strdup(cands[i].path)))
+                        return nsb_fail(b, ENOMEM, "register outputs", "out of memory");
+                o->refs[++n] = NULL;
+        }
+        if (n)
+                qsort(o->refs, n, sizeof(char *), compare_strings);
+        size_t kept = 0;
+        for (size_t k = 0; k < n; k++) {
+                if (kept && strcmp(o->refs[kept - 1], o->refs[k]) == 0) {
+                        free(o->refs[k]);
+                        continue;
+                }
+                o->refs[kept++] = o->refs[k];
+        }
+        if (o->refs)
+                o->refs[kept] = NULL;
+        o->n_refs = kept;
+        o->described = true;
+        return 0;
+}
+
+/* Whether output A refers to output B. */
+static bool refers(const struct nsb_output *a, const struct nsb_output *b)
+{
+        for (size_t k = 0; k < a->n_refs; k++)
+                if (strcmp(a->refs[k], b->path) == 0)
+                        return true;
+        return false;
+}
+
+int nsb_outputs_register(nsb_build *b, nsb_output_locate_fn locate)
+{
+        /* The candidates: every input in the store, and the outputs. */
+        size_t n_cands = 0;
+        _cleanup_free_ struct candidate *cands = calloc(b->n_binds + b->n_outputs + 1, sizeof(*cands));
+        _cleanup_free_ const char **parts = calloc(b->n_binds + b->n_outputs + 1, sizeof(*parts));
+        if (!cands || !parts)
+                return nsb_fail(b, ENOMEM, "register outputs", "out of memory");
+        for (size_t i = 0; i < b->n_binds; i++)
+                if (b->binds[i].source && candidate_of(b->store_dir, b->binds[i].dest, &cands[n_cands]))
+                        n_cands++;
+        for (size_t i = 0; i < b->n_outputs; i++)
+                if (candidate_of(b->store_dir, b->outputs[i].path, &cands[n_cands]))
+                        n_cands++;
+        for (size_t i = 0; i < n_cands; i++)
+                parts[i] = cands[i].part;
+        nsb_refscan *scan = NULL;
+        int r = nsb_refscan_new(parts, n_cands, &scan);
+        if (r < 0)
+                return nsb_fail(b, -r, "register outputs", "cannot prepare the reference scan: %s", strerror(-r));
+        for (size_t i = 0; i < b->n_outputs && r >= 0; i++)
+                r = describe(b, &b->outputs[i], locate, scan, cands, n_cands);
+        nsb_refscan_free(scan);
+        if (r < 0)
+                return r;
+
+        /* A fixed output refers to nothing: its hash says what it is, not
+         * what it was built with. */
+        for (size_t i = 0; i < b->n_outputs; i++) {
+                const struct nsb_output *o = &b->outputs[i];
+                if (o->hash_mode != NSB_HASH_NONE && o->n_refs)
+                        return nsb_fail(b, EINVAL, "register outputs",
+                                        "fixed-output derivations must not reference store paths: '%s' references "
+                                        "%zu distinct paths, e.g. '%s'",
+                                        o->path, o->n_refs, o->refs[0]);
+        }
+
+        /* The order to register them in: each after the outputs it refers
+         * to (itself aside).  Repeatedly take one whose output references
+         * are all placed; none left to take is a cycle. */
+        size_t n = b->n_outputs, placed = 0;
+        _cleanup_free_ bool *done = calloc(n ? n : 1, sizeof(bool));
+        _cleanup_free_ size_t *order = calloc(n ? n : 1, sizeof(size_t));
+        if (!done || !order)
+                return nsb_fail(b, ENOMEM, "register outputs", "out of memory");
+        while (placed < n) {
+                size_t take = n;
+                for (size_t i = 0; i < n && take == n; i++) {
+                        if (done[i])
+                                continue;
+                        bool ready = true;
+                        for (size_t j = 0; j < n && ready; j++)
+                                if (j != i && !done[j] && refers(&b->outputs[i], &b->outputs[j]))
+                                        ready = false;
+                        if (ready)
+                                take = i;
+                }
+                if (take == n) {
+                        /* Name two outputs of the cycle. */
+                        for (size_t i = 0; i < n; i++)
+                                for (size_t j = 0; j < n; j++)
+                                        if (!done[i] && !done[j] && i != j && refers(&b->outputs[i], &b->outputs[j]))
+                                                return nsb_fail(b, ELOOP, "register outputs",
+                                                                "cycle detected in the references of output '%s' "
+                                                                "from output '%s'",
+                                                                b->outputs[j].path, b->outputs[i].path);
+                        return nsb_fail(b, ELOOP, "register outputs", "cycle detected between the outputs");
+                }
+                done[take] = true;
+                order[placed++] = take;
+        }
+        for (size_t i = 0; i < n; i++)
+                b->outputs[order[i]].register_order = i;
+        return 0;
+}
+
+/* ---- the public accessors (nsbuild.h) ---- */
+
+static const struct nsb_output *described(const nsb_build *b, size_t i)
+{
+        if (!b || i >= b->n_outputs || !b->outputs[i].described)
+                return NULL;
+        return &b->outputs[i];
+}
+
+size_t nsb_build_n_outputs(const nsb_build *b)
+{
+        return b ? b->n_outputs : 0;
+}
+
+const char *nsb_build_output_path(const nsb_build *b, size_t i)
+{
+        return b && i < b->n_outputs ? b->outputs[i].path : NULL;
+}
+
+int nsb_build_output_nar_hash(const nsb_build *b, size_t i, int format, char *buf, size_t size)
+{
+        const struct nsb_output *o = described(b, i);
+        if (!o)
+                return -ENODATA;
+        if (format != NSB_NAR_HASH_NIX32 && format != NSB_NAR_HASH_BASE16)
+                return -EINVAL;
+        char text[2 * NSB_SHA256_SIZE + 1];
+        if (format == NSB_NAR_HASH_BASE16)
+                nsb_sha256_hex(o->nar_hash, text);
+        else
+                nsb_sha256_nix32(o->nar_hash, text);
+        int n = snprintf(buf, size, "%s%s", format == NSB_NAR_HASH_NIX32 ? "sha256:" : "", text);
+        return n >= 0 && (size_t) n < size ? 0 : -ENOBUFS;
+}
+
+int64_t nsb_build_output_nar_size(const nsb_build *b, size_t i)
+{
+        const struct nsb_output *o = described(b, i);
+        return o ? (int64_t) o->nar_size : -ENODATA;
+}
+
+const char *const *nsb_build_output_references(const nsb_build *b, size_t i, size_t *ret_n)
+{
+        const struct nsb_output *o = described(b, i);
+        static const char *const none[] = { NULL };
+        if (ret_n)
+                *ret_n = o ? o->n_refs : 0;
+        return o ? (o->refs ? (const char *const *) o->refs : none) : NULL;
+}
+
+int nsb_build_output_ca(const nsb_build *b, size_t i, char *buf, size_t size)
+{
+        const struct nsb_output *o = described(b, i);
+        if (!o)
+                return -ENODATA;
+        if (o->hash_mode == NSB_HASH_NONE) {
+                if (size)
+                        buf[0] = '\0';
+                return 0;
+        }
+        char n32[53];
+        nsb_sha256_nix32(o->hash, n32);
+        return (size_t) snprintf(buf, size, "fixed:%ssha256:%s", o->hash_mode == NSB_HASH_RECURSIVE ? "r:" : "", n32) <
+                               size
+                       ? 0
+                       : -ENOBUFS;
+}
+
+int nsb_build_output_register_order(const nsb_build *b, size_t i)
+{
+        const struct nsb_output *o = described(b, i);
+        return o ? (int) o->register_order : -ENODATA;
+}
