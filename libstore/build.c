@@ -492,9 +492,16 @@ int nsb_build_set_share_network(nsb_build *b, int share)
 
 int nsb_build_add_capability(nsb_build *b, const char *name)
 {
+        CHECK_CONFIG(b);
         int cap = name ? nsb_cap_from_name(name) : -EINVAL;
         if (cap < 0)
                 return cap;
+        /* CAP_SYS_ADMIN over its own mount namespace would let the builder
+         * remount its read-only binds writable: the flags nsbuild set
+         * were set in the builder's own user namespace, which does not
+         * lock them. */
+        if (cap == 21)
+                return -EPERM;
         b->keep_caps |= UINT64_C(1) << cap;
         return 0;
 }
@@ -638,13 +645,19 @@ static int start_tier(nsb_build *b)
          * user: 1000 and 100 unless the caller chose others, as in Nix. */
         _cleanup_free_ char *uid_map = NULL, *gid_map = NULL;
         b->user_ns = (b->ns & NSB_ISOLATION_USER_NS) != 0;
+        if (b->user_ns && nsb_userns_would_be_host_root()) {
+                b->failed_step = NSB_STEP_USER_NS_MAP; /* the tier is not had: auto goes on */
+                return nsb_fail(b, EPERM, "start build",
+                                "cannot make the build's user namespace: its builder would be the host's uid 0 "
+                                "(nsbuild runs as root without CAP_SYS_ADMIN); see `nsbuild features`");
+        }
         /* Root that holds what build users need runs builders as one;
          * everyone else (root in a container without CAP_SETUID, say) as
          * itself, as an ordinary user does. */
         b->build_user = !b->user_ns && nsb_build_users();
         /* A capability kept is the builder's over what its user namespace
          * owns, and the host's without one. */
-        if (b->keep_caps && (!b->user_ns || b->derivation)) {
+        if (b->keep_caps && (!b->user_ns || b->derivation || nsb_userns_would_be_host_root())) {
                 char name[64];
                 unsigned first = 0;
                 while (!(b->keep_caps & (UINT64_C(1) << first)))
@@ -972,6 +985,15 @@ static int attempt(nsb_build *b, bool filter_optional)
  * reason and how to enable it. */
 static void warn_weaker(nsb_build *b, const char *first_failure)
 {
+        /* Root that cannot have build users builds as itself: without a
+         * user namespace, that is root's uid, with root's files. */
+        if (b->tier == NSB_SANDBOX_OFF && geteuid() == 0 && !nsb_build_users()) {
+                char shortfall[256];
+                nsb_privilege_shortfall(false, shortfall, sizeof(shortfall));
+                nsb_warn(b, "the builder runs as root itself, uid 0 with no capability: it owns, and may change, "
+                            "every file root owns, and may signal root's processes (no build users: %s)",
+                         shortfall);
+        }
         unsigned want = nsb_full_isolation(b->share_network), got = b->isolation;
         if (!nsb_sandbox_compiled(NSB_SANDBOX_FULL)) {
                 nsb_warn(b, "using the %s sandbox, weaker than full: the full sandbox is not compiled in (%s)",

@@ -62,6 +62,9 @@ static const char *const all_names[] = {
 int nsb_cap_from_name(const char *name)
 {
         int cap = -1;
+        /* Names only (libcap would take a number too). */
+        if (strncasecmp(name, "cap_", 4) != 0)
+                return -EINVAL;
 #ifdef HAVE_LIBCAP
         cap_value_t v;
         if (cap_from_name(name, &v) == 0)
@@ -73,23 +76,6 @@ int nsb_cap_from_name(const char *name)
         if (cap < 0 || cap > (int) nsb_last_capability())
                 return -EINVAL;
         return cap;
-}
-
-size_t nsb_caps_reported(const unsigned **ret_caps)
-{
-        static unsigned caps[ELEMENTSOF(used)];
-        for (size_t i = 0; i < ELEMENTSOF(used); i++)
-                caps[i] = used[i].cap;
-        *ret_caps = caps;
-        return ELEMENTSOF(used);
-}
-
-const char *nsb_cap_enables(unsigned cap)
-{
-        for (size_t i = 0; i < ELEMENTSOF(used); i++)
-                if (used[i].cap == cap)
-                        return used[i].enables;
-        return "";
 }
 
 const char *nsb_cap_name(unsigned cap, char *buf, size_t size)

@@ -125,21 +125,29 @@ int nsb_cgroup_v2_enable(int dir_fd, unsigned want, bool move, uint64_t deadline
         unsigned missing = want & parse_controllers(have_text) & ~parse_controllers(enabled_text);
         if (!missing)
                 return 0;
-        /* The no-internal-process rule: a cgroup with processes hands no
-         * controller down.  Checked here, not left to the kernel: it
-         * refuses only the domain controllers (memory, io), and enabling
-         * a threaded one (cpu, pids) beside processes makes the cgroup a
-         * thread root, below which no domain cgroup (a build's) works. */
-        pid_t holder = 0;
-        r = nsb_cgroup_each_member(dir_fd, first_one, &holder);
-        if (r < 0)
-                return r;
-        if (r > 0 && !move) {
-                *ret_holder = holder;
-                return -EBUSY;
+        /* The real root cgroup (the one without cgroup.type: a cgroup
+         * namespace's top has one) is exempt from the no-internal-process
+         * rule: its processes, the whole host's, stay where they are. */
+        struct stat st;
+        bool root = fstatat(dir_fd, "cgroup.type", &st, 0) < 0 && errno == ENOENT;
+        if (!root) {
+                /* The no-internal-process rule: a cgroup with processes
+                 * hands no controller down.  Checked here, not left to the
+                 * kernel: it refuses only the domain controllers (memory,
+                 * io), and enabling a threaded one (cpu, pids) beside
+                 * processes makes the cgroup a thread root, below which no
+                 * domain cgroup (a build's) works. */
+                pid_t holder = 0;
+                r = nsb_cgroup_each_member(dir_fd, first_one, &holder);
+                if (r < 0)
+                        return r;
+                if (r > 0 && !move) {
+                        *ret_holder = holder;
+                        return -EBUSY;
+                }
+                if (r > 0 && (r = move_into_leaf(dir_fd, deadline_ns, ret_holder)) < 0)
+                        return r;
         }
-        if (r > 0 && (r = move_into_leaf(dir_fd, deadline_ns, ret_holder)) < 0)
-                return r;
         for (size_t i = 0; i < ELEMENTSOF(v2_controllers); i++) {
                 if (!(missing & v2_controllers[i].bit))
                         continue;

@@ -201,8 +201,10 @@ int nsb_cgroup_places(const char *parent, bool probe, nsb_cgroup_place **ret_pla
                  * handed down. */
                 const char *base = parent ? parent : o->path, *leaf = path_basename(o->path);
                 _cleanup_free_ char *up = NULL;
-                if (!parent && version == 2 && strcmp(leaf, NSB_CGROUP_CALLER) == 0 && leaf > o->path + 1) {
-                        if (!(up = strndup(o->path, (size_t) (leaf - o->path - 1)))) {
+                if (!parent && version == 2 && strcmp(leaf, NSB_CGROUP_CALLER) == 0) {
+                        /* "/A/nsbuild-caller" is in "/A"; "/nsbuild-caller"
+                         * (the top of a cgroup namespace) in "/". */
+                        if (!(up = leaf > o->path + 1 ? strndup(o->path, (size_t) (leaf - o->path - 1)) : strdup("/"))) {
                                 r = -ENOMEM;
                                 break;
                         }

@@ -458,13 +458,21 @@ bool nsb_ns_direct(void);
  * capability missing (-1: none), and in words ("nsbuild runs as root
  * without CAP_SYS_ADMIN (not in the bounding set: ...)"). */
 int nsb_privilege_missing(bool namespaces);
+/* Whether a user namespace made by this process would map its builder to
+ * the host's uid 0: root in the initial user namespace (or in one whose
+ * uid 0 is uid 0 outside too).  Such a builder, however unprivileged in
+ * its namespace, keeps what the kernel grants uid 0 itself: writing the
+ * kernel's sysctls through a /proc of its own, owning root's files.  So
+ * nsbuild never makes one. */
+bool nsb_userns_would_be_host_root(void);
+/* Whether /proc/self/uid_map maps more uids than one (build users exist). */
+bool nsb_uid_map_has_others(void);
 void nsb_privilege_shortfall(bool namespaces, char *buf, size_t size);
 
 /* capabilities.c (parent only): this process's capability sets, read
  * once (NULL where neither libcap nor /proc/self/status tells); whether
  * it holds CAP (effective); its name ("CAP_SYS_ADMIN"); why it lacks it
- * ("not in the bounding set: ..."), for a message; the capabilities `nsbuild features` reports, and what
- * each gives nsbuild; the seccomp mode nsbuild runs under (0, 1, 2; -1
+ * ("not in the bounding set: ..."), for a message; the seccomp mode nsbuild runs under (0, 1, 2; -1
  * without seccomp in the kernel, -2 unknown) with the number of filters
  * (-1 unknown); the active security modules and nsbuild's label. */
 typedef struct nsb_capsets {
@@ -480,8 +488,6 @@ const char *nsb_cap_name(unsigned cap, char *buf, size_t size);
  * -EINVAL (unknown, or beyond what this kernel has). */
 int nsb_cap_from_name(const char *name);
 void nsb_cap_why_missing(unsigned cap, char *buf, size_t size);
-size_t nsb_caps_reported(const unsigned **ret_caps);
-const char *nsb_cap_enables(unsigned cap);
 int nsb_self_seccomp(int *ret_filters);
 void nsb_self_lsm(char *buf, size_t size);
 
@@ -621,6 +627,9 @@ void nsb_probe_namespaces(int errs[NSB_CAP_MAX_]);
 /* Whether that probe made a user namespace and was refused writing its
  * uid map (not refused making it). */
 bool nsb_probe_map_refused(void);
+/* Whether it did not make one at all, since the builder would have been
+ * the host's uid 0 (nsb_userns_would_be_host_root()). */
+bool nsb_probe_host_root_refused(void);
 /* The first capability TIER needs that does not work here, NSB_CAP_MAX_
  * if none. */
 nsb_capability nsb_sandbox_missing(nsb_sandbox mode);

@@ -4,7 +4,9 @@
 
 #include <errno.h>
 #include <stdatomic.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -44,7 +46,9 @@ static const unsigned build_user_caps[] = { 7, 6, 0, 1, 3, 5 };
 
 bool nsb_build_users(void)
 {
-        return geteuid() == 0 && nsb_privilege_missing(false) < 0;
+        /* Root of a user namespace that maps only itself (unshare -r) has
+         * the capabilities, but no build user's uid exists there. */
+        return geteuid() == 0 && nsb_privilege_missing(false) < 0 && nsb_uid_map_has_others();
 }
 
 bool nsb_ns_direct(void)
@@ -77,4 +81,45 @@ void nsb_privilege_shortfall(bool namespaces, char *buf, size_t size)
         nsb_cap_name((unsigned) cap, name, sizeof(name));
         nsb_cap_why_missing((unsigned) cap, why, sizeof(why));
         snprintf(buf, size, "nsbuild runs as root without %s (%s)", name, why);
+}
+
+/* The uid our effective uid is in the parent user namespace (our own in
+ * the initial one), from /proc/self/uid_map; -1 where it cannot tell. */
+static long outside_uid(void)
+{
+        char buf[4096];
+        int n = read_small_at(AT_FDCWD, "/proc/self/uid_map", buf, sizeof(buf));
+        if (n <= 0)
+                return -1;
+        unsigned long euid = geteuid();
+        for (char *line = buf; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+                unsigned long inside, outside, count;
+                if (sscanf(line, "%lu %lu %lu", &inside, &outside, &count) == 3 && euid >= inside &&
+                    euid - inside < count)
+                        return (long) (outside + (euid - inside));
+        }
+        return -1;
+}
+
+bool nsb_userns_would_be_host_root(void)
+{
+        /* Root of a user namespace whose uid 0 is another uid outside (a
+         * container's user-namespace mode) maps its builder to that uid,
+         * no root of the host's.  Unknown: assume the worst. */
+        return geteuid() == 0 && outside_uid() != -1 ? outside_uid() == 0 : geteuid() == 0;
+}
+
+bool nsb_uid_map_has_others(void)
+{
+        char buf[4096];
+        int n = read_small_at(AT_FDCWD, "/proc/self/uid_map", buf, sizeof(buf));
+        if (n <= 0)
+                return true; /* no /proc: nothing says otherwise */
+        unsigned long total = 0;
+        for (char *line = buf; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+                unsigned long inside, outside, count;
+                if (sscanf(line, "%lu %lu %lu", &inside, &outside, &count) == 3)
+                        total += count;
+        }
+        return total > 1;
 }

@@ -162,11 +162,16 @@ static int probe_unprivileged_user_ns(void)
         return WIFEXITED(st) ? WEXITSTATUS(st) : EIO;
 }
 
-static bool map_refused;
+static bool map_refused, host_root_refused;
 
 bool nsb_probe_map_refused(void)
 {
         return map_refused;
+}
+
+bool nsb_probe_host_root_refused(void)
+{
+        return host_root_refused;
 }
 
 void nsb_probe_namespaces(int errs[NSB_CAP_MAX_])
@@ -182,6 +187,18 @@ void nsb_probe_namespaces(int errs[NSB_CAP_MAX_])
         bool user_ns = !nsb_ns_direct();
         unsigned long all = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWPID |
                             (user_ns ? CLONE_NEWUSER : 0);
+
+        /* Root without what making them directly needs: a user namespace
+         * of its own would make the builder the host's uid 0.  Not made,
+         * not tried. */
+        if (user_ns && nsb_userns_would_be_host_root()) {
+                host_root_refused = true;
+                for (size_t i = 0; i < ELEMENTSOF(each); i++)
+                        errs[each[i].cap] = EPERM;
+                errs[NSB_CAP_USER_NS] = errs[NSB_CAP_LOOPBACK] = errs[NSB_CAP_PIVOT_ROOT] = EPERM;
+                errs[NSB_CAP_USER_NS_UNPRIVILEGED] = probe_unprivileged_user_ns();
+                return;
+        }
 
         /* As root the user namespace is not needed, but say whether it
          * works: try it with a mount in it. */

@@ -257,6 +257,20 @@ static void explain(nsb_capability c, int err)
         case EPERM:
         case EACCES:
 #if NSB_TIER_FULL
+                if (c == NSB_CAP_USER_NS && nsb_probe_host_root_refused()) {
+                        char shortfall[256];
+                        nsb_privilege_shortfall(true, shortfall, sizeof(shortfall));
+                        snprintf(s->reason, sizeof(s->reason),
+                                 "not used: %.200s, and a user namespace made by root maps its builder to the "
+                                 "host's uid 0, which keeps what the kernel grants uid 0 itself (writing the "
+                                 "kernel's sysctls through a /proc of its own, owning root's files)%s%.200s",
+                                 shortfall, cause[0] ? "; besides, " : "", cause);
+                        snprintf(s->advice, sizeof(s->advice),
+                                 "give nsbuild CAP_SYS_ADMIN and what build users need, or run it as an ordinary "
+                                 "user, or as root of a user namespace of its own (the container runtime's "
+                                 "user-namespace mode)");
+                        break;
+                }
                 /* Mapping uid 0 outside into a user namespace needs
                  * CAP_SETFCAP (Linux 5.12: else the namespace's root
                  * could set file capabilities that count on the host):

@@ -979,6 +979,9 @@ static int cmd_run(int argc, char **argv)
                 case OPT_CAP_ADD:
                         if ((r = nsb_build_add_capability(b, optarg)) == -EINVAL)
                                 die("--cap-add: '%s' is not a capability (names as CAP_NET_RAW)", optarg);
+                        if (r == -EPERM)
+                                die("--cap-add: %s is refused: it would let the builder remount its read-only "
+                                    "binds writable", optarg);
                         break;
                 case OPT_SYSTEM:
                         r = nsb_build_set_system(b, optarg);
