@@ -645,7 +645,16 @@ static int start_tier(nsb_build *b)
          * user: 1000 and 100 unless the caller chose others, as in Nix. */
         _cleanup_free_ char *uid_map = NULL, *gid_map = NULL;
         b->user_ns = (b->ns & NSB_ISOLATION_USER_NS) != 0;
-        if (b->user_ns && nsb_userns_would_be_host_root()) {
+        /* Root with the build users' capabilities but without
+         * CAP_SYS_ADMIN: a user namespace whose uid 1000 is a build user,
+         * mapped by us (its own uid 0 would be the host's). */
+        b->parent_maps = b->user_ns && nsb_userns_would_be_host_root() && nsb_build_users();
+        if (b->parent_maps && !(b->ns & NSB_ISOLATION_PID_NS)) {
+                b->failed_step = NSB_STEP_USER_NS_MAP;
+                return nsb_fail(b, EOPNOTSUPP, "start build",
+                                "cannot map a build user into the build's user namespace without a PID namespace");
+        }
+        if (b->user_ns && nsb_userns_would_be_host_root() && !b->parent_maps) {
                 b->failed_step = NSB_STEP_USER_NS_MAP; /* the tier is not had: auto goes on */
                 return nsb_fail(b, EPERM, "start build",
                                 "cannot make the build's user namespace: its builder would be the host's uid 0 "
@@ -654,10 +663,10 @@ static int start_tier(nsb_build *b)
         /* Root that holds what build users need runs builders as one;
          * everyone else (root in a container without CAP_SETUID, say) as
          * itself, as an ordinary user does. */
-        b->build_user = !b->user_ns && nsb_build_users();
+        b->build_user = (!b->user_ns || b->parent_maps) && nsb_build_users();
         /* A capability kept is the builder's over what its user namespace
          * owns, and the host's without one. */
-        if (b->keep_caps && (!b->user_ns || b->derivation || nsb_userns_would_be_host_root())) {
+        if (b->keep_caps && (!b->user_ns || b->derivation || (nsb_userns_would_be_host_root() && !b->parent_maps))) {
                 char name[64];
                 unsigned first = 0;
                 while (!(b->keep_caps & (UINT64_C(1) << first)))
@@ -674,7 +683,7 @@ static int start_tier(nsb_build *b)
                                 b->tier != NSB_SANDBOX_FULL ? "the full tier is not used"
                                                             : "running as root, nsbuild makes its namespaces without one");
         }
-        if (b->user_ns) {
+        if (b->user_ns && !b->parent_maps) {
                 if (!b->user_set) {
                         b->uid = 1000;
                         b->gid = 100;
@@ -691,6 +700,13 @@ static int start_tier(nsb_build *b)
         int r0;
         if (b->build_user && b->pool_lock_fd < 0 && (r0 = nsb_userpool_acquire(b)) < 0)
                 return r0;
+        /* Uid 1000 and gid 100 of the namespace, as for an ordinary user,
+         * are the build user's outside. */
+        if (b->parent_maps && (asprintf(&uid_map, "1000 %u 1\n", (unsigned) b->uid) < 0 ||
+                               asprintf(&gid_map, "100 %u 1\n", (unsigned) b->gid) < 0)) {
+                nsb_userpool_release(b, true);
+                return nsb_fail(b, ENOMEM, "start build", "out of memory");
+        }
 
         /* Before anything is made on disk: written down as it is made,
          * for the next run to remove if this one is killed. */
@@ -713,6 +729,7 @@ static int start_tier(nsb_build *b)
         _cleanup_free_ int *dir_fds = NULL;
         _cleanup_close_pair_ int status_pipe[2] = { -1, -1 };
         _cleanup_close_pair_ int log_pipe[2] = { -1, -1 };
+        _cleanup_close_pair_ int map_pipe[2] = { -1, -1 };
         _cleanup_close_ int null_fd = -1;
         _cleanup_close_ int parent_pidfd = -1;
         const char *path_env = NULL;
@@ -764,8 +781,11 @@ static int start_tier(nsb_build *b)
                 r = nsb_fail(b, ENOMEM, "start build", "out of memory");
                 goto fail;
         }
-        bool share_memory = b->trace_fn == NULL;
-        if (pipe2(status_pipe, O_CLOEXEC) < 0 || pipe2(log_pipe, O_CLOEXEC) < 0) {
+        /* Not while we must write the user namespace's maps: the caller's
+         * memory shared, we would wait for an exec that waits for us. */
+        bool share_memory = b->trace_fn == NULL && !b->parent_maps;
+        if (pipe2(status_pipe, O_CLOEXEC) < 0 || pipe2(log_pipe, O_CLOEXEC) < 0 ||
+            (b->parent_maps && pipe2(map_pipe, O_CLOEXEC) < 0)) {
                 r = nsb_fail(b, errno, "create pipes", "cannot create pipes: %s", strerror(errno));
                 goto fail;
         }
@@ -806,8 +826,13 @@ static int start_tier(nsb_build *b)
                 .status_fd = status_pipe[1],
                 .log_fd = log_pipe[1],
                 .null_fd = null_fd,
-                .uid = b->uid,
-                .gid = b->gid,
+                /* The ids the builder has: in a user namespace we map,
+                 * the namespace's own. */
+                .uid = b->parent_maps ? 1000 : b->uid,
+                .gid = b->parent_maps ? 100 : b->gid,
+                .parent_maps = b->parent_maps,
+                .map_wait_fd = map_pipe[0],
+                .map_release_fd = map_pipe[1],
                 .personality = b->personality,
                 .parent_pid = getpid(),
                 .parent_pidfd = parent_pidfd,
@@ -821,8 +846,8 @@ static int start_tier(nsb_build *b)
                  * they run; in a user namespace of its own, or as the
                  * caller's own uid, there is nothing of the build user's
                  * to empty (or nothing that is not the caller's). */
-                .clear_user_keyrings = b->build_user,
-                .become_build_user = b->build_user,
+                .clear_user_keyrings = b->build_user && !b->user_ns,
+                .become_build_user = b->build_user && !b->user_ns,
                 .keep_caps = b->keep_caps,
                 .seccomp = NSB_HAVE_SECCOMP && !b->no_seccomp,
                 .ns = b->ns,

@@ -75,9 +75,10 @@ int nsb_builddir_create(nsb_build *b)
                                 strerror(errno));
 
         /* Without a sandbox the build user reaches its directory through
-         * the host's path, so the parent must be traversable (not
-         * listable). */
-        if (b->tier == NSB_SANDBOX_OFF && b->build_user && fchmod(b->top_fd, 0711) < 0)
+         * the host's path, and so does the child that mounts its root in
+         * a user namespace we map it into (it has no capability over our
+         * files): the parent must be traversable (not listable). */
+        if ((b->tier == NSB_SANDBOX_OFF || b->parent_maps) && b->build_user && fchmod(b->top_fd, 0711) < 0)
                 return nsb_fail(b, errno, "create build directory", "cannot chmod %s: %s", b->top_dir,
                                 strerror(errno));
 

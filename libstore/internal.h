@@ -178,6 +178,8 @@ typedef struct nsb_spawn {
         unsigned ns;              /* NSB_ISOLATION_* namespace bits to make */
         const char *uid_map;      /* user namespace maps, NULL when privileged */
         const char *gid_map;
+        bool parent_maps;         /* the parent writes them; the child waits on map_wait_fd until EOF */
+        int map_wait_fd, map_release_fd;
         const nsb_plan *plan;
         int *dir_fds;             /* one slot per plan action, prepared by the parent */
         int status_fd;            /* write end of the status pipe */
@@ -278,6 +280,7 @@ struct nsb_build {
         char journal_name[32];
         bool user_ns;             /* this run maps the caller into a user namespace */
         bool build_user;          /* the builder runs as a build user of the host (root with what that needs) */
+        bool parent_maps;         /* ... in a user namespace we map it into (root without CAP_SYS_ADMIN) */
         uint64_t keep_caps;       /* nsb_build_add_capability() */
         bool derivation;          /* configured by nsb_build_set_derivation() */
         bool keep_build_dir;

@@ -9,7 +9,10 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "compat/compat.h"
@@ -62,6 +65,21 @@ void nsb_child_map_user(const nsb_spawn *s)
         if (!s->uid_map)
                 return;
         nsb_child_trace(s, NSB_STEP_USER_NS_MAP, 0);
+        if (s->parent_maps) {
+                /* Root mapping a build user (not itself: its uid 0 is the
+                 * host's): the parent writes the maps, and we become the
+                 * namespace's uid and gid, keeping its capabilities (our
+                 * uid is unmapped there, no uid 0 whose change drops
+                 * them). */
+                char c;
+                close(s->map_release_fd);
+                while (read(s->map_wait_fd, &c, 1) < 0 && errno == EINTR)
+                        ;
+                if (syscall(SYS_setresgid, s->gid, s->gid, s->gid) < 0 || syscall(SYS_setgroups, 0, NULL) < 0 ||
+                    syscall(SYS_setresuid, s->uid, s->uid, s->uid) < 0)
+                        nsb_child_fail(s, NSB_STEP_USER_NS_MAP, errno, 0);
+                return;
+        }
         if ((r = write_proc_self("setgroups", "deny")) < 0 || (r = write_proc_self("uid_map", s->uid_map)) < 0 ||
             (r = write_proc_self("gid_map", s->gid_map)) < 0)
                 nsb_child_fail(s, NSB_STEP_USER_NS_MAP, -r, 0);
@@ -116,6 +134,28 @@ int nsb_spawn_in_namespaces(nsb_build *b, nsb_spawn *s, int (*child)(void *))
                 }
                 b->failed_step = NSB_STEP_CLONE;
                 return nsb_fail(b, err, "create namespaces", "cannot create namespaces: %s%s", strerror(err), why);
+        }
+        if (s->parent_maps) {
+                /* The child waits for these (nsb_child_map_user). */
+                char path[64];
+                int r = 0;
+                snprintf(path, sizeof(path), "/proc/%d/uid_map", (int) pid);
+                _cleanup_close_ int ufd = open(path, O_WRONLY | O_CLOEXEC);
+                r = ufd < 0 ? -errno : write_all(ufd, s->uid_map, strlen(s->uid_map));
+                snprintf(path, sizeof(path), "/proc/%d/gid_map", (int) pid);
+                _cleanup_close_ int gfd = r < 0 ? -1 : open(path, O_WRONLY | O_CLOEXEC);
+                if (r == 0)
+                        r = gfd < 0 ? -errno : write_all(gfd, s->gid_map, strlen(s->gid_map));
+                close_and_invalidate(&s->map_release_fd);
+                if (r < 0) {
+                        if (pidfd < 0 || pidfd_send_signal(pidfd, SIGKILL, NULL, 0) < 0)
+                                (void) kill(pid, SIGKILL);
+                        b->pid = pid;
+                        b->pidfd = pidfd;
+                        b->failed_step = NSB_STEP_USER_NS_MAP;
+                        return nsb_fail(b, -r, "map the build user", "cannot map the build user into the build's "
+                                        "user namespace: %s", strerror(-r));
+                }
         }
         b->pid = pid;
         b->pidfd = pidfd;

@@ -48,12 +48,29 @@ static int map_self(uid_t uid, gid_t gid)
         return write_file("/proc/self/gid_map", map);
 }
 
+/* In the child of a user namespace its parent maps (root that may map
+ * another uid, not itself): wait for the maps (the parent closes
+ * WAIT_FD), then become the mapped uid 0, keeping the namespace's
+ * capabilities (the child was unmapped, no uid 0 whose change drops them). */
+static int wait_mapped(int wait_fd)
+{
+        char c;
+        while (read(wait_fd, &c, 1) < 0 && errno == EINTR)
+                ;
+        if (syscall(SYS_setresgid, 0, 0, 0) < 0 || syscall(SYS_setgroups, 0, NULL) < 0 ||
+            syscall(SYS_setresuid, 0, 0, 0) < 0)
+                return errno;
+        return 0;
+}
+
 /* The steps of a build's setup, each recorded in ERRS.  Every step runs
  * only inside the namespace that makes it private: never a host name, a
- * mount or an interface of the host's. */
-static void child_steps(int errs[NSB_CAP_MAX_], unsigned long flags, uid_t uid, gid_t gid)
+ * mount or an interface of the host's.  WAIT_FD >= 0: the parent writes
+ * the maps. */
+static void child_steps(int errs[NSB_CAP_MAX_], unsigned long flags, uid_t uid, gid_t gid, int wait_fd)
 {
-        if ((flags & CLONE_NEWUSER) && (errs[NSB_CAP_USER_NS] = map_self(uid, gid)))
+        if ((flags & CLONE_NEWUSER) &&
+            (errs[NSB_CAP_USER_NS] = wait_fd >= 0 ? wait_mapped(wait_fd) : map_self(uid, gid)))
                 return;
         if (flags & CLONE_NEWNET) {
                 int r = nsb_loopback_up();
@@ -93,23 +110,60 @@ static void child_steps(int errs[NSB_CAP_MAX_], unsigned long flags, uid_t uid, 
 
 /* Clone with FLAGS; in the child run STEPS (if set) and send ERRS back.
  * Returns the clone's errno (0 when the child ran). */
+/* Whether the user namespace is mapped by the parent (root with the
+ * build users' capabilities, without CAP_SYS_ADMIN: its uid 0 is the
+ * host's, which no builder may be, but it may map another uid): the
+ * probe maps the namespace's uid 0 to nobody, a build to its build user. */
+static bool parent_maps;
+
+/* Write the maps of user namespace PID: its uid and gid 0 as nobody. */
+static int map_child(pid_t pid)
+{
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/uid_map", (int) pid);
+        int r = write_file(path, "0 65534 1\n");
+        if (r == 0) {
+                snprintf(path, sizeof(path), "/proc/%d/gid_map", (int) pid);
+                r = write_file(path, "0 65534 1\n");
+        }
+        return r;
+}
+
 static int try_clone(unsigned long flags, bool steps, int errs[NSB_CAP_MAX_])
 {
-        int pipefd[2];
+        int pipefd[2], waitfd[2] = { -1, -1 };
         if (pipe2(pipefd, O_CLOEXEC) < 0)
                 return errno;
+        bool mapped = parent_maps && (flags & CLONE_NEWUSER);
+        if (mapped && pipe2(waitfd, O_CLOEXEC) < 0) {
+                int e = errno;
+                close(pipefd[0]);
+                close(pipefd[1]);
+                return e;
+        }
         uid_t uid = geteuid();
         gid_t gid = getegid();
         int pidfd;
         pid_t pid = nsb_clone_fork(flags, &pidfd);
         if (pid == 0) {
                 close(pipefd[0]);
-                if (steps)
-                        child_steps(errs, flags, uid, gid);
+                if (mapped)
+                        close(waitfd[1]);
+                if (steps || mapped)
+                        child_steps(errs, steps ? flags : CLONE_NEWUSER, uid, gid, mapped ? waitfd[0] : -1);
                 (void) write_all(pipefd[1], errs, sizeof(int) * NSB_CAP_MAX_);
-                _exit(0);
+                _exit(mapped && !steps ? errs[NSB_CAP_USER_NS] : 0);
         }
         close(pipefd[1]);
+        if (mapped) {
+                close(waitfd[0]);
+                if (pid > 0) {
+                        int r = map_child(pid);
+                        if (r)
+                                errs[NSB_CAP_USER_NS] = r;
+                }
+                close(waitfd[1]);
+        }
         if (pid < 0) {
                 close(pipefd[0]);
                 return -pid;
@@ -188,10 +242,12 @@ void nsb_probe_namespaces(int errs[NSB_CAP_MAX_])
         unsigned long all = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWPID |
                             (user_ns ? CLONE_NEWUSER : 0);
 
-        /* Root without what making them directly needs: a user namespace
-         * of its own would make the builder the host's uid 0.  Not made,
-         * not tried. */
-        if (user_ns && nsb_userns_would_be_host_root()) {
+        /* Root that may map other uids (the build users' capabilities)
+         * but lacks CAP_SYS_ADMIN: a user namespace whose uids are a build
+         * user's, mapped by the parent.  Root that may not: its own uid
+         * would be the host's uid 0 in it; not made, not tried. */
+        parent_maps = user_ns && nsb_userns_would_be_host_root() && nsb_build_users();
+        if (user_ns && nsb_userns_would_be_host_root() && !parent_maps) {
                 host_root_refused = true;
                 for (size_t i = 0; i < ELEMENTSOF(each); i++)
                         errs[each[i].cap] = EPERM;
