@@ -107,6 +107,15 @@ void nsb_build_free(nsb_build *b)
         }
         free(b->outputs);
         strmap_free(&b->output_paths);
+        for (size_t k = 0; k < ELEMENTSOF(b->ref_checks); k++)
+                strv_free(b->ref_checks[k]);
+        for (size_t i = 0; i < b->n_known; i++) {
+                free(b->known_inputs[i]);
+                strv_free(b->known_refs[i]);
+        }
+        free(b->known_inputs);
+        free(b->known_refs);
+        strmap_free(&b->known_index);
         /* Finished unless the wait above gave up on a running build. */
         nsb_userpool_release(b, b->state != NSB_STATE_RUNNING);
         free(b->pool_dir);

@@ -282,6 +282,17 @@ struct nsb_build {
         bool build_user;          /* the builder runs as a build user of the host (root with what that needs) */
         bool parent_maps;         /* ... in a user namespace we map it into (root without CAP_SYS_ADMIN) */
         uint64_t keep_caps;       /* nsb_build_add_capability() */
+        /* allowedReferences, disallowedReferences, allowedRequisites,
+         * disallowedRequisites (NSB_REFCHECK_*): resolved to store paths,
+         * NULL where the derivation does not set it (set but empty: none
+         * allowed). */
+        char **ref_checks[4];
+        /* What inputs refer to (nsb_build_add_input_references()): paths and,
+         * in the same order, their NULL-terminated references. */
+        char **known_inputs;
+        char ***known_refs;
+        size_t n_known, known_alloc;
+        nsb_strmap known_index;
         bool derivation;          /* configured by nsb_build_set_derivation() */
         bool keep_build_dir;
         bool die_with_parent;
@@ -501,6 +512,7 @@ void nsb_plan_clear(nsb_plan *plan);
 int nsb_plan_build(nsb_build *b, bool for_namespaces, bool with_proc);
 int nsb_plan_add(nsb_plan *plan, const nsb_action *action);
 
+enum { NSB_REFCHECK_ALLOWED_REFS, NSB_REFCHECK_DISALLOWED_REFS, NSB_REFCHECK_ALLOWED_REQS, NSB_REFCHECK_DISALLOWED_REQS };
 /* registration.c: every output's NAR hash and size and references, once
  * finished (LOCATE opens the directory it is in, and names it there);
  * a fixed output with references, or outputs that refer to each other in

@@ -248,6 +248,11 @@ int nsb_build_add_capability(nsb_build *build, const char *name);
  * not canonicalised; -ENOBUFS where BUF is too small.  A fixed output
  * that refers to any store path, and outputs that refer to each other in
  * a cycle, fail the build (exit code 1 of nsbuild's, 125), as in Nix. */
+/* What input PATH (a store path) refers to, as the store knows it: REFS,
+ * NULL-terminated store paths (the closure of the inputs, each with its
+ * references, is what a derivation's allowedRequisites and
+ * disallowedRequisites are checked against).  0, -EINVAL, -ENOMEM. */
+int nsb_build_add_input_references(nsb_build *build, const char *path, const char *const *refs);
 size_t nsb_build_n_outputs(const nsb_build *build);
 const char *nsb_build_output_path(const nsb_build *build, size_t i);
 #define NSB_NAR_HASH_NIX32 0

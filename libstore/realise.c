@@ -267,5 +267,94 @@ int nsb_build_set_derivation(nsb_build *b, const nsb_drv *drv)
         if (fixed)
                 b->share_network = true;
         b->canonicalise = true;
+
+        /* The reference checks, each a list of store paths or names of
+         * the derivation's outputs, as Nix reads them. */
+        static const char *const checks[] = { "allowedReferences", "disallowedReferences", "allowedRequisites",
+                                              "disallowedRequisites" };
+        for (size_t k = 0; k < ELEMENTSOF(checks); k++) {
+                const char *value = nsb_drv_getenv(drv, checks[k]);
+                if (!value)
+                        continue;
+                size_t n = 0;
+                char **paths = calloc(1, sizeof(char *));
+                for (const char *p = value; paths && *p;) {
+                        p += strspn(p, " \t\n\r");
+                        size_t len = strcspn(p, " \t\n\r");
+                        if (!len)
+                                break;
+                        _cleanup_free_ char *word = strndup(p, len);
+                        p += len;
+                        const char *path = word ? nsb_drv_output_path(drv, word) : NULL;
+                        if (word && !path && in_store(b->store_dir, word))
+                                path = word;
+                        if (word && !path) {
+                                strv_free(paths);
+                                return nsb_fail(b, EINVAL, STEP,
+                                                "derivation contains an illegal reference specifier '%s' in %s", word,
+                                                checks[k]);
+                        }
+                        char **grown = word ? realloc(paths, (n + 2) * sizeof(char *)) : NULL;
+                        if (!grown || !(grown[n] = strdup(path))) {
+                                strv_free(grown ? grown : paths);
+                                return nsb_fail(b, ENOMEM, STEP, "out of memory");
+                        }
+                        grown[++n] = NULL;
+                        paths = grown;
+                }
+                if (!paths)
+                        return nsb_fail(b, ENOMEM, STEP, "out of memory");
+                strv_free(b->ref_checks[k]);
+                b->ref_checks[k] = paths;
+        }
+        return 0;
+}
+
+int nsb_build_add_input_references(nsb_build *b, const char *path, const char *const *refs)
+{
+        CHECK_CONFIG(b);
+        if (!path || !in_store(b->store_dir, path) || !refs)
+                return -EINVAL;
+        size_t n = 0;
+        while (refs[n])
+                if (!in_store(b->store_dir, refs[n++]))
+                        return -EINVAL;
+        char **copy = calloc(n + 1, sizeof(char *));
+        char *key = strdup(path);
+        if (!copy || !key || GROW(b->known_inputs, b->known_alloc, b->n_known) < 0) {
+                free(copy);
+                free(key);
+                return -ENOMEM;
+        }
+        /* known_refs grows with known_inputs (same capacity). */
+        char ***grown = realloc(b->known_refs, b->known_alloc * sizeof(char **));
+        if (!grown) {
+                free(copy);
+                free(key);
+                return -ENOMEM;
+        }
+        b->known_refs = grown;
+        for (size_t i = 0; i < n; i++)
+                if (!(copy[i] = strdup(refs[i]))) {
+                        strv_free(copy);
+                        free(key);
+                        return -ENOMEM;
+                }
+        size_t old;
+        int r = strmap_put(&b->known_index, key, strlen(key), b->n_known, false, &old);
+        if (r < 0) {
+                strv_free(copy);
+                free(key);
+                return r;
+        }
+        if (r == 1) {
+                /* Given again: the later list stands. */
+                strv_free(b->known_refs[old]);
+                b->known_refs[old] = copy;
+                free(key);
+                return 0;
+        }
+        b->known_inputs[b->n_known] = key;
+        b->known_refs[b->n_known++] = copy;
         return 0;
 }

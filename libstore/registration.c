@@ -121,6 +121,110 @@ static bool refers(const struct nsb_output *a, const struct nsb_output *b)
         return false;
 }
 
+/* ---- allowedReferences and the like (Nix's checkOutputs) ---- */
+
+static const char *const check_names[] = { "allowedReferences", "disallowedReferences", "allowedRequisites",
+                                           "disallowedRequisites" };
+
+/* What store path P refers to: an output's, or a known input's; NULL
+ * where nothing says. */
+static char **refs_of(const nsb_build *b, const char *p)
+{
+        for (size_t i = 0; i < b->n_outputs; i++)
+                if (strcmp(b->outputs[i].path, p) == 0)
+                        return b->outputs[i].refs ? b->outputs[i].refs : (char **) (const char *[]){ NULL };
+        size_t idx;
+        if (strmap_get(&b->known_index, p, strlen(p), &idx))
+                return b->known_refs[idx];
+        return NULL;
+}
+
+/* The closure of output O's path (O and everything it refers to, and so
+ * on), into *RET (NULL-terminated, borrowed strings; caller frees the
+ * array).  -ENOENT with *RET_UNKNOWN where a path's references are not
+ * known. */
+static int closure_of(const nsb_build *b, const struct nsb_output *o, const char ***ret, const char **ret_unknown)
+{
+        _cleanup_(strmap_free) nsb_strmap seen = { 0 };
+        const char **queue = NULL;
+        size_t n = 0, alloc = 0;
+        if (GROW(queue, alloc, n) < 0)
+                return -ENOMEM;
+        queue[n++] = o->path;
+        if (strmap_put(&seen, o->path, strlen(o->path), 0, false, NULL) < 0) {
+                free(queue);
+                return -ENOMEM;
+        }
+        for (size_t head = 0; head < n; head++) {
+                char **refs = refs_of(b, queue[head]);
+                if (!refs) {
+                        *ret_unknown = queue[head];
+                        free(queue);
+                        return -ENOENT;
+                }
+                for (char **r = refs; *r; r++) {
+                        int q = strmap_put(&seen, *r, strlen(*r), 0, false, NULL);
+                        if (q < 0 || (q == 0 && GROW(queue, alloc, n + 1) < 0)) {
+                                free(queue);
+                                return -ENOMEM;
+                        }
+                        if (q == 0)
+                                queue[n++] = *r;
+                }
+        }
+        queue[n] = NULL;
+        *ret = queue;
+        return 0;
+}
+
+static bool listed(char *const *list, const char *p)
+{
+        for (; *list; list++)
+                if (strcmp(*list, p) == 0)
+                        return true;
+        return false;
+}
+
+static int check_output(nsb_build *b, const struct nsb_output *o, int kind)
+{
+        char *const *spec = b->ref_checks[kind];
+        if (!spec)
+                return 0;
+        bool allowed = kind == NSB_REFCHECK_ALLOWED_REFS || kind == NSB_REFCHECK_ALLOWED_REQS;
+        bool recursive = kind == NSB_REFCHECK_ALLOWED_REQS || kind == NSB_REFCHECK_DISALLOWED_REQS;
+        _cleanup_free_ const char **closure = NULL;
+        const char *const *used = (const char *const *) (o->refs ? o->refs : (char *[]){ NULL });
+        if (recursive) {
+                const char *unknown = NULL;
+                int r = closure_of(b, o, &closure, &unknown);
+                if (r == -ENOENT)
+                        return nsb_fail(b, ENOENT, "check outputs",
+                                        "cannot check %s of output '%s': what %s refers to is not known (give "
+                                        "--closure a file in Nix's registration format, as nix-store --dump-db "
+                                        "writes it)",
+                                        check_names[kind], o->path, unknown);
+                if (r < 0)
+                        return nsb_fail(b, -r, "check outputs", "out of memory");
+                used = closure;
+        }
+        char bad[2048];
+        size_t len = 0;
+        bad[0] = '\0';
+        size_t n_bad = 0;
+        for (const char *const *u = used; *u; u++)
+                if (allowed != listed(spec, *u)) {
+                        n_bad++;
+                        if (len < sizeof(bad))
+                                len += (size_t) snprintf(bad + len, sizeof(bad) - len, "%s%s", n_bad > 1 ? ", " : "",
+                                                         *u);
+                }
+        if (!n_bad)
+                return 0;
+        return nsb_fail(b, EPERM, "check outputs",
+                        "output '%s' is not allowed to refer to the following paths (%s): %s", o->path,
+                        check_names[kind], bad);
+}
+
 int nsb_outputs_register(nsb_build *b, nsb_output_locate_fn locate)
 {
         /* The candidates: every input in the store, and the outputs. */
@@ -194,6 +298,14 @@ int nsb_outputs_register(nsb_build *b, nsb_output_locate_fn locate)
         }
         for (size_t i = 0; i < n; i++)
                 b->outputs[order[i]].register_order = i;
+
+        /* The derivation's reference checks, in Nix's order for each. */
+        static const int kinds[] = { NSB_REFCHECK_ALLOWED_REFS, NSB_REFCHECK_ALLOWED_REQS,
+                                     NSB_REFCHECK_DISALLOWED_REFS, NSB_REFCHECK_DISALLOWED_REQS };
+        for (size_t i = 0; i < n; i++)
+                for (size_t k = 0; k < ELEMENTSOF(kinds); k++)
+                        if ((r = check_output(b, &b->outputs[i], kinds[k])) < 0)
+                                return r;
         return 0;
 }
 

@@ -360,4 +360,51 @@ like "$(cat "$tap_tmp/err")" "fixed-output derivations must not reference store 
 [ ! -e "$(outpath "$df")" ]; ok $? "and leaves no output"
 is "$(leftovers)" 0 "no scratch directory is left in the store"
 
+# allowedReferences, disallowedReferences, allowedRequisites and
+# disallowedRequisites, as Nix applies them: store paths or output names;
+# requisites are the closure, which needs what the inputs refer to
+# (--closure in Nix's registration format).
+ysrc=$(src y-data "leaf")
+xsrc=$(src x-data "refers to $ysrc")
+refcheck() { # NAME ATTRS: a derivation whose output refers to $xsrc and itself, with ATTRS
+	drv "check-$1" 'mkdir $out; echo "$x" > $out/x; echo "$out" > $out/self' out "" "$(q "$xsrc")" "" "(\"x\",$(q "$xsrc"))${2:+,$2}"
+}
+attr() { printf '(%s,%s)' "$(q "$1")" "$(q "$2")"; }
+printf '%s\n\n1\n%s\n%s\n\n0\n' "$xsrc" "$ysrc" "$ysrc" >"$tap_tmp/closure.reg"
+printf '%s\n%s\n' "$xsrc" "$ysrc" >"$tap_tmp/closure.list"
+dk=$(refcheck allowed-none "$(attr allowedReferences "")")
+build "$dk" >/dev/null 2>"$tap_tmp/err"; st=$?
+is "$st" 125 "allowedReferences empty: an output with references fails (125)"
+like "$(cat "$tap_tmp/err")" "output '$(outpath "$dk")' is not allowed to refer to the following paths (allowedReferences): " \
+	"naming the output"
+like "$(cat "$tap_tmp/err")" "$xsrc" "and the paths"
+[ ! -e "$(outpath "$dk")" ]; ok $? "and leaves no output"
+dk=$(refcheck allowed-both "$(attr allowedReferences "$xsrc out")")
+build "$dk" >/dev/null 2>"$tap_tmp/err"; is "$?" 0 "allowedReferences with the input's path and the output's name: builds"
+dk=$(refcheck disallowed "$(attr disallowedReferences "$xsrc")")
+build "$dk" >/dev/null 2>"$tap_tmp/err"; is "$?" 125 "disallowedReferences naming a reference: fails"
+like "$(cat "$tap_tmp/err")" "(disallowedReferences): $xsrc" "naming it"
+dk=$(refcheck disallowed-deep "$(attr disallowedReferences "$ysrc")")
+build "$dk" >/dev/null 2>"$tap_tmp/err"; is "$?" 0 "disallowedReferences naming a path referred to only through an input: builds"
+dk=$(refcheck requisites "$(attr disallowedRequisites "$ysrc")")
+build --closure "$tap_tmp/closure.list" "$dk" >/dev/null 2>"$tap_tmp/err"; st=$?
+is "$st" 125 "disallowedRequisites with a closure of paths only: fails"
+like "$(cat "$tap_tmp/err")" "what $xsrc refers to is not known (give --closure a file in Nix's registration format" \
+	"saying what is missing"
+dk=$(refcheck requisites-reg "$(attr disallowedRequisites "$ysrc")")
+build --closure "$tap_tmp/closure.reg" "$dk" >/dev/null 2>"$tap_tmp/err"; st=$?
+is "$st" 125 "disallowedRequisites, the closure in the registration format: a path the input refers to is found"
+like "$(cat "$tap_tmp/err")" "(disallowedRequisites): $ysrc" "naming it"
+dk=$(refcheck allowed-reqs "$(attr allowedRequisites "out $xsrc $ysrc")")
+build --closure "$tap_tmp/closure.reg" "$dk" >/dev/null 2>"$tap_tmp/err"
+is "$?" 0 "allowedRequisites listing the whole closure: builds"
+dk=$(refcheck illegal "$(attr allowedReferences "bogus")")
+build "$dk" >/dev/null 2>"$tap_tmp/err"; st=$?
+is "$st" 125 "a reference specifier that is neither a store path nor an output: fails before it runs"
+like "$(cat "$tap_tmp/err")" "derivation contains an illegal reference specifier 'bogus'" "as Nix says it"
+printf '%s\n\n3\n%s\n' "$xsrc" "$ysrc" >"$tap_tmp/bad.reg"
+build --closure "$tap_tmp/bad.reg" "$(refcheck badreg)" >/dev/null 2>"$tap_tmp/err"; st=$?
+is "$st" 125 "--closure: a registration that ends early fails"
+like "$(cat "$tap_tmp/err")" "has 3 references, the file ends before them" "saying so"
+
 done_testing

@@ -172,7 +172,8 @@ static void usage_build(FILE *out)
                 "\n"
                 "Options:\n"
                 "     --closure FILE         also bind the store paths listed in FILE, one a line\n"
-                "                            (as nix-store -qR prints them)\n"
+                "                            (as nix-store -qR prints them), or in Nix's registration\n"
+                "                            format, which also says what each refers to\n"
                 "     --sandbox-path PATH[=HOSTPATH]\n"
                 "                            bind HOSTPATH (default PATH) read-only at PATH; a\n"
                 "                            trailing '?' skips it when missing\n"
@@ -1040,29 +1041,95 @@ static void add_sandbox_path(nsb_build *b, const char *arg)
         free(copy);
 }
 
-/* --closure FILE: one store path a line, as `nix-store -qR` prints them. */
+/* Whether S is a hash as Nix's registration format gives it (base 16 or
+ * Nix's base 32 of SHA-256, with or without "sha256:"). */
+static bool is_hash_line(const char *s)
+{
+        if (strncmp(s, "sha256:", 7) == 0)
+                s += 7;
+        size_t n = strlen(s);
+        return (n == 64 && strspn(s, "0123456789abcdef") == 64) ||
+               (n == 52 && strspn(s, "0123456789abcdfghijklmnpqrsvwxyz") == 52);
+}
+
+static bool is_count_line(const char *s)
+{
+        return *s && strspn(s, "0123456789") == strlen(s) && strlen(s) < 10;
+}
+
+/* --closure FILE: one store path a line, as `nix-store -qR` prints them;
+ * or Nix's registration format (path, [NAR hash, NAR size,] deriver,
+ * count, references; as nix-store --dump-db and exportReferencesGraph
+ * write it), which also says what each path refers to. */
 static void add_closure(nsb_build *b, const char *file)
 {
         FILE *f = fopen(file, "re");
         if (!f)
                 die_with_error(-errno, "--closure: cannot open %s", file);
+        char **lines = NULL;
+        size_t n_lines = 0, alloc = 0;
         char *line = NULL;
         size_t cap = 0;
-        unsigned lineno = 0;
         ssize_t n;
         while ((n = getline(&line, &cap, f)) >= 0) {
-                lineno++;
                 if (n > 0 && line[n - 1] == '\n')
                         line[--n] = '\0';
-                if (n == 0)
-                        continue;
-                if (nsb_build_add_store_input(b, line) < 0)
-                        die("--closure %s:%u: %s", file, lineno, nsb_build_error_message(b));
+                if (n_lines == alloc) {
+                        alloc = alloc ? 2 * alloc : 64;
+                        char **grown = realloc(lines, alloc * sizeof(char *));
+                        if (!grown)
+                                die("out of memory");
+                        lines = grown;
+                }
+                if (!(lines[n_lines++] = strdup(line)))
+                        die("out of memory");
         }
         if (ferror(f))
                 die_with_error(-errno, "--closure: cannot read %s", file);
         free(line);
         fclose(f);
+
+        /* The registration format: a path, then (hash, size,) a deriver
+         * line (maybe empty) and a count; a plain list has paths only. */
+        bool registration = n_lines >= 3 && lines[0][0] == '/' &&
+                            ((is_hash_line(lines[1]) && n_lines >= 5 && is_count_line(lines[2])) ||
+                             is_count_line(lines[2]));
+        for (size_t i = 0; i < n_lines;) {
+                size_t lineno = i + 1;
+                if (!registration) {
+                        if (lines[i][0] && nsb_build_add_store_input(b, lines[i]) < 0)
+                                die("--closure %s:%zu: %s", file, lineno, nsb_build_error_message(b));
+                        i++;
+                        continue;
+                }
+                const char *path = lines[i++];
+                if (!path[0])
+                        continue;
+                if (i < n_lines && is_hash_line(lines[i]))
+                        i += 2; /* the NAR hash and size */
+                i++;            /* the deriver */
+                if (i >= n_lines || !is_count_line(lines[i]))
+                        die("--closure %s:%zu: not Nix's registration format (path, [hash, size,] deriver, count, "
+                            "references): expected the count of references of %s", file, i + 1, path);
+                size_t count = strtoul(lines[i++], NULL, 10);
+                if (count > n_lines - i)
+                        die("--closure %s:%zu: %s has %zu references, the file ends before them", file, i, path,
+                            count);
+                const char **refs = calloc(count + 1, sizeof(char *));
+                if (!refs)
+                        die("out of memory");
+                for (size_t k = 0; k < count; k++)
+                        refs[k] = lines[i + k];
+                if (nsb_build_add_store_input(b, path) < 0)
+                        die("--closure %s:%zu: %s", file, lineno, nsb_build_error_message(b));
+                if (nsb_build_add_input_references(b, path, refs) < 0)
+                        die("--closure %s:%zu: the references of %s are not all store paths", file, lineno, path);
+                free(refs);
+                i += count;
+        }
+        for (size_t i = 0; i < n_lines; i++)
+                free(lines[i]);
+        free(lines);
 }
 
 static int cmd_build(int argc, char **argv)
