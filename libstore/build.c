@@ -109,6 +109,7 @@ void nsb_build_free(nsb_build *b)
         strmap_free(&b->output_paths);
         for (size_t k = 0; k < ELEMENTSOF(b->ref_checks); k++)
                 strv_free(b->ref_checks[k]);
+        strv_free(b->export_graphs);
         for (size_t i = 0; i < b->n_known; i++) {
                 free(b->known_inputs[i]);
                 strv_free(b->known_refs[i]);
@@ -1076,6 +1077,13 @@ int nsb_build_start(nsb_build *b)
         b->error_step[0] = b->error_message[0] = '\0';
         if (!b->builder)
                 return nsb_fail(b, EINVAL, "start build", "no builder was given");
+        if (b->export_graphs) {
+                int q = nsb_export_graphs(b);
+                strv_free(b->export_graphs); /* written once, even if the start is tried again */
+                b->export_graphs = NULL;
+                if (q < 0)
+                        return q;
+        }
 
         if (b->sandbox != NSB_SANDBOX_AUTO) {
                 b->tier = b->sandbox;

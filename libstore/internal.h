@@ -289,6 +289,7 @@ struct nsb_build {
         char **ref_checks[4];
         /* What inputs refer to (nsb_build_add_input_references()): paths and,
          * in the same order, their NULL-terminated references. */
+        char **export_graphs;     /* exportReferencesGraph: name, path, name, path, ... */
         char **known_inputs;
         char ***known_refs;
         size_t n_known, known_alloc;
@@ -520,6 +521,10 @@ enum { NSB_REFCHECK_ALLOWED_REFS, NSB_REFCHECK_DISALLOWED_REFS, NSB_REFCHECK_ALL
 typedef int (*nsb_output_locate_fn)(nsb_build *b, const struct nsb_output *o, const char **ret_name);
 int nsb_outputs_register(nsb_build *b, nsb_output_locate_fn locate);
 void nsb_output_info_clear(struct nsb_output *o);
+/* exportReferencesGraph: each named file in the build directory, in the
+ * registration format (what each path of its closure refers to, deriver
+ * lines empty), as Nix writes it. */
+int nsb_export_graphs(nsb_build *b);
 
 /* builddir.c */
 int nsb_builddir_create(nsb_build *b);

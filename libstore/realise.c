@@ -268,6 +268,42 @@ int nsb_build_set_derivation(nsb_build *b, const nsb_drv *drv)
                 b->share_network = true;
         b->canonicalise = true;
 
+        /* exportReferencesGraph: pairs of a file name and an input store
+         * path; the files are written when the build starts, once the
+         * inputs' references are known. */
+        const char *graphs = nsb_drv_getenv(drv, "exportReferencesGraph");
+        if (graphs) {
+                _cleanup_strv_free_ char **words = NULL;
+                size_t n_words = 0, words_alloc = 0;
+                for (const char *p = graphs; *p;) {
+                        p += strspn(p, " \t\n\r");
+                        size_t len = strcspn(p, " \t\n\r");
+                        if (!len)
+                                break;
+                        if (GROW(words, words_alloc, n_words + 1) < 0 || !(words[n_words] = strndup(p, len)))
+                                return nsb_fail(b, ENOMEM, STEP, "out of memory");
+                        words[++n_words] = NULL;
+                        p += len;
+                }
+                if (n_words % 2)
+                        return nsb_fail(b, EINVAL, STEP, "odd number of tokens in 'exportReferencesGraph': '%s'",
+                                        graphs);
+                for (size_t i = 0; i < n_words; i += 2) {
+                        const char *name = words[i];
+                        if (!((name[0] >= 'A' && name[0] <= 'Z') || (name[0] >= 'a' && name[0] <= 'z') ||
+                              name[0] == '_') ||
+                            strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") !=
+                                    strlen(name))
+                                return nsb_fail(b, EINVAL, STEP, "invalid file name '%s' in 'exportReferencesGraph'",
+                                                name);
+                        if (!in_store(b->store_dir, words[i + 1]))
+                                return nsb_fail(b, EINVAL, STEP,
+                                                "'exportReferencesGraph' contains a non-store path '%s'", words[i + 1]);
+                }
+                strv_free(b->export_graphs);
+                b->export_graphs = TAKE_PTR(words);
+        }
+
         /* The reference checks, each a list of store paths or names of
          * the derivation's outputs, as Nix reads them. */
         static const char *const checks[] = { "allowedReferences", "disallowedReferences", "allowedRequisites",

@@ -128,30 +128,32 @@ static const char *const check_names[] = { "allowedReferences", "disallowedRefer
 
 /* What store path P refers to: an output's, or a known input's; NULL
  * where nothing says. */
+static char *no_refs[] = { NULL };
+
 static char **refs_of(const nsb_build *b, const char *p)
 {
         for (size_t i = 0; i < b->n_outputs; i++)
                 if (strcmp(b->outputs[i].path, p) == 0)
-                        return b->outputs[i].refs ? b->outputs[i].refs : (char **) (const char *[]){ NULL };
+                        return b->outputs[i].refs ? b->outputs[i].refs : no_refs;
         size_t idx;
         if (strmap_get(&b->known_index, p, strlen(p), &idx))
                 return b->known_refs[idx];
         return NULL;
 }
 
-/* The closure of output O's path (O and everything it refers to, and so
- * on), into *RET (NULL-terminated, borrowed strings; caller frees the
+/* The closure of START (it and everything it refers to, and so on), into
+ * *RET (NULL-terminated, borrowed strings; caller frees the
  * array).  -ENOENT with *RET_UNKNOWN where a path's references are not
  * known. */
-static int closure_of(const nsb_build *b, const struct nsb_output *o, const char ***ret, const char **ret_unknown)
+static int closure_of(const nsb_build *b, const char *start, const char ***ret, const char **ret_unknown)
 {
         _cleanup_(strmap_free) nsb_strmap seen = { 0 };
         const char **queue = NULL;
         size_t n = 0, alloc = 0;
         if (GROW(queue, alloc, n) < 0)
                 return -ENOMEM;
-        queue[n++] = o->path;
-        if (strmap_put(&seen, o->path, strlen(o->path), 0, false, NULL) < 0) {
+        queue[n++] = start;
+        if (strmap_put(&seen, start, strlen(start), 0, false, NULL) < 0) {
                 free(queue);
                 return -ENOMEM;
         }
@@ -193,10 +195,10 @@ static int check_output(nsb_build *b, const struct nsb_output *o, int kind)
         bool allowed = kind == NSB_REFCHECK_ALLOWED_REFS || kind == NSB_REFCHECK_ALLOWED_REQS;
         bool recursive = kind == NSB_REFCHECK_ALLOWED_REQS || kind == NSB_REFCHECK_DISALLOWED_REQS;
         _cleanup_free_ const char **closure = NULL;
-        const char *const *used = (const char *const *) (o->refs ? o->refs : (char *[]){ NULL });
+        const char *const *used = (const char *const *) (o->refs ? o->refs : no_refs);
         if (recursive) {
                 const char *unknown = NULL;
-                int r = closure_of(b, o, &closure, &unknown);
+                int r = closure_of(b, o->path, &closure, &unknown);
                 if (r == -ENOENT)
                         return nsb_fail(b, ENOENT, "check outputs",
                                         "cannot check %s of output '%s': what %s refers to is not known (give "
@@ -306,6 +308,57 @@ int nsb_outputs_register(nsb_build *b, nsb_output_locate_fn locate)
                 for (size_t k = 0; k < ELEMENTSOF(kinds); k++)
                         if ((r = check_output(b, &b->outputs[i], kinds[k])) < 0)
                                 return r;
+        return 0;
+}
+
+static int compare_cstrings(const void *a, const void *b)
+{
+        return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+int nsb_export_graphs(nsb_build *b)
+{
+        for (char **p = b->export_graphs; p && p[0] && p[1]; p += 2) {
+                _cleanup_free_ const char **closure = NULL;
+                const char *unknown = NULL;
+                int r = closure_of(b, p[1], &closure, &unknown);
+                if (r == -ENOENT)
+                        return nsb_fail(b, ENOENT, "export references graph",
+                                        "cannot write exportReferencesGraph '%s': what %s refers to is not known (give "
+                                        "--closure a file in Nix's registration format, as nix-store --dump-db "
+                                        "writes it)",
+                                        p[0], unknown);
+                if (r < 0)
+                        return nsb_fail(b, -r, "export references graph", "out of memory");
+                size_t n = 0;
+                while (closure[n])
+                        n++;
+                qsort(closure, n, sizeof(char *), compare_cstrings);
+                char *text = NULL;
+                size_t len = 0;
+                FILE *f = open_memstream(&text, &len);
+                if (!f)
+                        return nsb_fail(b, ENOMEM, "export references graph", "out of memory");
+                for (size_t i = 0; i < n; i++) {
+                        char **refs = refs_of(b, closure[i]);
+                        size_t k = 0;
+                        while (refs[k])
+                                k++;
+                        fprintf(f, "%s\n\n%zu\n", closure[i], k);
+                        for (size_t j = 0; j < k; j++)
+                                fprintf(f, "%s\n", refs[j]);
+                }
+                bool failed = ferror(f) != 0;
+                if (fclose(f) != 0 || failed) {
+                        free(text);
+                        return nsb_fail(b, ENOMEM, "export references graph", "out of memory");
+                }
+                r = nsb_build_add_build_file(b, p[0], text, len, NULL);
+                free(text);
+                if (r < 0)
+                        return nsb_fail(b, -r, "export references graph", "cannot write exportReferencesGraph '%s': %s",
+                                        p[0], r == -EEXIST ? "a file of that name is already written" : strerror(-r));
+        }
         return 0;
 }
 

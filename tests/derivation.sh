@@ -407,4 +407,21 @@ build --closure "$tap_tmp/bad.reg" "$(refcheck badreg)" >/dev/null 2>"$tap_tmp/e
 is "$st" 125 "--closure: a registration that ends early fails"
 like "$(cat "$tap_tmp/err")" "has 3 references, the file ends before them" "saying so"
 
+# exportReferencesGraph: the closure of each named input, written into the
+# build directory in the registration format, deriver lines empty.
+dg=$(drv graph 'mkdir $out; cp graph $out/graph' out "" "$(q "$xsrc")" "" "$(attr exportReferencesGraph "graph $xsrc")")
+build --closure "$tap_tmp/closure.reg" "$dg" >/dev/null 2>"$tap_tmp/err"; st=$?
+is "$st" 0 "exportReferencesGraph: builds"
+want=$(for p in $(printf '%s\n' "$xsrc" "$ysrc" | sort); do
+	if [ "$p" = "$xsrc" ]; then printf '%s\n\n1\n%s\n' "$p" "$ysrc"; else printf '%s\n\n0\n' "$p"; fi
+done)
+is "$(cat "$(outpath "$dg")/graph" 2>/dev/null)" "$want" "the builder finds the input's closure in the registration format"
+dg=$(drv graph-unknown 'mkdir $out' out "" "$(q "$xsrc")" "" "$(attr exportReferencesGraph "graph $xsrc")")
+build --closure "$tap_tmp/closure.list" "$dg" >/dev/null 2>"$tap_tmp/err"; st=$?
+is "$st" 125 "exportReferencesGraph without what the input refers to: fails"
+like "$(cat "$tap_tmp/err")" "give --closure a file in Nix's registration format" "saying what to give"
+dg=$(drv graph-odd 'mkdir $out' out "" "" "" "$(attr exportReferencesGraph "graph")")
+build "$dg" >/dev/null 2>"$tap_tmp/err"; st=$?
+like "$st $(cat "$tap_tmp/err")" "125 nsbuild: $dg: odd number of tokens in 'exportReferencesGraph'" "an odd list is refused, as Nix does"
+
 done_testing
