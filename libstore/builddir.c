@@ -310,33 +310,36 @@ static int output_dir_fd(nsb_build *b, const struct nsb_output *o)
 /* A fixed output is checked against the hash the derivation promised. */
 static int verify_fixed_output(nsb_build *b, const struct nsb_output *o, int dfd, const char *name)
 {
-        nsb_sha256 h;
-        uint8_t got[NSB_SHA256_SIZE];
+        nsb_hash h;
+        nsb_hash_algo algo = (nsb_hash_algo) o->hash_algo;
+        size_t size = nsb_hash_size(algo);
+        uint8_t got[NSB_HASH_MAX];
         _cleanup_free_ char *where = NULL;
-        int r = nsb_sha256_init(&h);
+        int r = nsb_hash_init(&h, algo);
         if (r < 0)
                 return nsb_fail(b, -r, "verify fixed output", "cannot hash output %s: %s", o->path, strerror(-r));
         if (o->hash_mode == NSB_HASH_FLAT)
                 r = nsb_file_hash_at(dfd, name, &h);
         else
                 r = nsb_nar_hash_at(dfd, name, &h, &where);
-        int q = nsb_sha256_final(&h, got);
+        int q = nsb_hash_final(&h, got);
+        const char *an = nsb_hash_algo_name(algo);
         if (r == -EISDIR)
                 return nsb_fail(b, EINVAL, "verify fixed output",
-                                "output %s is not a regular file, but its hash is flat (sha256, not r:sha256)",
-                                o->path);
+                                "output %s is not a regular file, but its hash is flat (%s, not r:%s)", o->path, an,
+                                an);
         if (r < 0 || q < 0)
                 return nsb_fail(b, r < 0 ? -r : -q, "verify fixed output", "cannot hash output %s%s%s: %s", o->path,
                                 where ? " at " : "", where ? where : "", strerror(r < 0 ? -r : -q));
-        if (memcmp(got, o->hash, sizeof(got)) == 0)
+        if (memcmp(got, o->hash, size) == 0)
                 return 0;
-        char want_hex[2 * NSB_SHA256_SIZE + 1], got_hex[2 * NSB_SHA256_SIZE + 1], got_sri[64];
-        nsb_sha256_hex(o->hash, want_hex);
-        nsb_sha256_hex(got, got_hex);
-        nsb_sha256_sri(got, got_sri);
-        return nsb_fail(b, EBADMSG, "verify fixed output",
-                        "hash mismatch in fixed output %s: wanted %ssha256:%s, got sha256:%s (%s)", o->path,
-                        o->hash_mode == NSB_HASH_RECURSIVE ? "r:" : "", want_hex, got_hex, got_sri);
+        char want_hex[2 * NSB_HASH_MAX + 1], got_hex[2 * NSB_HASH_MAX + 1], got_b64[NSB_HASH_MAX * 2];
+        nsb_hash_hex(o->hash, size, want_hex);
+        nsb_hash_hex(got, size, got_hex);
+        nsb_hash_base64(got, size, got_b64);
+        return nsb_fail(b, EBADMSG, "verify fixed output", "hash mismatch in fixed output %s: wanted %s%s:%s, got %s:%s (%s-%s)",
+                        o->path, o->hash_mode == NSB_HASH_RECURSIVE ? "r:" : "", an, want_hex, an, got_hex, an,
+                        got_b64);
 }
 
 /* Every output is canonicalised: as a store keeps it where asked (a

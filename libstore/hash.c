@@ -1,5 +1,6 @@
-/* hash.c - SHA-256 (through nettle or OpenSSL's libcrypto, whichever
- * configure found), hash encodings, and the NAR serialisation. */
+/* hash.c - MD5, SHA-1, SHA-256 and SHA-512 (through nettle or OpenSSL's
+ * libcrypto, whichever configure found), hash encodings, and the NAR
+ * serialisation. */
 #include "config.h"
 
 #include <fcntl.h>
@@ -22,17 +23,57 @@ bool nsb_sha256_available(void)
 #endif
 }
 
-int nsb_sha256_init(nsb_sha256 *h)
+static const struct {
+        const char *name;
+        size_t size;
+} algos[] = {
+        [NSB_HASH_MD5] = { "md5", 16 },
+        [NSB_HASH_SHA1] = { "sha1", 20 },
+        [NSB_HASH_SHA256] = { "sha256", 32 },
+        [NSB_HASH_SHA512] = { "sha512", 64 },
+};
+
+int nsb_hash_algo_from_name(const char *name, size_t len, nsb_hash_algo *ret)
+{
+        for (size_t i = 0; i < ELEMENTSOF(algos); i++)
+                if (strlen(algos[i].name) == len && strncmp(name, algos[i].name, len) == 0) {
+                        *ret = (nsb_hash_algo) i;
+                        return 0;
+                }
+        return -EINVAL;
+}
+
+const char *nsb_hash_algo_name(nsb_hash_algo algo)
+{
+        return algos[algo].name;
+}
+
+size_t nsb_hash_size(nsb_hash_algo algo)
+{
+        return algos[algo].size;
+}
+
+int nsb_hash_init(nsb_hash *h, nsb_hash_algo algo)
 {
         h->failed = false;
+        h->algo = algo;
 #if defined(NSB_CRYPTO_NETTLE)
-        sha256_init(&h->ctx);
+        switch (algo) {
+        case NSB_HASH_MD5: md5_init(&h->ctx.md5); break;
+        case NSB_HASH_SHA1: sha1_init(&h->ctx.sha1); break;
+        case NSB_HASH_SHA256: sha256_init(&h->ctx.sha256); break;
+        case NSB_HASH_SHA512: sha512_init(&h->ctx.sha512); break;
+        }
         return 0;
 #elif defined(NSB_CRYPTO_OPENSSL)
+        const EVP_MD *md = algo == NSB_HASH_MD5    ? EVP_md5()
+                           : algo == NSB_HASH_SHA1 ? EVP_sha1()
+                           : algo == NSB_HASH_SHA512 ? EVP_sha512()
+                                                     : EVP_sha256();
         h->ctx = EVP_MD_CTX_new();
         if (!h->ctx)
                 return -ENOMEM;
-        if (EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL) != 1) {
+        if (!md || EVP_DigestInit_ex(h->ctx, md, NULL) != 1) {
                 EVP_MD_CTX_free(h->ctx);
                 h->ctx = NULL;
                 return -EIO;
@@ -43,10 +84,15 @@ int nsb_sha256_init(nsb_sha256 *h)
 #endif
 }
 
-void nsb_sha256_update(nsb_sha256 *h, const void *data, size_t len)
+void nsb_hash_update(nsb_hash *h, const void *data, size_t len)
 {
 #if defined(NSB_CRYPTO_NETTLE)
-        sha256_update(&h->ctx, len, data);
+        switch (h->algo) {
+        case NSB_HASH_MD5: md5_update(&h->ctx.md5, len, data); break;
+        case NSB_HASH_SHA1: sha1_update(&h->ctx.sha1, len, data); break;
+        case NSB_HASH_SHA256: sha256_update(&h->ctx.sha256, len, data); break;
+        case NSB_HASH_SHA512: sha512_update(&h->ctx.sha512, len, data); break;
+        }
 #elif defined(NSB_CRYPTO_OPENSSL)
         if (EVP_DigestUpdate(h->ctx, data, len) != 1)
                 h->failed = true;
@@ -57,21 +103,42 @@ void nsb_sha256_update(nsb_sha256 *h, const void *data, size_t len)
 #endif
 }
 
-int nsb_sha256_final(nsb_sha256 *h, uint8_t out[NSB_SHA256_SIZE])
+int nsb_hash_final(nsb_hash *h, uint8_t *out)
 {
+        size_t size = algos[h->algo].size;
 #if defined(NSB_CRYPTO_NETTLE)
-        sha256_digest(&h->ctx, NSB_SHA256_SIZE, out);
+        switch (h->algo) {
+        case NSB_HASH_MD5: md5_digest(&h->ctx.md5, size, out); break;
+        case NSB_HASH_SHA1: sha1_digest(&h->ctx.sha1, size, out); break;
+        case NSB_HASH_SHA256: sha256_digest(&h->ctx.sha256, size, out); break;
+        case NSB_HASH_SHA512: sha512_digest(&h->ctx.sha512, size, out); break;
+        }
 #elif defined(NSB_CRYPTO_OPENSSL)
         unsigned n = 0;
-        if (EVP_DigestFinal_ex(h->ctx, out, &n) != 1 || n != NSB_SHA256_SIZE)
+        if (EVP_DigestFinal_ex(h->ctx, out, &n) != 1 || n != size)
                 h->failed = true;
         EVP_MD_CTX_free(h->ctx);
         h->ctx = NULL;
 #else
-        memset(out, 0, NSB_SHA256_SIZE);
+        memset(out, 0, size);
         h->failed = true;
 #endif
         return h->failed ? -EIO : 0;
+}
+
+int nsb_sha256_init(nsb_sha256 *h)
+{
+        return nsb_hash_init(h, NSB_HASH_SHA256);
+}
+
+void nsb_sha256_update(nsb_sha256 *h, const void *data, size_t len)
+{
+        nsb_hash_update(h, data, len);
+}
+
+int nsb_sha256_final(nsb_sha256 *h, uint8_t out[NSB_SHA256_SIZE])
+{
+        return nsb_hash_final(h, out);
 }
 
 /* ---- encodings ---------------------------------------------------------- */
@@ -92,12 +159,54 @@ static int hex_value(char c)
         return -1;
 }
 
-int nsb_sha256_parse(const char *text, uint8_t out[NSB_SHA256_SIZE])
+static size_t nix32_len(size_t size)
 {
+        return (size * 8 - 1) / 5 + 1;
+}
+
+static size_t base64_len(size_t size)
+{
+        return (size + 2) / 3 * 4;
+}
+
+static int parse_base64(const char *text, size_t size, uint8_t *out)
+{
+        if (strlen(text) != base64_len(size))
+                return -EINVAL;
+        uint32_t acc = 0;
+        size_t bits = 0, o = 0;
+        const char *p = text;
+        for (; *p && *p != '='; p++) {
+                const char *c = strchr(base64_chars, *p);
+                if (!c || !*c)
+                        return -EINVAL;
+                acc = acc << 6 | (uint32_t) (c - base64_chars);
+                bits += 6;
+                if (bits >= 8) {
+                        bits -= 8;
+                        if (o >= size)
+                                return -EINVAL;
+                        out[o++] = (uint8_t) (acc >> bits);
+                }
+        }
+        for (; *p; p++)
+                if (*p != '=')
+                        return -EINVAL;
+        return o == size ? 0 : -EINVAL;
+}
+
+int nsb_hash_parse(nsb_hash_algo algo, const char *text, uint8_t *out)
+{
+        size_t size = algos[algo].size, nlen = strlen(algos[algo].name);
+        /* "sha512:..." (Nix's own prefix), or SRI "sha512-...". */
+        if (strncmp(text, algos[algo].name, nlen) == 0 && text[nlen] == ':')
+                text += nlen + 1;
+        else if (strncmp(text, algos[algo].name, nlen) == 0 && text[nlen] == '-')
+                return parse_base64(text + nlen + 1, size, out);
         size_t len = strlen(text);
-        memset(out, 0, NSB_SHA256_SIZE);
-        if (len == 2 * NSB_SHA256_SIZE) {
-                for (size_t i = 0; i < NSB_SHA256_SIZE; i++) {
+        memset(out, 0, size);
+        if (len == 2 * size) {
+                for (size_t i = 0; i < size; i++) {
                         int hi = hex_value(text[2 * i]), lo = hex_value(text[2 * i + 1]);
                         if (hi < 0 || lo < 0)
                                 return -EINVAL;
@@ -105,7 +214,7 @@ int nsb_sha256_parse(const char *text, uint8_t out[NSB_SHA256_SIZE])
                 }
                 return 0;
         }
-        if (len == 52) {
+        if (len == nix32_len(size)) {
                 for (size_t n = 0; n < len; n++) {
                         const char *c = strchr(nix32_chars, text[len - n - 1]);
                         if (!c || !*c)
@@ -113,63 +222,52 @@ int nsb_sha256_parse(const char *text, uint8_t out[NSB_SHA256_SIZE])
                         unsigned digit = (unsigned) (c - nix32_chars);
                         size_t b = n * 5, i = b / 8, j = b % 8;
                         out[i] |= (uint8_t) (digit << j);
-                        if (i + 1 < NSB_SHA256_SIZE)
+                        if (i + 1 < size)
                                 out[i + 1] |= (uint8_t) (digit >> (8 - j));
                         else if (digit >> (8 - j))
-                                return -EINVAL; /* more than 256 bits */
+                                return -EINVAL; /* more bits than the hash has */
                 }
                 return 0;
         }
-        if (strncmp(text, "sha256-", 7) == 0 && len == 7 + 44 && text[len - 1] == '=') {
-                uint32_t acc = 0;
-                size_t bits = 0, o = 0;
-                for (const char *p = text + 7; *p && *p != '='; p++) {
-                        const char *c = strchr(base64_chars, *p);
-                        if (!c || !*c)
-                                return -EINVAL;
-                        acc = acc << 6 | (uint32_t) (c - base64_chars);
-                        bits += 6;
-                        if (bits >= 8) {
-                                bits -= 8;
-                                if (o >= NSB_SHA256_SIZE)
-                                        return -EINVAL;
-                                out[o++] = (uint8_t) (acc >> bits);
-                        }
-                }
-                return o == NSB_SHA256_SIZE ? 0 : -EINVAL;
-        }
+        if (len == base64_len(size))
+                return parse_base64(text, size, out);
         return -EINVAL;
 }
 
-void nsb_sha256_hex(const uint8_t hash[NSB_SHA256_SIZE], char out[2 * NSB_SHA256_SIZE + 1])
+int nsb_sha256_parse(const char *text, uint8_t out[NSB_SHA256_SIZE])
+{
+        return nsb_hash_parse(NSB_HASH_SHA256, text, out);
+}
+
+void nsb_hash_hex(const uint8_t *hash, size_t len, char *out)
 {
         static const char digits[] = "0123456789abcdef";
-        for (size_t i = 0; i < NSB_SHA256_SIZE; i++) {
+        for (size_t i = 0; i < len; i++) {
                 out[2 * i] = digits[hash[i] >> 4];
                 out[2 * i + 1] = digits[hash[i] & 15];
         }
-        out[2 * NSB_SHA256_SIZE] = '\0';
+        out[2 * len] = '\0';
 }
 
-void nsb_sha256_nix32(const uint8_t hash[NSB_SHA256_SIZE], char out[53])
+void nsb_hash_nix32(const uint8_t *hash, size_t size, char *out)
 {
-        size_t len = (NSB_SHA256_SIZE * 8 - 1) / 5 + 1;
+        size_t len = nix32_len(size);
         for (size_t k = 0; k < len; k++) {
                 size_t n = len - 1 - k, b = n * 5, i = b / 8, j = b % 8;
                 unsigned c = (unsigned) hash[i] >> j;
-                if (i + 1 < NSB_SHA256_SIZE)
+                if (i + 1 < size)
                         c |= (unsigned) hash[i + 1] << (8 - j);
                 out[k] = nix32_chars[c & 0x1f];
         }
         out[len] = '\0';
 }
 
-void nsb_sha256_sri(const uint8_t hash[NSB_SHA256_SIZE], char out[64])
+void nsb_hash_base64(const uint8_t *hash, size_t size, char *out)
 {
-        char *o = stpcpy(out, "sha256-");
-        for (size_t i = 0; i < NSB_SHA256_SIZE; i += 3) {
+        char *o = out;
+        for (size_t i = 0; i < size; i += 3) {
                 uint32_t v = (uint32_t) hash[i] << 16;
-                size_t n = NSB_SHA256_SIZE - i;
+                size_t n = size - i;
                 if (n > 1)
                         v |= (uint32_t) hash[i + 1] << 8;
                 if (n > 2)
@@ -182,6 +280,21 @@ void nsb_sha256_sri(const uint8_t hash[NSB_SHA256_SIZE], char out[64])
         *o = '\0';
 }
 
+void nsb_sha256_hex(const uint8_t hash[NSB_SHA256_SIZE], char out[2 * NSB_SHA256_SIZE + 1])
+{
+        nsb_hash_hex(hash, NSB_SHA256_SIZE, out);
+}
+
+void nsb_sha256_nix32(const uint8_t hash[NSB_SHA256_SIZE], char out[53])
+{
+        nsb_hash_nix32(hash, NSB_SHA256_SIZE, out);
+}
+
+void nsb_sha256_sri(const uint8_t hash[NSB_SHA256_SIZE], char out[64])
+{
+        nsb_hash_base64(hash, NSB_SHA256_SIZE, stpcpy(out, "sha256-"));
+}
+
 /* ---- NAR ------------------------------------------------------------------
  *
  * The Nix archive format: every field a string, written as its length (64
@@ -192,7 +305,7 @@ void nsb_sha256_sri(const uint8_t hash[NSB_SHA256_SIZE], char out[64])
  * is one, the reference scan, in one pass. */
 static void nar_out(nsb_nar_sink *k, const void *data, size_t len)
 {
-        nsb_sha256_update(k->hash, data, len);
+        nsb_hash_update(k->hash, data, len);
         k->size += len;
         if (k->scan)
                 nsb_refscan_feed(k->scan, data, len);

@@ -9,34 +9,69 @@
 #include "config.h"
 
 #if defined(NSB_CRYPTO_NETTLE)
+#include <nettle/md5.h>
+#include <nettle/sha1.h>
 #include <nettle/sha2.h>
 #elif defined(NSB_CRYPTO_OPENSSL)
 #include <openssl/evp.h>
 #endif
 
 #define NSB_SHA256_SIZE 32
+#define NSB_HASH_MAX 64 /* sha512 */
+
+/* The hash algorithms of fixed outputs, as Nix names them. */
+typedef enum nsb_hash_algo {
+        NSB_HASH_MD5,
+        NSB_HASH_SHA1,
+        NSB_HASH_SHA256,
+        NSB_HASH_SHA512,
+} nsb_hash_algo;
 
 /* Whether this copy of the library can hash at all. */
 bool nsb_sha256_available(void);
 
-typedef struct nsb_sha256 {
+typedef struct nsb_hash {
+        nsb_hash_algo algo;
 #if defined(NSB_CRYPTO_NETTLE)
-        struct sha256_ctx ctx;
+        union {
+                struct md5_ctx md5;
+                struct sha1_ctx sha1;
+                struct sha256_ctx sha256;
+                struct sha512_ctx sha512;
+        } ctx;
 #elif defined(NSB_CRYPTO_OPENSSL)
         EVP_MD_CTX *ctx;
 #endif
         bool failed;
-} nsb_sha256;
+} nsb_hash;
+typedef nsb_hash nsb_sha256;
+
+/* "md5", "sha1", "sha256", "sha512": the algorithm (0), or -EINVAL.  Its
+ * name, and its size in bytes. */
+int nsb_hash_algo_from_name(const char *name, size_t len, nsb_hash_algo *ret);
+const char *nsb_hash_algo_name(nsb_hash_algo algo);
+size_t nsb_hash_size(nsb_hash_algo algo);
 
 /* init returns 0, -ENOMEM or -EOPNOTSUPP (no library); final releases
- * what init took and returns 0 or -EIO if any update failed. */
+ * what init took and returns 0 or -EIO if any update failed; OUT holds
+ * nsb_hash_size() bytes. */
+int nsb_hash_init(nsb_hash *h, nsb_hash_algo algo);
+void nsb_hash_update(nsb_hash *h, const void *data, size_t len);
+int nsb_hash_final(nsb_hash *h, uint8_t *out);
 int nsb_sha256_init(nsb_sha256 *h);
 void nsb_sha256_update(nsb_sha256 *h, const void *data, size_t len);
 int nsb_sha256_final(nsb_sha256 *h, uint8_t out[NSB_SHA256_SIZE]);
 
-/* A hash as written in a derivation: 64 hex digits, Nix's base-32 (52
- * characters) or SRI ("sha256-" and base 64).  Returns 0 or -EINVAL. */
+/* A hash of ALGO as written in a derivation or an SRI string: hex, Nix's
+ * base 32, base 64, or SRI ("sha512-" and base 64, its algorithm ALGO),
+ * with or without "ALGO:" before it.  Returns 0 or -EINVAL. */
+int nsb_hash_parse(nsb_hash_algo algo, const char *text, uint8_t *out);
 int nsb_sha256_parse(const char *text, uint8_t out[NSB_SHA256_SIZE]);
+/* LEN bytes as lower-case hex, Nix's base 32, base 64 (OUT big enough:
+ * 2 * LEN + 1, LEN * 8 / 5 + 2, 4 * (LEN + 2) / 3 + 1). */
+void nsb_hash_hex(const uint8_t *hash, size_t len, char *out);
+void nsb_hash_nix32(const uint8_t *hash, size_t len, char *out);
+void nsb_hash_base64(const uint8_t *hash, size_t len, char *out);
 /* Lower-case hex (65 bytes with the NUL) and SRI (sha256-..., 52 bytes). */
 void nsb_sha256_hex(const uint8_t hash[NSB_SHA256_SIZE], char out[2 * NSB_SHA256_SIZE + 1]);
 void nsb_sha256_sri(const uint8_t hash[NSB_SHA256_SIZE], char out[64]);

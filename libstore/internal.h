@@ -79,7 +79,8 @@ struct nsb_output {
         int hash_mode;        /* NSB_HASH_*: a fixed output's expected hash */
         bool fresh_copy;      /* checked copy in the scratch top, as "fixed" */
         mode_t top_mode;      /* the builder's mode of it, for a safe output's final one */
-        uint8_t hash[32];
+        int hash_algo;        /* nsb_hash_algo (hash.h) of a fixed output */
+        uint8_t hash[64];
         /* What a store registers (registration.c), once it is in place. */
         bool described;
         uint8_t nar_hash[32];
@@ -90,8 +91,8 @@ struct nsb_output {
 };
 
 #define NSB_HASH_NONE 0
-#define NSB_HASH_FLAT 1       /* sha256 of the file's contents */
-#define NSB_HASH_RECURSIVE 2  /* sha256 of the NAR serialisation */
+#define NSB_HASH_FLAT 1       /* the hash of the file's contents */
+#define NSB_HASH_RECURSIVE 2  /* the hash of its NAR serialisation */
 
 /* A disk-backed directory mounted at an output's parent directory, so that
  * the builder can create the output at its final path.  It lives next to

@@ -485,8 +485,9 @@ int nsb_drv_is_fixed_output(const nsb_drv *drv);
  * structured attributes (__json) are refused), the inputs, the outputs,
  * output canonicalisation
  * and, for a fixed-output derivation, the host's network and the hash
- * (sha256 flat or r:sha256, verified after the build on a fresh copy of
- * the output).  On failure returns a negative errno and
+ * (md5, sha1, sha256 or sha512, flat or r:, verified after the build on
+ * a fresh copy of the output), allowedReferences, disallowedReferences,
+ * allowedRequisites, disallowedRequisites and exportReferencesGraph.  On failure returns a negative errno and
  * nsb_build_error_message() names the path and the problem; the object
  * should then be freed. */
 int nsb_build_set_derivation(nsb_build *build, const nsb_drv *drv);

@@ -99,24 +99,30 @@ static int add_input_derivation(nsb_build *b, const char *drv_path, const char *
         return r;
 }
 
-/* A fixed output: "sha256" (the file's contents) or "r:sha256" (its NAR
- * serialisation) and the hash. */
+/* A fixed output: "ALGO" (the hash of the file's contents) or "r:ALGO"
+ * (of its NAR serialisation), ALGO md5, sha1, sha256 or sha512, and the
+ * hash (hex, as Nix writes it in a derivation; also Nix's base 32, base 64
+ * or SRI). */
 static int set_fixed_hash(nsb_build *b, struct nsb_output *o, const char *algo, const char *hash)
 {
         const char *bare = strncmp(algo, "r:", 2) == 0 ? algo + 2 : algo;
-        if (strcmp(bare, "sha256") != 0)
+        nsb_hash_algo a;
+        if (nsb_hash_algo_from_name(bare, strlen(bare), &a) < 0)
                 return nsb_fail(b, EOPNOTSUPP, STEP,
-                                "output %s: hash algorithm '%s' is not supported (sha256 and r:sha256 are)", o->path,
-                                algo);
+                                "output %s: hash algorithm '%s' is not supported (md5, sha1, sha256 and sha512 are, "
+                                "each flat or r:)",
+                                o->path, algo);
         if (!nsb_sha256_available())
                 return nsb_fail(b, EOPNOTSUPP, STEP,
-                                "output %s is fixed-output, but this nsbuild was built without a SHA-256 library "
+                                "output %s is fixed-output, but this nsbuild was built without a hash library "
                                 "(configure --with-crypto=nettle or =openssl)",
                                 o->path);
-        if (nsb_sha256_parse(hash, o->hash) < 0)
+        if (nsb_hash_parse(a, hash, o->hash) < 0)
                 return nsb_fail(b, EINVAL, STEP,
-                                "output %s: hash '%s' is not a sha256 hash (64 hex digits, 52 base-32 digits or SRI)",
-                                o->path, hash);
+                                "output %s: hash '%s' is not a %s hash (%zu hex digits, Nix's base 32, base 64 or "
+                                "SRI)",
+                                o->path, hash, bare, 2 * nsb_hash_size(a));
+        o->hash_algo = (int) a;
         o->hash_mode = bare == algo ? NSB_HASH_FLAT : NSB_HASH_RECURSIVE;
         return 0;
 }

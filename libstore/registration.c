@@ -422,12 +422,12 @@ int nsb_build_output_ca(const nsb_build *b, size_t i, char *buf, size_t size)
                         buf[0] = '\0';
                 return 0;
         }
-        char n32[53];
-        nsb_sha256_nix32(o->hash, n32);
-        return (size_t) snprintf(buf, size, "fixed:%ssha256:%s", o->hash_mode == NSB_HASH_RECURSIVE ? "r:" : "", n32) <
-                               size
-                       ? 0
-                       : -ENOBUFS;
+        char n32[NSB_HASH_MAX * 2];
+        nsb_hash_algo algo = (nsb_hash_algo) o->hash_algo;
+        nsb_hash_nix32(o->hash, nsb_hash_size(algo), n32);
+        int n = snprintf(buf, size, "fixed:%s%s:%s", o->hash_mode == NSB_HASH_RECURSIVE ? "r:" : "",
+                         nsb_hash_algo_name(algo), n32);
+        return n >= 0 && (size_t) n < size ? 0 : -ENOBUFS;
 }
 
 int nsb_build_output_register_order(const nsb_build *b, size_t i)

@@ -424,4 +424,34 @@ dg=$(drv graph-odd 'mkdir $out' out "" "" "" "$(attr exportReferencesGraph "grap
 build "$dg" >/dev/null 2>"$tap_tmp/err"; st=$?
 like "$st $(cat "$tap_tmp/err")" "125 nsbuild: $dg: odd number of tokens in 'exportReferencesGraph'" "an odd list is refused, as Nix does"
 
+# Fixed outputs hashed with md5, sha1 and sha512 too, flat and recursive,
+# the hash as Nix writes it (hex), or in Nix's base 32, base 64 or SRI
+# (npm's integrity: sha512-...).
+if command -v openssl >/dev/null 2>&1; then
+	printf 'npm tarball\n' >"$tap_tmp/npm"
+	sri="sha512-$(openssl dgst -sha512 -binary "$tap_tmp/npm" | base64 -w0)"
+	d=$(drv npm 'printf "npm tarball\n" > $out' out "" "" "" "" sha512 "$sri")
+	o=$(build --json "$d" 2>"$tap_tmp/err"); st=$?
+	is "$st" 0 "a sha512 fixed output given as SRI (as npm's integrity) builds"
+	like "$o" "\"ca\":\"fixed:sha512:" "its content address names sha512"
+	hex=$(md5sum <"$tap_tmp/npm" | cut -c1-32)
+	d=$(drv md5 'printf "npm tarball\n" > $out' out "" "" "" "" md5 "$hex")
+	build "$d" >/dev/null 2>"$tap_tmp/err"; is "$?" 0 "an md5 fixed output (hex) builds"
+	d=$(drv sha1-wrong 'printf "npm tarball\n" > $out' out "" "" "" "" sha1 0000000000000000000000000000000000000000)
+	build "$d" >/dev/null 2>"$tap_tmp/err"; st=$?
+	is "$st" 125 "a sha1 mismatch fails"
+	like "$(cat "$tap_tmp/err")" "got sha1:$(sha1sum <"$tap_tmp/npm" | cut -c1-40)" "naming the sha1 it got"
+	d=$(drv tree512-wrong 'mkdir -p $out/bin; echo x > $out/data' out "" "" "" "" r:sha512 "$(printf '%0128d' 0)")
+	build "$d" >/dev/null 2>"$tap_tmp/err"
+	got512=$(sed -n 's/.*got sha512:\([0-9a-f]*\) .*/\1/p' "$tap_tmp/err")
+	d=$(drv tree512 'mkdir -p $out/bin; echo x > $out/data' out "" "" "" "" r:sha512 "$got512")
+	build "$d" >/dev/null 2>"$tap_tmp/err"; is "$?" 0 "a recursive sha512 fixed output builds with the NAR hash it reported"
+	d=$(drv bad-algo 'echo > $out' out "" "" "" "" sha384 "$(printf '%096d' 0)")
+	build "$d" >/dev/null 2>"$tap_tmp/err"; st=$?
+	like "$st $(cat "$tap_tmp/err")" "125 nsbuild: $d: output $(outpath "$d"): hash algorithm 'sha384' is not supported" \
+		"an algorithm Nix does not have is refused"
+else
+	for i in 1 2 3 4 5 6 7 8; do skip "no openssl command to compute SRI hashes"; done
+fi
+
 done_testing

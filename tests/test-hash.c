@@ -65,6 +65,40 @@ int main(void)
                        nsb_sha256_parse("zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz", p) == -EINVAL,
                "garbage is refused");
 
+        /* The other algorithms of fixed outputs, on "abc" (RFC 1321, FIPS
+         * 180-2), and their encodings back and forth. */
+        static const struct {
+                nsb_hash_algo algo;
+                const char *hex;
+        } abc[] = {
+                { NSB_HASH_MD5, "900150983cd24fb0d6963f7d28e17f72" },
+                { NSB_HASH_SHA1, "a9993e364706816aba3e25717850c26c9cd0d89d" },
+                { NSB_HASH_SHA512, "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
+                                   "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f" },
+        };
+        for (size_t i = 0; i < sizeof(abc) / sizeof(abc[0]); i++) {
+                nsb_hash hh;
+                uint8_t d[NSB_HASH_MAX], back[NSB_HASH_MAX];
+                char text[2 * NSB_HASH_MAX + 1], b32[2 * NSB_HASH_MAX], b64[2 * NSB_HASH_MAX], sri_text[4 * NSB_HASH_MAX];
+                size_t size = nsb_hash_size(abc[i].algo);
+                bool ok = nsb_hash_init(&hh, abc[i].algo) == 0;
+                nsb_hash_update(&hh, "abc", 3);
+                ok = ok && nsb_hash_final(&hh, d) == 0;
+                nsb_hash_hex(d, size, text);
+                tap_ok(ok && strcmp(text, abc[i].hex) == 0, "%s(\"abc\") is the standard's value",
+                       nsb_hash_algo_name(abc[i].algo));
+                nsb_hash_nix32(d, size, b32);
+                nsb_hash_base64(d, size, b64);
+                snprintf(sri_text, sizeof(sri_text), "%s-%s", nsb_hash_algo_name(abc[i].algo), b64);
+                bool round = nsb_hash_parse(abc[i].algo, text, back) == 0 && memcmp(back, d, size) == 0 &&
+                             nsb_hash_parse(abc[i].algo, b32, back) == 0 && memcmp(back, d, size) == 0 &&
+                             nsb_hash_parse(abc[i].algo, b64, back) == 0 && memcmp(back, d, size) == 0 &&
+                             nsb_hash_parse(abc[i].algo, sri_text, back) == 0 && memcmp(back, d, size) == 0;
+                tap_ok(round, "%s: hex, Nix's base 32, base 64 and SRI parse back", nsb_hash_algo_name(abc[i].algo));
+        }
+        tap_ok(nsb_hash_parse(NSB_HASH_SHA512, "sha256-ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=", p) == -EINVAL,
+               "an SRI hash of another algorithm is refused");
+
         /* A tree: a directory with a file, an executable, a symlink and a
          * subdirectory, hashed as a NAR. */
         char dir[] = "/tmp/nsb-test-hash-XXXXXX";

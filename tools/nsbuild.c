@@ -813,7 +813,7 @@ static void report_outputs(nsb_build *b, const struct run_options *o)
                 for (size_t i = 0; i < n; i++) {
                         if (nsb_build_output_register_order(b, i) != order)
                                 continue;
-                        char nar[96], ca[96];
+                        char nar[96], ca[160];
                         size_t n_refs;
                         const char *const *refs = nsb_build_output_references(b, i, &n_refs);
                         if (nsb_build_output_nar_hash(b, i,
