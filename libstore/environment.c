@@ -6,9 +6,22 @@
 
 #include "internal.h"
 
+/* What a derivation may not set, as Nix's initEnv sets them after the
+ * derivation's own: where the build is, where its log goes, the terminal. */
+static bool fixed_for_derivations(const char *var, size_t len)
+{
+        static const char *const fixed[] = { "NIX_BUILD_TOP", "TMPDIR", "TEMPDIR", "TMP", "TEMP", "PWD",
+                                             "NIX_LOG_FD",    "TERM" };
+        for (size_t i = 0; i < ELEMENTSOF(fixed); i++)
+                if (strlen(fixed[i]) == len && strncmp(var, fixed[i], len) == 0)
+                        return true;
+        return false;
+}
+
 /* The builder starts from nothing: the standard variables of a Nix build,
- * then the caller's, which override them.  PATH points nowhere so that a
- * builder cannot stumble on host tools by accident. */
+ * then the caller's, which override them (a derivation's, all but those
+ * Nix fixes).  PATH points nowhere so that a builder cannot stumble on
+ * host tools by accident. */
 int nsb_environment_build(const nsb_build *b, const char *build_top, char ***ret_envp,
                           const char **ret_path)
 {
@@ -33,9 +46,13 @@ int nsb_environment_build(const nsb_build *b, const char *build_top, char ***ret
         /* The caller's variables: the last value of each name, in one pass
          * whatever their number. */
         _cleanup_(strmap_free) nsb_strmap last = { 0 };
-        for (size_t j = 0; j < b->n_env; j++)
-                if (strmap_put(&last, b->env[j], strcspn(b->env[j], "="), j, true, NULL) < 0)
+        for (size_t j = 0; j < b->n_env; j++) {
+                size_t len = strcspn(b->env[j], "=");
+                if (b->derivation && fixed_for_derivations(b->env[j], len))
+                        continue;
+                if (strmap_put(&last, b->env[j], len, j, true, NULL) < 0)
                         return -ENOMEM;
+        }
 
         _cleanup_strv_free_ char **envp = calloc(n_std + b->n_env + b->n_files + 1, sizeof(char *));
         if (!envp)
@@ -89,11 +106,13 @@ int nsb_environment_build(const nsb_build *b, const char *build_top, char ***ret
 char *nsb_passwd_content(const nsb_build *b)
 {
         char *s;
+        /* In a user namespace we map a build user into, the builder is
+         * that namespace's uid 1000 and gid 100. */
         if (asprintf(&s,
                      "root:x:0:0:Nix build user:/build:/noshell\n"
                      "nixbld:x:%u:%u:Nix build user:/build:/noshell\n"
                      "nobody:x:65534:65534:Nobody:/:/noshell\n",
-                     (unsigned) b->uid, (unsigned) b->gid) < 0)
+                     b->parent_maps ? 1000u : (unsigned) b->uid, b->parent_maps ? 100u : (unsigned) b->gid) < 0)
                 return NULL;
         return s;
 }
@@ -101,7 +120,7 @@ char *nsb_passwd_content(const nsb_build *b)
 char *nsb_group_content(const nsb_build *b)
 {
         char *s;
-        if (asprintf(&s, "root:x:0:\nnixbld:!:%u:\nnogroup:x:65534:\n", (unsigned) b->gid) < 0)
+        if (asprintf(&s, "root:x:0:\nnixbld:!:%u:\nnogroup:x:65534:\n", b->parent_maps ? 100u : (unsigned) b->gid) < 0)
                 return NULL;
         return s;
 }

@@ -248,6 +248,31 @@ int nsb_build_set_derivation(nsb_build *b, const nsb_drv *drv)
                         return nsb_fail(b, -r, STEP, "cannot set %s: %s", name, strerror(-r));
         }
 
+        /* A fixed-output build, as Nix's: told its output is checked, and
+         * given the variables impureEnvVars names from our environment
+         * (proxies for a download; empty where unset).  Its output is
+         * pure by its hash, whatever they say. */
+        if (fixed) {
+                if ((r = nsb_build_setenv(b, "NIX_OUTPUT_CHECKED", "1")) < 0)
+                        return nsb_fail(b, -r, STEP, "cannot set NIX_OUTPUT_CHECKED: %s", strerror(-r));
+                const char *impure = nsb_drv_getenv(drv, "impureEnvVars");
+                for (const char *p = impure ? impure : ""; *p;) {
+                        p += strspn(p, " \t\n\r");
+                        size_t len = strcspn(p, " \t\n\r");
+                        if (!len)
+                                break;
+                        _cleanup_free_ char *name = strndup(p, len);
+                        p += len;
+                        if (!name)
+                                return nsb_fail(b, ENOMEM, STEP, "out of memory");
+                        const char *value = getenv(name);
+                        r = nsb_build_setenv(b, name, value ? value : "");
+                        if (r < 0)
+                                return nsb_fail(b, -r, STEP, "impureEnvVars: cannot set '%s': %s", name,
+                                                r == -EINVAL ? "not a variable name" : strerror(-r));
+                }
+        }
+
         /* Inputs, each checked to exist now rather than when binding. */
         for (size_t i = 0; i < nsb_drv_n_input_srcs(drv); i++)
                 if ((r = add_store_path(b, nsb_drv_input_src(drv, i), "input source")) < 0)

@@ -454,4 +454,23 @@ else
 	for i in 1 2 3 4 5 6 7 8; do skip "no openssl command to compute SRI hashes"; done
 fi
 
+# The environment Nix fixes after the derivation's own: a derivation
+# cannot move its build directory or log; HOME and PATH it may set.
+de=$(drv fixedenv 'mkdir $out; echo "$NIX_BUILD_TOP $TMPDIR $TEMPDIR $TMP $TEMP $PWD $NIX_LOG_FD $TERM $HOME" > $out/env' out "" "" "" \
+	"$(attr NIX_BUILD_TOP /evil),$(attr TMPDIR /evil),$(attr TEMPDIR /evil),$(attr TMP /evil),$(attr TEMP /evil),$(attr PWD /evil),$(attr NIX_LOG_FD 7),$(attr TERM dumb),$(attr HOME /custom)")
+o=$(build "$de" 2>"$tap_tmp/err")
+is "$(cat "$o/env" 2>/dev/null)" "/build /build /build /build /build /build 2 xterm-256color /custom" \
+	"the variables Nix fixes keep their values; HOME is the derivation's"
+# impureEnvVars: a fixed-output build gets them from nsbuild's own
+# environment (empty where unset), and NIX_OUTPUT_CHECKED=1; no other build.
+script='echo "[$http_proxy][$NSB_UNSET_VAR][$NIX_OUTPUT_CHECKED]" > $out'
+printf '[http://proxy:3128][][1]\n' >"$tap_tmp/impure"
+impure_hash=$(sha256sum <"$tap_tmp/impure" | cut -c1-64)
+di=$(drv impure "$script" out "" "" "" "$(attr impureEnvVars "http_proxy NSB_UNSET_VAR")" sha256 "$impure_hash")
+o=$(http_proxy=http://proxy:3128 build "$di" 2>"$tap_tmp/err"); st=$?
+is "$st:$(cat "$o" 2>/dev/null)" "0:[http://proxy:3128][][1]" "impureEnvVars of a fixed output: from nsbuild's environment, empty where unset; NIX_OUTPUT_CHECKED=1"
+dp=$(drv pure "$script" out "" "" "" "$(attr impureEnvVars "http_proxy")")
+o=$(http_proxy=http://proxy:3128 build "$dp" 2>"$tap_tmp/err")
+is "$(cat "$o" 2>/dev/null)" "[][][]" "impureEnvVars of an ordinary derivation: ignored, as Nix does"
+
 done_testing
