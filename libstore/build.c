@@ -110,6 +110,7 @@ void nsb_build_free(nsb_build *b)
         for (size_t k = 0; k < ELEMENTSOF(b->ref_checks); k++)
                 strv_free(b->ref_checks[k]);
         strv_free(b->export_graphs);
+        free(b->system_features);
         for (size_t i = 0; i < b->n_known; i++) {
                 free(b->known_inputs[i]);
                 strv_free(b->known_refs[i]);
@@ -304,6 +305,26 @@ int nsb_build_set_sandbox(nsb_build *b, nsb_sandbox mode)
         if (mode < NSB_SANDBOX_AUTO || mode > NSB_SANDBOX_OFF)
                 return -EINVAL;
         b->sandbox = mode;
+        return 0;
+}
+
+int nsb_build_set_system_features(nsb_build *b, const char *features)
+{
+        CHECK_CONFIG(b);
+        if (!features)
+                return -EINVAL;
+        char *copy = strdup(features);
+        if (!copy)
+                return -ENOMEM;
+        free(b->system_features);
+        b->system_features = copy;
+        return 0;
+}
+
+int nsb_build_set_allow_no_chroot(nsb_build *b, int allow)
+{
+        CHECK_CONFIG(b);
+        b->allow_no_chroot = allow != 0;
         return 0;
 }
 

@@ -291,6 +291,8 @@ struct nsb_build {
         /* What inputs refer to (nsb_build_add_input_references()): paths and,
          * in the same order, their NULL-terminated references. */
         char **export_graphs;     /* exportReferencesGraph: name, path, name, path, ... */
+        char *system_features;    /* nsb_build_set_system_features(); NULL: the default */
+        bool allow_no_chroot;     /* a derivation's __noChroot is built in the off tier */
         char **known_inputs;
         char ***known_refs;
         size_t n_known, known_alloc;

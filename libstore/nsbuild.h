@@ -253,6 +253,17 @@ int nsb_build_add_capability(nsb_build *build, const char *name);
  * references, is what a derivation's allowedRequisites and
  * disallowedRequisites are checked against).  0, -EINVAL, -ENOMEM. */
 int nsb_build_add_input_references(nsb_build *build, const char *path, const char *const *refs);
+/* The features this host offers derivations' requiredSystemFeatures (a
+ * space-separated list; default "nixos-test benchmark big-parallel", and
+ * "kvm" where /dev/kvm can be opened), set before
+ * nsb_build_set_derivation(): a derivation needing one it lacks is
+ * refused, naming it; "kvm" binds /dev/kvm, devices usable; "uid-range"
+ * and "recursive-nix" are refused by name.  And whether a derivation that
+ * sets __noChroot may be built without a sandbox (the off tier); without
+ * that (and without nsb_build_set_sandbox(NSB_SANDBOX_OFF)) it is
+ * refused, never built sandboxed as if nothing was asked. */
+int nsb_build_set_system_features(nsb_build *build, const char *features);
+int nsb_build_set_allow_no_chroot(nsb_build *build, int allow);
 size_t nsb_build_n_outputs(const nsb_build *build);
 const char *nsb_build_output_path(const nsb_build *build, size_t i);
 #define NSB_NAR_HASH_NIX32 0

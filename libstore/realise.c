@@ -222,6 +222,59 @@ int nsb_build_set_derivation(nsb_build *b, const nsb_drv *drv)
         if ((r = nsb_build_set_builder(b, builder, argv)) < 0)
                 return nsb_fail(b, -r, STEP, "cannot set the builder %s: %s", builder, strerror(-r));
 
+        /* __noChroot: built without a sandbox only where the caller said
+         * so; never sandboxed as if it had not asked. */
+        const char *no_chroot = nsb_drv_getenv(drv, "__noChroot");
+        if (no_chroot && strcmp(no_chroot, "1") == 0) {
+                if (b->allow_no_chroot)
+                        b->sandbox = NSB_SANDBOX_OFF;
+                else if (b->sandbox != NSB_SANDBOX_OFF)
+                        return nsb_fail(b, EPERM, STEP,
+                                        "the derivation asks to be built without a sandbox (__noChroot), which is not "
+                                        "allowed: give --allow-no-chroot (or --sandbox=off) to build it so");
+        }
+
+        /* requiredSystemFeatures: each one this host offers, as Nix checks
+         * before building. */
+        const char *required = nsb_drv_getenv(drv, "requiredSystemFeatures");
+        if (required) {
+                char offered[256];
+                snprintf(offered, sizeof(offered), "%s",
+                         b->system_features ? b->system_features
+                         : access("/dev/kvm", R_OK | W_OK) == 0 ? "nixos-test benchmark big-parallel kvm"
+                                                                 : "nixos-test benchmark big-parallel");
+                for (const char *p = required; *p;) {
+                        p += strspn(p, " \t\n\r");
+                        size_t len = strcspn(p, " \t\n\r");
+                        if (!len)
+                                break;
+                        _cleanup_free_ char *feature = strndup(p, len);
+                        p += len;
+                        if (!feature)
+                                return nsb_fail(b, ENOMEM, STEP, "out of memory");
+                        if (strcmp(feature, "uid-range") == 0 || strcmp(feature, "recursive-nix") == 0)
+                                return nsb_fail(b, EOPNOTSUPP, STEP,
+                                                "the derivation requires the system feature '%s', which nsbuild does "
+                                                "not offer",
+                                                feature);
+                        bool have = false;
+                        for (const char *q = offered; *q && !have;) {
+                                q += strspn(q, " \t\n\r");
+                                size_t l = strcspn(q, " \t\n\r");
+                                have = l == len && strncmp(q, feature, len) == 0;
+                                q += l;
+                        }
+                        if (!have)
+                                return nsb_fail(b, EOPNOTSUPP, STEP,
+                                                "a '%s' with features {%s} is required to build this derivation, but "
+                                                "this host offers {%s}",
+                                                system, required, offered);
+                        if (strcmp(feature, "kvm") == 0 &&
+                            (r = nsb_build_add_bind(b, "/dev/kvm", "/dev/kvm", NSB_BIND_DEVICES)) < 0)
+                                return nsb_fail(b, -r, STEP, "cannot bind /dev/kvm: %s", strerror(-r));
+                }
+        }
+
         if (nsb_drv_getenv(drv, "__json"))
                 return nsb_fail(b, EOPNOTSUPP, STEP,
                                 "derivations with structured attributes (__json) are not supported");

@@ -473,4 +473,39 @@ dp=$(drv pure "$script" out "" "" "" "$(attr impureEnvVars "http_proxy")")
 o=$(http_proxy=http://proxy:3128 build "$dp" 2>"$tap_tmp/err")
 is "$(cat "$o" 2>/dev/null)" "[][][]" "impureEnvVars of an ordinary derivation: ignored, as Nix does"
 
+# requiredSystemFeatures: what the host offers (--system-features), else
+# refused before anything runs; uid-range and recursive-nix by name.
+df=$(drv feat-ok 'echo > $out' out "" "" "" "$(attr requiredSystemFeatures "big-parallel")")
+build "$df" >/dev/null 2>"$tap_tmp/err"; is "$?" 0 "requiredSystemFeatures big-parallel: offered by default"
+df=$(drv feat-cuda 'echo > $out' out "" "" "" "$(attr requiredSystemFeatures "cuda")")
+build "$df" >/dev/null 2>"$tap_tmp/err"; st=$?
+like "$st $(cat "$tap_tmp/err")" "125 nsbuild: $df: a '$system' with features {cuda} is required to build this derivation, but this host offers {" \
+	"a feature the host lacks: refused, naming it"
+build --system-features "cuda big-parallel" "$df" >/dev/null 2>"$tap_tmp/err"; is "$?" 0 "--system-features offers it"
+df=$(drv feat-uid 'echo > $out' out "" "" "" "$(attr requiredSystemFeatures "uid-range")")
+build --system-features uid-range "$df" >/dev/null 2>"$tap_tmp/err"; st=$?
+like "$st $(cat "$tap_tmp/err")" "125 nsbuild: $df: the derivation requires the system feature 'uid-range', which nsbuild does not offer" \
+	"uid-range: refused by name"
+if [ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+	df=$(drv feat-kvm 'test -c /dev/kvm && echo kvm > $out' out "" "" "" "$(attr requiredSystemFeatures "kvm")")
+	o=$(build --system-features kvm "$df" 2>"$tap_tmp/err")
+	is "$(cat "$o" 2>/dev/null)" kvm "kvm: /dev/kvm is there, a device"
+else
+	skip "no usable /dev/kvm"
+fi
+# __noChroot: refused unless the caller allows it; then built unsandboxed.
+dn=$(drv nochroot 'echo "$NIX_BUILD_TOP" > $out' out "" "" "" "$(attr __noChroot 1)")
+build "$dn" >/dev/null 2>"$tap_tmp/err"; st=$?
+like "$st $(cat "$tap_tmp/err")" "125 nsbuild: $dn: the derivation asks to be built without a sandbox (__noChroot), which is not allowed" \
+	"__noChroot: refused by default"
+# (Without a sandbox the builder makes its output in the store itself:
+# the store must be writable by the build users' group, as Nix's is.)
+if is_root; then chgrp 30000 "$store" && chmod 1775 "$store"; fi
+o=$(build --allow-no-chroot "$dn" 2>"$tap_tmp/err"); st=$?
+if is_root; then chgrp 0 "$store" && chmod 0755 "$store"; fi
+is "$st" 0 "--allow-no-chroot: built"
+[ "$st" = 0 ] || diag "$(cat "$tap_tmp/err")"
+isnt_build=$(cat "$o" 2>/dev/null)
+[ -n "$isnt_build" ] && [ "$isnt_build" != /build ]; ok $? "without a sandbox (its build directory is the host's: $isnt_build)"
+
 done_testing

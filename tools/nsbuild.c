@@ -181,6 +181,9 @@ static void usage_build(FILE *out)
                 "     --json                 print what a store registers for each output (path, NAR\n"
                 "                            hash and size, references, deriver), as nix path-info --json\n"
                 "     --print-registration   the same as nix-store --register-validity --hash-given reads it\n"
+                "     --system-features LIST the features offered to requiredSystemFeatures (default:\n"
+                "                            nixos-test benchmark big-parallel, and kvm where usable)\n"
+                "     --allow-no-chroot      build a derivation that sets __noChroot without a sandbox\n"
                 COMMON_HELP
                 "\n"
                 EXIT_HELP
@@ -544,6 +547,8 @@ enum {
         OPT_CAP_ADD,
         OPT_JSON,
         OPT_PRINT_REGISTRATION,
+        OPT_SYSTEM_FEATURES,
+        OPT_ALLOW_NO_CHROOT,
 };
 
 /* Wait for the build, forwarding SIGINT, SIGTERM and SIGHUP as a kill of
@@ -1141,6 +1146,8 @@ static int cmd_build(int argc, char **argv)
                 { "cap-add", required_argument, NULL, OPT_CAP_ADD },
                 { "json", no_argument, NULL, OPT_JSON },
                 { "print-registration", no_argument, NULL, OPT_PRINT_REGISTRATION },
+                { "system-features", required_argument, NULL, OPT_SYSTEM_FEATURES },
+                { "allow-no-chroot", no_argument, NULL, OPT_ALLOW_NO_CHROOT },
                 { NULL, 0, NULL, 0 },
         };
         nsb_build *b;
@@ -1159,6 +1166,14 @@ static int cmd_build(int argc, char **argv)
                 case OPT_CAP_ADD: die("--cap-add: refused: a derivation's builder gets no capability, as in Nix");
                 case OPT_JSON: o.report = REPORT_JSON; break;
                 case OPT_PRINT_REGISTRATION: o.report = REPORT_REGISTRATION; break;
+                case OPT_SYSTEM_FEATURES:
+                        if ((r = nsb_build_set_system_features(b, optarg)) < 0)
+                                die_with_error(r, "--system-features");
+                        break;
+                case OPT_ALLOW_NO_CHROOT:
+                        if ((r = nsb_build_set_allow_no_chroot(b, 1)) < 0)
+                                die_with_error(r, "--allow-no-chroot");
+                        break;
                 case OPT_SANDBOX_PATH: add_sandbox_path(b, optarg); break;
                 case 'h': usage_build(stdout); exit(EXIT_SUCCESS);
                 default:
