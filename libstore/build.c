@@ -321,6 +321,13 @@ int nsb_build_set_system_features(nsb_build *b, const char *features)
         return 0;
 }
 
+int nsb_build_set_keep_failed(nsb_build *b, int keep)
+{
+        CHECK_CONFIG(b);
+        b->keep_failed = keep != 0;
+        return 0;
+}
+
 int nsb_build_set_allow_no_chroot(nsb_build *b, int allow)
 {
         CHECK_CONFIG(b);

@@ -293,6 +293,7 @@ struct nsb_build {
         char **export_graphs;     /* exportReferencesGraph: name, path, name, path, ... */
         char *system_features;    /* nsb_build_set_system_features(); NULL: the default */
         bool allow_no_chroot;     /* a derivation's __noChroot is built in the off tier */
+        bool keep_failed;         /* keep the build directory of a failed build */
         char **known_inputs;
         char ***known_refs;
         size_t n_known, known_alloc;

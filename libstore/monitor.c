@@ -512,6 +512,9 @@ static int finish(nsb_build *b)
          * it cannot, the build fails and says what is left. */
         /* Both, whatever the first says. */
         bool left = failed && nsb_outputs_discard(b) < 0;
+        /* --keep-failed: the build directory of a failed build stays. */
+        if (failed && b->keep_failed)
+                b->keep_build_dir = true;
         if (nsb_builddir_remove(b) < 0)
                 left = true;
         if (b->cgroup.n)

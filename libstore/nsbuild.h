@@ -264,6 +264,9 @@ int nsb_build_add_input_references(nsb_build *build, const char *path, const cha
  * refused, never built sandboxed as if nothing was asked. */
 int nsb_build_set_system_features(nsb_build *build, const char *features);
 int nsb_build_set_allow_no_chroot(nsb_build *build, int allow);
+/* Keep the build directory of a build that fails (not of one that
+ * succeeds), as Nix's --keep-failed; nsb_build_dir() names it. */
+int nsb_build_set_keep_failed(nsb_build *build, int keep);
 size_t nsb_build_n_outputs(const nsb_build *build);
 const char *nsb_build_output_path(const nsb_build *build, size_t i);
 #define NSB_NAR_HASH_NIX32 0

@@ -508,4 +508,15 @@ is "$st" 0 "--allow-no-chroot: built"
 isnt_build=$(cat "$o" 2>/dev/null)
 [ -n "$isnt_build" ] && [ "$isnt_build" != /build ]; ok $? "without a sandbox (its build directory is the host's: $isnt_build)"
 
+# --keep-failed: the build directory of a failed build only.
+dk=$(drv keep-failed 'echo kept > marker; exit 3' out)
+build --keep-failed "$dk" >/dev/null 2>"$tap_tmp/err"; st=$?
+kept=$(sed -n 's/^nsbuild: kept build directory //p' "$tap_tmp/err")
+is "$st" 3 "--keep-failed: the failed build fails with its builder's status"
+[ -n "$kept" ] && [ "$(cat "$kept/marker" 2>/dev/null)" = kept ]; ok $? "and its build directory is kept, named ($kept)"
+[ -n "$kept" ] && rm -rf "$(dirname "$kept")"
+dk=$(drv keep-ok 'echo > $out' out)
+build --keep-failed "$dk" >/dev/null 2>"$tap_tmp/err"; st=$?
+is "$st:$(grep -c 'kept build directory' "$tap_tmp/err")" "0:0" "--keep-failed: a build that succeeds keeps nothing"
+
 done_testing

@@ -116,6 +116,7 @@ static void usage_main(FILE *out)
         "                            root, else $XDG_RUNTIME_DIR/nsbuild-runs, else\n"             \
         "                            ~/.local/state/nsbuild/runs, else $TMPDIR/.nsbuild-runs-UID)\n" \
         "     --keep-root            keep the build directory and print its path\n"                \
+        "     --keep-failed          keep it only if the build fails\n"                            \
         "     --stats                print what the build used (CPU, peak memory, wall time)\n"  \
         "     --memory-max SIZE      memory of all its processes, tmpfs included (K, M, G)\n"    \
         "     --pids-max N           at most N processes at once\n"                             \
@@ -549,6 +550,7 @@ enum {
         OPT_PRINT_REGISTRATION,
         OPT_SYSTEM_FEATURES,
         OPT_ALLOW_NO_CHROOT,
+        OPT_KEEP_FAILED,
 };
 
 /* Wait for the build, forwarding SIGINT, SIGTERM and SIGHUP as a kill of
@@ -588,6 +590,7 @@ enum output_report {
 
 struct run_options {
         bool keep_root;
+        bool keep_failed;
         bool stats;
         enum output_report report;
         const char *deriver;      /* the .drv's store path, NULL if not in the store */
@@ -614,6 +617,7 @@ struct run_options {
         { "journal-dir", required_argument, NULL, OPT_JOURNAL_DIR },            \
         { "log", required_argument, NULL, OPT_LOG },                            \
         { "keep-root", no_argument, NULL, OPT_KEEP_ROOT },                      \
+        { "keep-failed", no_argument, NULL, OPT_KEEP_FAILED },                  \
         { "stats", no_argument, NULL, OPT_STATS },                              \
         { "memory-max", required_argument, NULL, OPT_MEMORY_MAX },              \
         { "pids-max", required_argument, NULL, OPT_PIDS_MAX },                  \
@@ -681,6 +685,11 @@ static bool common_option(nsb_build *b, int c, struct run_options *o)
                 break;
         case OPT_LOG: o->log_path = optarg; break;
         case OPT_KEEP_ROOT: o->keep_root = true; break;
+        case OPT_KEEP_FAILED:
+                if ((r = nsb_build_set_keep_failed(b, 1)) < 0)
+                        die_with_error(r, "--keep-failed");
+                o->keep_failed = true;
+                break;
         case OPT_STATS: o->stats = true; break;
         case OPT_MEMORY_MAX: {
                 uint64_t v = parse_size("--memory-max", optarg);
@@ -924,7 +933,7 @@ static int run_and_report(nsb_build *b, const struct run_options *o, const char 
         else if (code == 0)
                 for (size_t i = 0; i < n_outputs; i++)
                         printf("%s\n", outputs[i]);
-        if (o->keep_root && nsb_build_dir(b))
+        if ((o->keep_root || (o->keep_failed && code != 0)) && nsb_build_dir(b))
                 warn_msg("kept build directory %s", nsb_build_dir(b));
         if (o->stats)
                 print_stats(b);
