@@ -321,6 +321,18 @@ int nsb_build_set_system_features(nsb_build *b, const char *features)
         return 0;
 }
 
+int nsb_build_set_check(nsb_build *b, int check)
+{
+        CHECK_CONFIG(b);
+        b->check = check != 0;
+        return 0;
+}
+
+int nsb_build_output_check_differs(const nsb_build *b, size_t i)
+{
+        return b && i < b->n_outputs && b->outputs[i].check_differs;
+}
+
 int nsb_build_set_keep_failed(nsb_build *b, int keep)
 {
         CHECK_CONFIG(b);

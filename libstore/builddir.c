@@ -221,10 +221,23 @@ int nsb_outputs_prepare(nsb_build *b)
                         return nsb_fail(b, errno, "prepare outputs", "cannot open the directory of output %s: %s",
                                         o->path, strerror(errno));
                 struct stat st;
-                if (fstatat(pfd, o->name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+                if (b->check) {
+                        /* --check: rebuild what is there, beside it. */
+                        if (fstatat(pfd, o->name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                                return nsb_fail(b, errno, "prepare outputs",
+                                                errno == ENOENT ? "cannot check output %s: it does not exist; build it "
+                                                                  "first"
+                                                                : "cannot check output %s",
+                                                o->path);
+                        if (b->tier == NSB_SANDBOX_OFF)
+                                return nsb_fail(b, EINVAL, "prepare outputs",
+                                                "cannot check output %s without a sandbox: the builder would make it "
+                                                "in place, over the one to compare with",
+                                                o->path);
+                } else if (fstatat(pfd, o->name, &st, AT_SYMLINK_NOFOLLOW) == 0)
                         return nsb_fail(b, EEXIST, "prepare outputs", "output %s already exists; remove it first",
                                         o->path);
-                if (errno != ENOENT)
+                else if (errno != ENOENT)
                         return nsb_fail(b, errno, "prepare outputs", "cannot check output %s: %s", o->path,
                                         strerror(errno));
 
@@ -385,6 +398,62 @@ static int locate_finished(nsb_build *b, const struct nsb_output *o, const char 
         return output_dir_fd(b, o);
 }
 
+/* --check: each rebuilt output against the one in place, by NAR hash.
+ * The same: the rebuild goes with the scratch directory.  Different: the
+ * rebuild is kept beside it, as <output>.check (one an earlier check left
+ * is replaced), and the build fails naming every output that differs. */
+static int check_against_existing(nsb_build *b)
+{
+        char differ[1024] = "";
+        size_t len = 0, n_differ = 0;
+        for (size_t i = 0; i < b->n_outputs; i++) {
+                struct nsb_output *o = &b->outputs[i];
+                _cleanup_free_ char *parent = path_dirname(o->path);
+                _cleanup_close_ int pfd = parent ? open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+                if (pfd < 0)
+                        return nsb_fail(b, parent ? errno : ENOMEM, "check outputs", "cannot open the directory of %s",
+                                        o->path);
+                nsb_hash h;
+                uint8_t old[NSB_SHA256_SIZE];
+                _cleanup_free_ char *where = NULL;
+                int r = nsb_hash_init(&h, NSB_HASH_SHA256);
+                if (r == 0)
+                        r = nsb_nar_hash_at(pfd, o->name, &h, &where);
+                int q = nsb_hash_final(&h, old);
+                if (r < 0 || q < 0)
+                        return nsb_fail(b, r < 0 ? -r : -q, "check outputs", "cannot hash output %s%s%s: %s", o->path,
+                                        where ? " at " : "", where ? where : "", strerror(r < 0 ? -r : -q));
+                o->check_differs = memcmp(old, o->nar_hash, sizeof(old)) != 0;
+                if (!o->check_differs) {
+                        nsb_trace(b, "output %s is the same as before", o->path);
+                        continue;
+                }
+                _cleanup_free_ char *check_name = NULL;
+                if (asprintf(&check_name, "%s.check", o->name) < 0)
+                        return nsb_fail(b, ENOMEM, "check outputs", "out of memory");
+                const char *name;
+                _cleanup_close_ int sfd = locate_finished(b, o, &name);
+                if (sfd < 0)
+                        return nsb_fail(b, errno, "check outputs", "cannot open the rebuild of %s", o->path);
+                if ((r = rm_rf_at(pfd, check_name)) < 0)
+                        return nsb_fail(b, -r, "check outputs", "cannot remove the earlier %s.check: %s", o->path,
+                                        strerror(-r));
+                if (renameat2(sfd, name, pfd, check_name, RENAME_NOREPLACE) < 0)
+                        return nsb_fail(b, errno, "check outputs", "cannot keep the rebuild of %s as %s.check: %s",
+                                        o->path, o->path, strerror(errno));
+                if (nsb_canonicalise_top_at(b, pfd, check_name, o->path, canon_mode(b), o->top_mode) < 0)
+                        return -b->error_errno;
+                n_differ++;
+                if (len < sizeof(differ))
+                        len += (size_t) snprintf(differ + len, sizeof(differ) - len, "%s%s", n_differ > 1 ? ", " : "",
+                                                 o->path);
+        }
+        if (n_differ)
+                return nsb_fail(b, EBADMSG, "check outputs",
+                                "the rebuild differs from %s (not deterministic): kept beside it as .check", differ);
+        return 0;
+}
+
 int nsb_outputs_commit(nsb_build *b)
 {
         for (size_t i = 0; i < b->n_outputs; i++) {
@@ -453,6 +522,9 @@ int nsb_outputs_commit(nsb_build *b)
                 if (r < 0)
                         return r;
         }
+
+        if (b->check)
+                return check_against_existing(b);
 
         for (size_t i = 0; i < b->n_outputs; i++) {
                 struct nsb_output *o = &b->outputs[i];

@@ -88,6 +88,7 @@ struct nsb_output {
         char **refs;          /* sorted store paths, NULL-terminated */
         size_t n_refs;
         size_t register_order; /* 0 first: after every output it refers to */
+        bool check_differs;   /* --check: the rebuild's NAR hash is not the one in place */
 };
 
 #define NSB_HASH_NONE 0
@@ -294,6 +295,7 @@ struct nsb_build {
         char *system_features;    /* nsb_build_set_system_features(); NULL: the default */
         bool allow_no_chroot;     /* a derivation's __noChroot is built in the off tier */
         bool keep_failed;         /* keep the build directory of a failed build */
+        bool check;               /* rebuild existing outputs and compare (nsb_build_set_check()) */
         char **known_inputs;
         char ***known_refs;
         size_t n_known, known_alloc;

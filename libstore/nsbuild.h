@@ -267,6 +267,14 @@ int nsb_build_set_allow_no_chroot(nsb_build *build, int allow);
 /* Keep the build directory of a build that fails (not of one that
  * succeeds), as Nix's --keep-failed; nsb_build_dir() names it. */
 int nsb_build_set_keep_failed(nsb_build *build, int keep);
+/* Rebuild outputs that already exist (as Nix's --check), in scratch
+ * directories, and compare NAR hashes: the same, the rebuild goes; not the
+ * same, it is kept beside the output as <output>.check and the build
+ * fails (nsb_build_output_check_differs() says which).  Needs a sandbox
+ * (not the off tier) and outputs that are canonicalised. */
+int nsb_build_set_check(nsb_build *build, int check);
+/* After a --check build: 1 if output I's rebuild differed, else 0. */
+int nsb_build_output_check_differs(const nsb_build *build, size_t i);
 size_t nsb_build_n_outputs(const nsb_build *build);
 const char *nsb_build_output_path(const nsb_build *build, size_t i);
 #define NSB_NAR_HASH_NIX32 0

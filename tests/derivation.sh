@@ -519,4 +519,25 @@ dk=$(drv keep-ok 'echo > $out' out)
 build --keep-failed "$dk" >/dev/null 2>"$tap_tmp/err"; st=$?
 is "$st:$(grep -c 'kept build directory' "$tap_tmp/err")" "0:0" "--keep-failed: a build that succeeds keeps nothing"
 
+# --check: rebuild what exists and compare NAR hashes; a difference is kept
+# as OUTPUT.check, the diff hook runs (old, new, drv, build dir), exit 1.
+dc=$(drv check-same 'echo same > $out' out)
+build "$dc" >/dev/null 2>&1
+build --check "$dc" >/dev/null 2>"$tap_tmp/err"; st=$?
+is "$st" 0 "--check: a deterministic output rebuilds the same (exit 0)"
+like "$(cat "$tap_tmp/err")" "output $(outpath "$dc") is the same when rebuilt" "saying so"
+[ ! -e "$(outpath "$dc").check" ]; ok $? "and keeps no .check"
+printf '#!/bin/sh\necho "$@" > %s/hook.args\n' "$tap_tmp" >"$tap_tmp/hook"
+chmod 0755 "$tap_tmp/hook"
+dn=$(drv check-random 'cat /proc/sys/kernel/random/uuid > $out' out)
+build "$dn" >/dev/null 2>&1
+build --check --diff-hook "$tap_tmp/hook" "$dn" >/dev/null 2>"$tap_tmp/err"; st=$?
+on=$(outpath "$dn")
+is "$st" 1 "--check: an output that differs when rebuilt fails with status 1"
+like "$(cat "$tap_tmp/err")" "the rebuild differs from $on (not deterministic)" "naming it"
+[ -f "$on.check" ] && ! cmp -s "$on" "$on.check"; ok $? "the rebuild is kept beside it as .check"
+like "$(cat "$tap_tmp/hook.args" 2>/dev/null)" "$on $on.check $dn " "the diff hook ran with the old and new paths and the derivation"
+build --check "$(drv check-never 'echo > $out' out)" >/dev/null 2>"$tap_tmp/err"; st=$?
+like "$st $(cat "$tap_tmp/err")" "125 nsbuild: cannot check output" "--check of an output that was never built: 125"
+
 done_testing

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "nsbuild.h"
@@ -185,6 +186,9 @@ static void usage_build(FILE *out)
                 "     --system-features LIST the features offered to requiredSystemFeatures (default:\n"
                 "                            nixos-test benchmark big-parallel, and kvm where usable)\n"
                 "     --allow-no-chroot      build a derivation that sets __noChroot without a sandbox\n"
+                "     --check                rebuild outputs that exist and compare them (a difference is\n"
+                "                            kept as OUTPUT.check; exit 1)\n"
+                "     --diff-hook PROGRAM    on a difference, run PROGRAM OLD NEW DRV BUILD-DIR\n"
                 COMMON_HELP
                 "\n"
                 EXIT_HELP
@@ -551,6 +555,8 @@ enum {
         OPT_SYSTEM_FEATURES,
         OPT_ALLOW_NO_CHROOT,
         OPT_KEEP_FAILED,
+        OPT_CHECK,
+        OPT_DIFF_HOOK,
 };
 
 /* Wait for the build, forwarding SIGINT, SIGTERM and SIGHUP as a kill of
@@ -591,6 +597,8 @@ enum output_report {
 struct run_options {
         bool keep_root;
         bool keep_failed;
+        bool check;               /* --check */
+        const char *diff_hook;    /* --diff-hook PROGRAM */
         bool stats;
         enum output_report report;
         const char *deriver;      /* the .drv's store path, NULL if not in the store */
@@ -868,6 +876,45 @@ static void report_outputs(nsb_build *b, const struct run_options *o)
                 printf("]\n");
 }
 
+/* --check: say what matched; for each output that did not, run the diff
+ * hook (old, new, derivation, build directory, as Nix's), and fail with
+ * status 1. */
+static int report_check(nsb_build *b, const struct run_options *o, int code)
+{
+        bool differs = false;
+        for (size_t i = 0; i < nsb_build_n_outputs(b); i++) {
+                const char *path = nsb_build_output_path(b, i);
+                if (!nsb_build_output_check_differs(b, i)) {
+                        if (code == 0)
+                                warn_msg("output %s is the same when rebuilt", path);
+                        continue;
+                }
+                differs = true;
+                if (!o->diff_hook)
+                        continue;
+                char check_path[PATH_MAX];
+                snprintf(check_path, sizeof(check_path), "%s.check", path);
+                const char *dir = nsb_build_dir(b) ? nsb_build_dir(b) : "";
+                pid_t pid = fork();
+                if (pid < 0)
+                        die_with_error(-errno, "--diff-hook: fork");
+                if (pid == 0) {
+                        execl(o->diff_hook, o->diff_hook, path, check_path, o->deriver ? o->deriver : "", dir,
+                              (char *) NULL);
+                        fprintf(stderr, "%s: --diff-hook: cannot execute %s: %s\n", program_name, o->diff_hook,
+                                strerror(errno));
+                        _exit(127);
+                }
+                int st;
+                while (waitpid(pid, &st, 0) < 0)
+                        if (errno != EINTR)
+                                die_with_error(-errno, "--diff-hook: waitpid");
+                if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+                        warn_msg("--diff-hook %s failed for %s", o->diff_hook, path);
+        }
+        return differs ? 1 : code;
+}
+
 static int run_and_report(nsb_build *b, const struct run_options *o, const char *const *outputs, size_t n_outputs)
 {
         int r;
@@ -928,6 +975,8 @@ static int run_and_report(nsb_build *b, const struct run_options *o, const char 
                 warn_msg("stopped by signal %d (%s)", stopped_by, strsignal(stopped_by));
                 code = 128 + stopped_by;
         }
+        if (o->check)
+                code = report_check(b, o, code);
         if (code == 0 && o->report != REPORT_PATHS)
                 report_outputs(b, o);
         else if (code == 0)
@@ -1157,6 +1206,8 @@ static int cmd_build(int argc, char **argv)
                 { "print-registration", no_argument, NULL, OPT_PRINT_REGISTRATION },
                 { "system-features", required_argument, NULL, OPT_SYSTEM_FEATURES },
                 { "allow-no-chroot", no_argument, NULL, OPT_ALLOW_NO_CHROOT },
+                { "check", no_argument, NULL, OPT_CHECK },
+                { "diff-hook", required_argument, NULL, OPT_DIFF_HOOK },
                 { NULL, 0, NULL, 0 },
         };
         nsb_build *b;
@@ -1182,6 +1233,16 @@ static int cmd_build(int argc, char **argv)
                 case OPT_ALLOW_NO_CHROOT:
                         if ((r = nsb_build_set_allow_no_chroot(b, 1)) < 0)
                                 die_with_error(r, "--allow-no-chroot");
+                        break;
+                case OPT_CHECK:
+                        if ((r = nsb_build_set_check(b, 1)) < 0)
+                                die_with_error(r, "--check");
+                        o.check = true;
+                        break;
+                case OPT_DIFF_HOOK:
+                        if (optarg[0] != '/')
+                                die("--diff-hook: '%s' must be an absolute path", optarg);
+                        o.diff_hook = optarg;
                         break;
                 case OPT_SANDBOX_PATH: add_sandbox_path(b, optarg); break;
                 case 'h': usage_build(stdout); exit(EXIT_SUCCESS);
