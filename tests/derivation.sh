@@ -211,6 +211,14 @@ d=$(drv structured 'mkdir $out' out "" "" "" "(\"__json\",\"{}\")")
 build "$d" 2>"$tap_tmp/err"; st=$?
 is "$st" 125 "structured attributes: exit 125"
 like "$(cat "$tap_tmp/err")" "structured attributes (__json) are not supported" "saying so"
+printf 'Derive([("out","%s/%s-fetched","","")],[],[],"builtin","builtin:fetchurl",[],[("out","%s/%s-fetched")])' \
+	"$store" "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz1" "$store" "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz1" >"$tap_tmp/builtin.drv"
+build "$tap_tmp/builtin.drv" >/dev/null 2>"$tap_tmp/err"; st=$?
+like "$st $(cat "$tap_tmp/err")" "125 nsbuild: $tap_tmp/builtin.drv: builtin builders (builtin:fetchurl) are not supported" \
+	"a builtin builder: refused, naming it"
+printf 'Derive([("out","","r:sha256","")],[],[],"%s","/bin/sh",[],[("out","")])' "$system" >"$tap_tmp/ca.drv"
+build "$tap_tmp/ca.drv" >/dev/null 2>"$tap_tmp/err"; st=$?
+like "$st $(cat "$tap_tmp/err")" "content-addressed derivations are not supported" "a content-addressed output: refused, saying so"
 
 if [ "$(uname -m)" = x86_64 ]; then
 	d=$(drv i686 'mkdir $out; uname -m > $out/machine' out "" "" i686-linux)
