@@ -238,7 +238,10 @@ int nsb_build_add_bind(nsb_build *b, const char *source, const char *dest, unsig
 
 int nsb_build_add_input(nsb_build *b, const char *path)
 {
-        return nsb_build_add_bind(b, path, path, NSB_BIND_READONLY);
+        int r = nsb_build_add_bind(b, path, path, NSB_BIND_READONLY);
+        if (r == 0)
+                b->binds[b->n_binds - 1].input = true;
+        return r;
 }
 
 int nsb_build_add_symlink(nsb_build *b, const char *target, const char *path)
@@ -325,6 +328,16 @@ int nsb_build_set_check(nsb_build *b, int check)
 {
         CHECK_CONFIG(b);
         b->check = check != 0;
+        return 0;
+}
+
+/* --check compares NAR hashes, which are taken of canonical outputs. */
+static int check_needs_canonical(nsb_build *b)
+{
+        if (b->check && !b->canonicalise)
+                return nsb_fail(b, EINVAL, "start build",
+                                "cannot check outputs that are not canonicalised (a derivation's are; "
+                                "nsb_build_set_canonicalise_outputs())");
         return 0;
 }
 
@@ -1117,6 +1130,8 @@ int nsb_build_start(nsb_build *b)
         b->error_step[0] = b->error_message[0] = '\0';
         if (!b->builder)
                 return nsb_fail(b, EINVAL, "start build", "no builder was given");
+        if (check_needs_canonical(b) < 0)
+                return -b->error_errno;
         if (b->export_graphs) {
                 int q = nsb_export_graphs(b);
                 strv_free(b->export_graphs); /* written once, even if the start is tried again */

@@ -328,15 +328,29 @@ static int verify_fixed_output(nsb_build *b, const struct nsb_output *o, int dfd
         size_t size = nsb_hash_size(algo);
         uint8_t got[NSB_HASH_MAX];
         _cleanup_free_ char *where = NULL;
+        const char *an = nsb_hash_algo_name(algo);
+        struct stat st;
+        if (o->hash_mode == NSB_HASH_FLAT && fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+            S_ISREG(st.st_mode) && (st.st_mode & S_IXUSR))
+                return nsb_fail(b, EINVAL, "verify fixed output",
+                                "output %s should be a non-executable regular file since recursive hashing is not "
+                                "enabled (%s, not r:%s)",
+                                o->path, an, an);
         int r = nsb_hash_init(&h, algo);
         if (r < 0)
                 return nsb_fail(b, -r, "verify fixed output", "cannot hash output %s: %s", o->path, strerror(-r));
+        /* As Nix: modulo the output's own hash part, so that an output
+         * that names its own path has a hash that does not depend on it. */
+        const char *base = path_basename(o->path);
+        struct nsb_modulo *modulo = strlen(base) > 32 && base[32] == '-' ? nsb_modulo_new(base) : NULL;
+        nsb_nar_sink sink = { .hash = &h, .modulo = modulo };
         if (o->hash_mode == NSB_HASH_FLAT)
-                r = nsb_file_hash_at(dfd, name, &h);
+                r = nsb_file_dump_at(dfd, name, &sink);
         else
-                r = nsb_nar_hash_at(dfd, name, &h, &where);
+                r = nsb_nar_dump_at(dfd, name, &sink, &where);
+        nsb_modulo_finish(&sink);
+        nsb_modulo_free(modulo);
         int q = nsb_hash_final(&h, got);
-        const char *an = nsb_hash_algo_name(algo);
         if (r == -EISDIR)
                 return nsb_fail(b, EINVAL, "verify fixed output",
                                 "output %s is not a regular file, but its hash is flat (%s, not r:%s)", o->path, an,

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -301,14 +302,94 @@ void nsb_sha256_sri(const uint8_t hash[NSB_SHA256_SIZE], char out[64])
  * bits, little-endian), its bytes and zero padding to a multiple of 8;
  * directory entries sorted by name, byte-wise. */
 
-/* Everything the NAR goes through: the hash, the count and, where there
- * is one, the reference scan, in one pass. */
-static void nar_out(nsb_nar_sink *k, const void *data, size_t len)
+struct nsb_modulo {
+        char part[32];
+        char buf[65536 + 32];
+        size_t len;
+        uint64_t emitted;             /* bytes of the stream before buf */
+        uint64_t *matches;            /* offsets of the occurrences */
+        size_t n_matches, alloc;
+        bool failed;
+};
+
+struct nsb_modulo *nsb_modulo_new(const char *part)
+{
+        struct nsb_modulo *m = calloc(1, sizeof(*m));
+        if (m)
+                memcpy(m->part, part, sizeof(m->part));
+        return m;
+}
+
+void nsb_modulo_free(struct nsb_modulo *m)
+{
+        if (m)
+                free(m->matches);
+        free(m);
+}
+
+static void hash_out(nsb_nar_sink *k, const void *data, size_t len)
 {
         nsb_hash_update(k->hash, data, len);
-        k->size += len;
         if (k->scan)
                 nsb_refscan_feed(k->scan, data, len);
+}
+
+/* Zero the occurrences in the buffer, then hash all of it but the last 31
+ * bytes (an occurrence may go on in what comes next), or all at the end. */
+static void modulo_flush(nsb_nar_sink *k, bool final)
+{
+        struct nsb_modulo *m = k->modulo;
+        for (char *p = m->buf; (p = memmem(p, m->len - (size_t) (p - m->buf), m->part, sizeof(m->part)));
+             p += sizeof(m->part)) {
+                memset(p, 0, sizeof(m->part));
+                if (GROW(m->matches, m->alloc, m->n_matches) < 0)
+                        m->failed = true;
+                else
+                        m->matches[m->n_matches++] = m->emitted + (uint64_t) (p - m->buf);
+        }
+        size_t emit = final ? m->len : m->len > sizeof(m->part) - 1 ? m->len - (sizeof(m->part) - 1) : 0;
+        hash_out(k, m->buf, emit);
+        memmove(m->buf, m->buf + emit, m->len - emit);
+        m->len -= emit;
+        m->emitted += emit;
+}
+
+void nsb_modulo_finish(nsb_nar_sink *k)
+{
+        struct nsb_modulo *m = k->modulo;
+        if (!m)
+                return;
+        modulo_flush(k, true);
+        for (size_t i = 0; i < m->n_matches; i++) {
+                char pos[32];
+                int n = snprintf(pos, sizeof(pos), "|%llu", (unsigned long long) m->matches[i]);
+                nsb_hash_update(k->hash, pos, (size_t) n);
+        }
+        if (m->failed)
+                k->hash->failed = true;
+}
+
+/* Everything the NAR goes through: the hash (modulo a self-reference
+ * where asked), the count and, where there is one, the reference scan, in
+ * one pass. */
+static void nar_out(nsb_nar_sink *k, const void *data, size_t len)
+{
+        k->size += len;
+        struct nsb_modulo *m = k->modulo;
+        if (!m) {
+                hash_out(k, data, len);
+                return;
+        }
+        const char *p = data;
+        while (len) {
+                size_t take = sizeof(m->buf) - m->len < len ? sizeof(m->buf) - m->len : len;
+                memcpy(m->buf + m->len, p, take);
+                m->len += take;
+                p += take;
+                len -= take;
+                if (m->len == sizeof(m->buf))
+                        modulo_flush(k, false);
+        }
 }
 
 static void nar_u64(nsb_nar_sink *k, uint64_t v)
@@ -356,6 +437,19 @@ static int nar_fd(int fd, nsb_nar_sink *k, uint64_t len)
                 done += (uint64_t) n;
         }
         return done == len || len == UINT64_MAX ? 0 : -EIO;
+}
+
+int nsb_file_dump_at(int dirfd, const char *name, nsb_nar_sink *k)
+{
+        _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return -EISDIR;
+        return nar_fd(fd, k, UINT64_MAX);
 }
 
 int nsb_file_hash_at(int dirfd, const char *name, nsb_sha256 *h)

@@ -87,11 +87,25 @@ int nsb_nar_hash_at(int dirfd, const char *name, nsb_sha256 *h, char **ret_where
 /* The same into SINK: its hash, its byte count (the NAR size) and, where
  * SINK->scan is set, the reference scan (refscan.h), in one pass. */
 struct nsb_refscan;
+struct nsb_modulo;
 typedef struct nsb_nar_sink {
         nsb_sha256 *hash;
         uint64_t size;
         struct nsb_refscan *scan;
+        /* Hashed modulo a self-reference (nsb_modulo_new()), as Nix
+         * hashes a fixed output: NULL for the bytes as they are. */
+        struct nsb_modulo *modulo;
 } nsb_nar_sink;
 int nsb_nar_dump_at(int dirfd, const char *name, nsb_nar_sink *sink, char **ret_where);
+/* The contents of the regular file NAME below DIRFD into SINK. */
+int nsb_file_dump_at(int dirfd, const char *name, nsb_nar_sink *sink);
+/* Nix's hash modulo a self-reference: every occurrence of the 32
+ * characters PART (a store path's hash part) is hashed as 32 zero bytes,
+ * and the offset of each is hashed after the data ("|OFFSET"), so that a
+ * fixed output that names its own path has a hash that does not depend on
+ * it.  nsb_modulo_finish() before the hash is read.  NULL on ENOMEM. */
+struct nsb_modulo *nsb_modulo_new(const char *part);
+void nsb_modulo_free(struct nsb_modulo *m);
+void nsb_modulo_finish(nsb_nar_sink *sink);
 /* The SHA-256 of the regular file NAME below DIRFD. */
 int nsb_file_hash_at(int dirfd, const char *name, nsb_sha256 *h);

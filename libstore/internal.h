@@ -69,6 +69,7 @@ struct nsb_bind_spec {
         char *dest;
         char *target;         /* symlink target */
         unsigned flags;
+        bool input;           /* an input (nsb_build_add_input): a candidate reference */
 };
 
 /* One output and where the builder creates it. */

@@ -238,11 +238,9 @@ int nsb_build_set_derivation(nsb_build *b, const nsb_drv *drv)
          * before building. */
         const char *required = nsb_drv_getenv(drv, "requiredSystemFeatures");
         if (required) {
-                char offered[256];
-                snprintf(offered, sizeof(offered), "%s",
-                         b->system_features ? b->system_features
-                         : access("/dev/kvm", R_OK | W_OK) == 0 ? "nixos-test benchmark big-parallel kvm"
-                                                                 : "nixos-test benchmark big-parallel");
+                const char *offered = b->system_features ? b->system_features
+                                      : access("/dev/kvm", R_OK | W_OK) == 0 ? "nixos-test benchmark big-parallel kvm"
+                                                                              : "nixos-test benchmark big-parallel";
                 for (const char *p = required; *p;) {
                         p += strspn(p, " \t\n\r");
                         size_t len = strcspn(p, " \t\n\r");
@@ -380,9 +378,21 @@ int nsb_build_set_derivation(nsb_build *b, const nsb_drv *drv)
                                     strlen(name))
                                 return nsb_fail(b, EINVAL, STEP, "invalid file name '%s' in 'exportReferencesGraph'",
                                                 name);
-                        if (!in_store(b->store_dir, words[i + 1]))
+                        /* A path below a store path stands for it, as in Nix. */
+                        size_t sl = strcmp(b->store_dir, "/") == 0 ? 0 : strlen(b->store_dir);
+                        char *p = words[i + 1], *below = strncmp(p, b->store_dir, sl) == 0 && p[sl] == '/'
+                                                                 ? strchr(p + sl + 1, '/')
+                                                                 : NULL;
+                        if (below)
+                                *below = '\0';
+                        if (!in_store(b->store_dir, p))
                                 return nsb_fail(b, EINVAL, STEP,
                                                 "'exportReferencesGraph' contains a non-store path '%s'", words[i + 1]);
+                        /* A name given again: the later path, as Nix
+                         * writes the file again. */
+                        for (size_t k = 0; k < i; k += 2)
+                                if (words[k][0] && strcmp(words[k], name) == 0)
+                                        words[k][0] = '\0';
                 }
                 strv_free(b->export_graphs);
                 b->export_graphs = TAKE_PTR(words);

@@ -207,6 +207,13 @@ static int check_output(nsb_build *b, const struct nsb_output *o, int kind)
                                         check_names[kind], o->path, unknown);
                 if (r < 0)
                         return nsb_fail(b, -r, "check outputs", "out of memory");
+                /* Without structured attributes Nix checks requisites
+                 * ignoring the output itself (ignoreSelfRefs). */
+                size_t k = 0;
+                for (size_t j = 0; closure[j]; j++)
+                        if (strcmp(closure[j], o->path) != 0)
+                                closure[k++] = closure[j];
+                closure[k] = NULL;
                 used = closure;
         }
         char bad[2048];
@@ -235,8 +242,10 @@ int nsb_outputs_register(nsb_build *b, nsb_output_locate_fn locate)
         _cleanup_free_ const char **parts = calloc(b->n_binds + b->n_outputs + 1, sizeof(*parts));
         if (!cands || !parts)
                 return nsb_fail(b, ENOMEM, "register outputs", "out of memory");
+        /* Inputs only: a path bound for the sandbox's sake (a sandbox
+         * path) is no reference, as in Nix. */
         for (size_t i = 0; i < b->n_binds; i++)
-                if (b->binds[i].source && candidate_of(b->store_dir, b->binds[i].dest, &cands[n_cands]))
+                if (b->binds[i].input && candidate_of(b->store_dir, b->binds[i].dest, &cands[n_cands]))
                         n_cands++;
         for (size_t i = 0; i < b->n_outputs; i++)
                 if (candidate_of(b->store_dir, b->outputs[i].path, &cands[n_cands]))
@@ -257,11 +266,19 @@ int nsb_outputs_register(nsb_build *b, nsb_output_locate_fn locate)
          * what it was built with. */
         for (size_t i = 0; i < b->n_outputs; i++) {
                 const struct nsb_output *o = &b->outputs[i];
-                if (o->hash_mode != NSB_HASH_NONE && o->n_refs)
+                size_t others = 0;
+                const char *example = NULL;
+                for (size_t k = 0; k < o->n_refs; k++)
+                        if (strcmp(o->refs[k], o->path) != 0) {
+                                others++;
+                                example = example ? example : o->refs[k];
+                        }
+                /* Itself it may name: its hash was taken modulo that. */
+                if (o->hash_mode != NSB_HASH_NONE && others)
                         return nsb_fail(b, EINVAL, "register outputs",
                                         "fixed-output derivations must not reference store paths: '%s' references "
                                         "%zu distinct paths, e.g. '%s'",
-                                        o->path, o->n_refs, o->refs[0]);
+                                        o->path, others, example);
         }
 
         /* The order to register them in: each after the outputs it refers
@@ -319,6 +336,8 @@ static int compare_cstrings(const void *a, const void *b)
 int nsb_export_graphs(nsb_build *b)
 {
         for (char **p = b->export_graphs; p && p[0] && p[1]; p += 2) {
+                if (!p[0][0])
+                        continue; /* named again later */
                 _cleanup_free_ const char **closure = NULL;
                 const char *unknown = NULL;
                 int r = closure_of(b, p[1], &closure, &unknown);
@@ -333,6 +352,49 @@ int nsb_export_graphs(nsb_build *b)
                 size_t n = 0;
                 while (closure[n])
                         n++;
+                _cleanup_strv_free_ char **owned = NULL;
+                size_t n_owned = 0, owned_alloc = 0;
+                /* A derivation in the graph brings its outputs' closures,
+                 * as Nix's exportReferences does. */
+                for (size_t i = 0; i < n; i++) {
+                        size_t len = strlen(closure[i]);
+                        if (len < 4 || strcmp(closure[i] + len - 4, ".drv") != 0)
+                                continue;
+                        nsb_drv *drv = NULL;
+                        nsb_drv_error derr;
+                        if (nsb_drv_load(closure[i], &drv, &derr) < 0)
+                                continue;
+                        for (size_t k = 0; k < nsb_drv_n_outputs(drv); k++) {
+                                const char *out;
+                                nsb_drv_output(drv, k, NULL, &out, NULL, NULL);
+                                _cleanup_free_ const char **more = NULL;
+                                if (!*out || closure_of(b, out, &more, &unknown) < 0)
+                                        continue;
+                                for (const char **m = more; *m; m++) {
+                                        bool seen = false;
+                                        for (size_t j = 0; j < n && !seen; j++)
+                                                seen = strcmp(closure[j], *m) == 0;
+                                        if (seen)
+                                                continue;
+                                        /* A copy: the output's path is the
+                                         * derivation's, freed below. */
+                                        const char **grown = realloc(closure, (n + 2) * sizeof(char *));
+                                        char *copy = grown ? strdup(*m) : NULL;
+                                        if (grown)
+                                                closure = grown;
+                                        if (!copy || GROW(owned, owned_alloc, n_owned + 1) < 0) {
+                                                free(copy);
+                                                nsb_drv_free(drv);
+                                                return nsb_fail(b, ENOMEM, "export references graph", "out of memory");
+                                        }
+                                        owned[n_owned++] = copy;
+                                        owned[n_owned] = NULL;
+                                        closure[n++] = copy;
+                                        closure[n] = NULL;
+                                }
+                        }
+                        nsb_drv_free(drv);
+                }
                 qsort(closure, n, sizeof(char *), compare_cstrings);
                 char *text = NULL;
                 size_t len = 0;
@@ -344,9 +406,19 @@ int nsb_export_graphs(nsb_build *b)
                         size_t k = 0;
                         while (refs[k])
                                 k++;
+                        /* Sorted, as Nix writes a set, whatever order the
+                         * references were given in. */
+                        _cleanup_free_ const char **sorted = calloc(k + 1, sizeof(char *));
+                        if (!sorted) {
+                                fclose(f);
+                                free(text);
+                                return nsb_fail(b, ENOMEM, "export references graph", "out of memory");
+                        }
+                        memcpy(sorted, refs, k * sizeof(char *));
+                        qsort(sorted, k, sizeof(char *), compare_cstrings);
                         fprintf(f, "%s\n\n%zu\n", closure[i], k);
                         for (size_t j = 0; j < k; j++)
-                                fprintf(f, "%s\n", refs[j]);
+                                fprintf(f, "%s\n", sorted[j]);
                 }
                 bool failed = ferror(f) != 0;
                 if (fclose(f) != 0 || failed) {

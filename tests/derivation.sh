@@ -516,6 +516,27 @@ is "$st" 0 "--allow-no-chroot: built"
 isnt_build=$(cat "$o" 2>/dev/null)
 [ -n "$isnt_build" ] && [ "$isnt_build" != /build ]; ok $? "without a sandbox (its build directory is the host's: $isnt_build)"
 
+# What the review found: a registration whose first NAR size has ten
+# digits and a leading blank line; a sandbox path is no reference; a
+# graph's path may be below a store path, and a name given twice takes the
+# later; a long --system-features list.
+printf '\n%s\n%s\n1234567890\n\n1\n%s\n%s\n%s\n2\n\n0\n' "$xsrc" "$(printf '%064d' 0)" "$ysrc" "$ysrc" "$(printf '%064d' 0)" \
+	>"$tap_tmp/big.reg"
+dk=$(refcheck bigreg "$(attr disallowedRequisites "$ysrc")")
+build --closure "$tap_tmp/big.reg" "$dk" >/dev/null 2>"$tap_tmp/err"; st=$?
+like "$st $(cat "$tap_tmp/err")" "125 nsbuild: output '$(outpath "$dk")' is not allowed to refer to the following paths (disallowedRequisites): $ysrc" \
+	"--closure: a registration with a ten-digit NAR size after a blank line is read as one"
+ds=$(drv sandboxed-ref 'echo "$x" > $out' out "" "" "" "$(attr x "$ysrc")")
+o=$(build --json --sandbox-path "$ysrc" "$ds" 2>"$tap_tmp/err")
+like "$o" '"references":[]' "a store path bound with --sandbox-path is no reference"
+dg=$(drv graph-below 'mkdir $out; cp g $out/g' out "" "$(q "$xsrc")" "" "$(attr exportReferencesGraph "g $ysrc g $xsrc/sub")")
+build --closure "$tap_tmp/closure.reg" "$dg" >/dev/null 2>"$tap_tmp/err"; st=$?
+is "$st:$(grep -cx "$xsrc" "$(outpath "$dg")/g" 2>/dev/null)" "0:1" \
+	"exportReferencesGraph: a path below a store path, and a name given twice takes the later"
+many=$(for i in $(seq 60); do printf 'feature%d ' "$i"; done)gpu
+df=$(drv feat-gpu 'echo > $out' out "" "" "" "$(attr requiredSystemFeatures "gpu")")
+build --system-features "$many" "$df" >/dev/null 2>"$tap_tmp/err"; is "$?" 0 "--system-features: a long list is read whole"
+
 # --keep-failed: the build directory of a failed build only.
 dk=$(drv keep-failed 'echo kept > marker; exit 3' out)
 build --keep-failed "$dk" >/dev/null 2>"$tap_tmp/err"; st=$?

@@ -96,8 +96,40 @@ in derivation {
   outputHashAlgo = "sha256"; outputHashMode = "recursive"; outputHash = "FIXEDREFHASH";
 }
 EOF
+expr fixed-self <<'EOF'
+derivation {
+  name = "fixed-self"; system = builtins.currentSystem; builder = "/bin/sh";
+  args = [ "-c" "echo $out > $out" ];
+  outputHashAlgo = "sha256"; outputHashMode = "flat"; outputHash = "FIXEDREFHASH";
+}
+EOF
+expr exec-flat <<'EOF'
+derivation {
+  name = "exec-flat"; system = builtins.currentSystem; builder = "/bin/sh";
+  args = [ "-c" "echo hello > $out; chmod +x $out" ];
+  outputHashAlgo = "sha256"; outputHashMode = "flat"; outputHash = "FIXEDREFHASH";
+}
+EOF
+expr requisites-self <<'EOF'
+let
+  leaf = builtins.toFile "leaf4.txt" "leaf\n";
+  mid = derivation { name = "mid4"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo ${leaf} > $out" ]; };
+in derivation {
+  name = "requisites-self"; system = builtins.currentSystem; builder = "/bin/sh";
+  args = [ "-c" "echo $out ${mid} > $out" ]; allowedRequisites = [ mid leaf ];
+}
+EOF
+expr graph-drv <<'EOF'
+let
+  leaf = builtins.toFile "leaf5.txt" "leaf\n";
+  mid = derivation { name = "mid5"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo ${leaf} > $out" ]; };
+in derivation {
+  name = "graph-drv"; system = builtins.currentSystem; builder = "/bin/sh";
+  args = [ "-c" "while read -r l; do echo \"$l\"; done < g > $out" ]; exportReferencesGraph = [ "g" mid.drvPath ];
+}
+EOF
 printf 'npm tarball\n' >"$tap_tmp/npm"
-cases="refs disallowed respected requisites requisites-violated graph sha512 fixed-ref"
+cases="refs disallowed respected requisites requisites-violated requisites-self graph graph-drv sha512 fixed-ref fixed-self exec-flat"
 if command -v openssl >/dev/null 2>&1; then
 	sed -i "s|SHA512HASH|$(openssl dgst -sha512 -binary "$tap_tmp/npm" | base64 -w0)|" "$tap_tmp/work/sha512.nix"
 else
@@ -105,12 +137,15 @@ else
 	skip "sha512: no openssl command to write its SRI hash"
 fi
 
-# The fixed output with a reference needs its real hash for either to get
-# as far as the reference: Nix says it on a mismatch.
-sed -i 's|FIXEDREFHASH|sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=|' "$tap_tmp/work/fixed-ref.nix"
-d=$(nix nix-instantiate "$tap_tmp/work/fixed-ref.nix")
-got=$(nix-store --realise "$d" 2>&1 | sed -n 's/^ *got: *\(sha256-[A-Za-z0-9+/=]*\).*/\1/p' | head -n 1)
-sed -i "s|sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=|$got|" "$tap_tmp/work/fixed-ref.nix"
+# A fixed output needs its real hash for either to get past the hash (to
+# the reference, to the executable bit): Nix says it on a mismatch.  For
+# the one naming its own path, that is Nix's hash modulo the reference.
+for fx in fixed-ref fixed-self exec-flat; do
+	sed -i 's|FIXEDREFHASH|sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=|' "$tap_tmp/work/$fx.nix"
+	d=$(nix nix-instantiate "$tap_tmp/work/$fx.nix")
+	got=$(nix-store --realise "$d" 2>&1 | sed -n 's/^ *got: *\(sha256-[A-Za-z0-9+/=]*\).*/\1/p' | head -n 1)
+	sed -i "s|sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=|$got|" "$tap_tmp/work/$fx.nix"
+done
 
 # query PATH: Nix's hash, size and references of a valid path, one line.
 query() { printf '%s %s %s' "$(nix nix-store -q --hash "$1")" "$(nix nix-store -q --size "$1")" "$(nix nix-store -q --references "$1" | sort | tr '\n' ' ')"; }
@@ -131,8 +166,10 @@ for case in $cases; do
 	# The inputs, built by Nix, and their closure in the registration
 	# format, as nix-store --dump-db writes it.
 	for in_drv in $(nix nix-store -q --references "$drv" | grep '\.drv$'); do nix nix-store --realise "$in_drv" >/dev/null; done
+	# (A .drv among them is an input derivation, whose outputs are the
+	# inputs, or, named by its drvPath, an input itself: both.)
 	inputs=$(for p in $(nix nix-store -q --references "$drv"); do
-		case $p in *.drv) nix nix-store -q --outputs "$p" ;; *) echo "$p" ;; esac
+		case $p in *.drv) echo "$p"; nix nix-store -q --outputs "$p" ;; *) echo "$p" ;; esac
 	done)
 	: >"$tap_tmp/$case.reg"
 	[ -n "$inputs" ] && nix nix-store --dump-db $(nix nix-store -qR $inputs) >"$tap_tmp/$case.reg"

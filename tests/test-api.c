@@ -119,6 +119,16 @@ int main(void)
         tap_is_int(nsb_build_add_capability(b, "CAP_BOGUS"), -EINVAL, "an unknown capability is refused");
         tap_is_int(nsb_build_add_capability(b, NULL), -EINVAL, "no capability name is refused");
         tap_is_int(nsb_build_add_capability(b, "cap_net_raw"), 0, "a capability name in any case");
+        {
+                nsb_build *c = NULL;
+                const char *argv_true[] = { "true", NULL };
+                bool made = nsb_build_new(&c) == 0 && nsb_build_set_builder(c, "/bin/true", argv_true) == 0 &&
+                            nsb_build_set_check(c, 1) == 0;
+                tap_ok(made && nsb_build_start(c) == -EINVAL &&
+                               strstr(nsb_build_error_message(c), "cannot check outputs that are not canonicalised"),
+                       "--check without canonical outputs is refused before anything runs");
+                nsb_build_free(c);
+        }
         tap_ok(nsb_privilege_count() > 0 && nsb_privilege_name(0) && !nsb_privilege_name(nsb_privilege_count()) &&
                        !nsb_privilege_name(-1),
                "the privileges report has names, and none past its end");

@@ -1120,6 +1120,12 @@ static bool is_count_line(const char *s)
         return *s && strspn(s, "0123456789") == strlen(s) && strlen(s) < 10;
 }
 
+/* A NAR size: any number a uint64_t holds. */
+static bool is_size_line(const char *s)
+{
+        return *s && strspn(s, "0123456789") == strlen(s) && strlen(s) <= 20;
+}
+
 /* --closure FILE: one store path a line, as `nix-store -qR` prints them;
  * or Nix's registration format (path, [NAR hash, NAR size,] deriver,
  * count, references; as nix-store --dump-db and exportReferencesGraph
@@ -1154,11 +1160,17 @@ static void add_closure(nsb_build *b, const char *file)
 
         /* The registration format: a path, then (hash, size,) a deriver
          * line (maybe empty) and a count; a plain list has paths only. */
-        bool registration = n_lines >= 3 && lines[0][0] == '/' &&
-                            ((is_hash_line(lines[1]) && n_lines >= 5 && is_count_line(lines[2])) ||
-                             is_count_line(lines[2]));
+        size_t first = 0;
+        while (first < n_lines && !lines[first][0])
+                first++;
+        char **l = lines + first;
+        size_t nl = n_lines - first;
+        bool registration = nl >= 3 && l[0][0] == '/' &&
+                            ((is_hash_line(l[1]) && nl >= 5 && is_size_line(l[2]) && is_count_line(l[4])) ||
+                             is_count_line(l[2]));
         for (size_t i = 0; i < n_lines;) {
                 size_t lineno = i + 1;
+                /* cppcheck-suppress knownConditionTrueFalse ; it reasons from an empty file */
                 if (!registration) {
                         if (lines[i][0] && nsb_build_add_store_input(b, lines[i]) < 0)
                                 die("--closure %s:%zu: %s", file, lineno, nsb_build_error_message(b));
@@ -1268,6 +1280,11 @@ static int cmd_build(int argc, char **argv)
                 die("%s: %s", file, nsb_build_error_message(b));
         if (closure)
                 add_closure(b, closure);
+        /* A store registers references among the inputs' whole closure:
+         * without it, those to paths only the inputs refer to go unseen. */
+        if (!closure && o.report != REPORT_PATHS)
+                warn_msg("no --closure: references to paths the inputs refer to are not looked for (give the "
+                         "inputs' closure, in Nix's registration format as nix-store --dump-db writes it)");
         /* The deriver: the derivation's own store path, where it is one
          * (in the directory of its outputs). */
         char *real = realpath(file, NULL);
