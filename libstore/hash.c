@@ -329,7 +329,8 @@ void nsb_modulo_free(struct nsb_modulo *m)
 
 static void hash_out(nsb_nar_sink *k, const void *data, size_t len)
 {
-        nsb_hash_update(k->hash, data, len);
+        if (k->hash)
+                nsb_hash_update(k->hash, data, len);
         if (k->scan)
                 nsb_refscan_feed(k->scan, data, len);
 }

@@ -84,6 +84,7 @@ struct nsb_output {
         uint8_t hash[64];
         /* What a store registers (registration.c), once it is in place. */
         bool described;
+        bool nar_hashed;      /* nar_hash is had (a hash library is compiled in) */
         uint8_t nar_hash[32];
         uint64_t nar_size;
         char **refs;          /* sorted store paths, NULL-terminated */

@@ -245,7 +245,9 @@ int nsb_build_add_capability(nsb_build *build, const char *name);
  * "fixed:sha256:...", "" for an output that is not fixed), and its place
  * in the order a store registers them in (0 first; each after the
  * outputs it refers to).  -ENODATA (NULL) before that, or for an output
- * not canonicalised; -ENOBUFS where BUF is too small.  A fixed output
+ * not canonicalised; -ENOBUFS where BUF is too small; -EOPNOTSUPP for the
+ * NAR hash of a library built without a hash library (-SHA256), whose
+ * references are still found.  A fixed output
  * that refers to any store path, and outputs that refer to each other in
  * a cycle, fail the build (exit code 1 of nsbuild's, 125), as in Nix. */
 /* What input PATH (a store path) refers to, as the store knows it: REFS,

@@ -838,10 +838,15 @@ static void report_outputs(nsb_build *b, const struct run_options *o)
                         char nar[96], ca[160];
                         size_t n_refs;
                         const char *const *refs = nsb_build_output_references(b, i, &n_refs);
-                        if (nsb_build_output_nar_hash(b, i,
-                                                      o->report == REPORT_JSON ? NSB_NAR_HASH_NIX32 : NSB_NAR_HASH_BASE16,
-                                                      nar, sizeof(nar)) < 0 ||
-                            !refs ||
+                        int hr = nsb_build_output_nar_hash(b, i,
+                                                           o->report == REPORT_JSON ? NSB_NAR_HASH_NIX32
+                                                                                    : NSB_NAR_HASH_BASE16,
+                                                           nar, sizeof(nar));
+                        if (hr == -EOPNOTSUPP)
+                                die("cannot report the NAR hash of %s: nsbuild is built without a hash library "
+                                    "(-SHA256)",
+                                    nsb_build_output_path(b, i));
+                        if (hr < 0 || !refs ||
                             nsb_build_output_ca(b, i, ca, sizeof(ca)) < 0)
                                 die("cannot report output %s: not registered", nsb_build_output_path(b, i));
                         if (o->report == REPORT_REGISTRATION) {
