@@ -1165,6 +1165,8 @@ static void add_closure(nsb_build *b, const char *file)
 
         /* The registration format: a path, then (hash, size,) a deriver
          * line (maybe empty) and a count; a plain list has paths only. */
+        if (n_lines == 0)
+                return; /* an empty closure: nothing to bind */
         size_t first = 0;
         while (first < n_lines && !lines[first][0])
                 first++;
