@@ -96,6 +96,16 @@ with_docker_seccomp() {
 		+ (if .defaultErrnoRet then {defaultErrnoRet} else {} end)' "$profile" >"$work/seccomp.json" &&
 		jq --slurpfile sc "$work/seccomp.json" '.linux.seccomp = $sc[0]'
 }
+# The security modules a kernel says are active (securityfs's lsm file,
+# which this machine's kernel has none of beside capability): a file of
+# the test's, mounted where securityfs would have it.
+with_lsm_file() {
+	printf 'lockdown,capability,landlock,yama,apparmor' >"$work/lsm"
+	jq --arg lsm "$work/lsm" '.mounts += [
+		{destination: "/sys/kernel/security", type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev", "mode=0755"]},
+		{destination: "/sys/kernel/security/lsm", type: "bind", source: $lsm, options: ["bind", "ro"]}
+	]'
+}
 with_user_ns() {
 	jq '.linux.namespaces += [{type: "user"}]
 		| .linux.uidMappings = [{containerID: 0, hostID: 200000, size: 65536}]
@@ -120,13 +130,16 @@ feature() { section "$1" features | grep -E "^$2 "; }
 caps_of() { printf '%s\n' "$1" | sed -n 's/^capget effective //p'; }
 
 # 1. runc's default spec.
-run_container runc
+run_container runc with_lsm_file
 ok $? "runc's default spec: the container ran (runc run)"
 grep -q '^@@end$' "$work/runc.out"; ok $? "runc's default spec: nsbuild ran in it to the end"
 like "$(feature runc CAP_SYS_ADMIN)" "CAP_SYS_ADMIN          no " "runc: features says CAP_SYS_ADMIN is not held"
 like "$(section runc features)" "missing: not in the bounding set, nor in PID 1's: the container runtime" \
 	"runc: and that the container runtime dropped it"
 unlike "$(section runc features)" "refused although running as root" "runc: nothing blames root or a policy in general"
+like "$(section runc features)" "security modules: lockdown,capability,landlock,yama,apparmor; nsbuild runs unconfined" \
+	"runc: features names the active security modules (securityfs's lsm) and that nsbuild has no label"
+like "$(section runc json)" '"security": "lockdown,capability,landlock,yama,apparmor; nsbuild runs unconfined"' "runc: --json too"
 if [ $namespaces = no ]; then
 	no_ns 1
 elif section runc json | grep -q '"name": "user_ns", "compiled": true, "works": true'; then
