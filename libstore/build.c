@@ -104,6 +104,8 @@ void nsb_build_free(nsb_build *b)
         for (size_t i = 0; i < b->n_outputs; i++) {
                 free(b->outputs[i].path);
                 nsb_output_info_clear(&b->outputs[i]);
+                for (size_t k = 0; k < ELEMENTSOF(b->outputs[i].checks); k++)
+                        strv_free(b->outputs[i].checks[k]);
         }
         free(b->outputs);
         strmap_free(&b->output_paths);
@@ -118,6 +120,8 @@ void nsb_build_free(nsb_build *b)
         free(b->known_inputs);
         free(b->known_refs);
         strmap_free(&b->known_index);
+        nsb_input_info_free(b);
+        nsb_json_free(b->structured);
         /* Finished unless the wait above gave up on a running build. */
         nsb_userpool_release(b, b->state != NSB_STATE_RUNNING);
         free(b->pool_dir);
@@ -1136,6 +1140,13 @@ int nsb_build_start(nsb_build *b)
                 int q = nsb_export_graphs(b);
                 strv_free(b->export_graphs); /* written once, even if the start is tried again */
                 b->export_graphs = NULL;
+                if (q < 0)
+                        return q;
+        }
+        if (b->structured) {
+                int q = nsb_structured_write(b);
+                nsb_json_free(b->structured); /* likewise */
+                b->structured = NULL;
                 if (q < 0)
                         return q;
         }

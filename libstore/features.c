@@ -64,6 +64,11 @@ const char *nsb_compiled_features(void)
 #else
                 " -LIBCAP"
 #endif
+#ifdef HAVE_JSONC
+                " +JSON"
+#else
+                " -JSON"
+#endif
                 ;
         return features + 1;
 }

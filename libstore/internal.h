@@ -91,6 +91,13 @@ struct nsb_output {
         size_t n_refs;
         size_t register_order; /* 0 first: after every output it refers to */
         bool check_differs;   /* --check: the rebuild's NAR hash is not the one in place */
+        /* Structured attributes' outputChecks.<name> (structured.c): the
+         * reference checks (NSB_REFCHECK_*, NULL: not set), whether a
+         * requisite check leaves the output itself out, and the sizes (0:
+         * no limit; the value is the limit plus one). */
+        char **checks[4];
+        bool ignore_self_refs;
+        uint64_t max_size_1, max_closure_size_1;
 };
 
 #define NSB_HASH_NONE 0
@@ -243,6 +250,15 @@ typedef enum nsb_state {
         NSB_STATE_DONE,
 } nsb_state;
 
+/* What a store knows of an input (nsb_build_add_input_info()). */
+struct nsb_input_info {
+        char *path;
+        bool have_nar;        /* hash and size known */
+        uint8_t nar_hash[32];
+        uint64_t nar_size;
+        char *ca;             /* its content address; NULL: none known */
+};
+
 struct nsb_build {
         /* configuration */
         char *builder;
@@ -302,6 +318,15 @@ struct nsb_build {
         char ***known_refs;
         size_t n_known, known_alloc;
         nsb_strmap known_index;
+        /* What a store knows of inputs (nsb_build_add_input_info()), else
+         * found when needed: NAR hash and size, content address. */
+        struct nsb_input_info *input_info;
+        size_t n_input_info, input_info_alloc;
+        nsb_strmap input_info_index;
+        /* Structured attributes (__json, structured.c): the object, with
+         * "outputs" resolved; NULL without. */
+        struct json_object *structured;
+        bool structured_attrs;    /* the derivation has them: the outputs' checks are outputChecks */
         bool derivation;          /* configured by nsb_build_set_derivation() */
         bool keep_build_dir;
         bool die_with_parent;
@@ -533,6 +558,63 @@ void nsb_output_info_clear(struct nsb_output *o);
  * registration format (what each path of its closure refers to, deriver
  * lines empty), as Nix writes it. */
 int nsb_export_graphs(nsb_build *b);
+/* The closure of START (it and what it refers to, and so on), as borrowed
+ * strings in *RET (NULL-terminated; caller frees the array): -ENOENT with
+ * *RET_UNKNOWN where what a path refers to is not known. */
+int nsb_closure_of(const nsb_build *b, const char *start, const char ***ret, const char **ret_unknown);
+/* What exportReferencesGraph exports for PATH: its closure, and where a
+ * derivation is in it, the closures of its outputs, sorted; *RET_OWNED
+ * holds the strings *RET does not borrow (free both).  Fails as
+ * nsb_closure_of(), with the build's error set (WHAT names the entry). */
+int nsb_export_closure(nsb_build *b, const char *what, const char *path, const char ***ret, size_t *ret_n,
+                       char ***ret_owned);
+/* What PATH refers to: an output's, or a known input's; NULL where
+ * nothing says. */
+char **nsb_references_of(const nsb_build *b, const char *path);
+/* The NAR hash and size of store path PATH (an output, or an input: as
+ * the store gave them, else serialised now and remembered), and its
+ * content address where known (NULL otherwise).  Sets the build's error. */
+int nsb_path_nar(nsb_build *b, const char *path, const uint8_t **ret_hash, uint64_t *ret_size, const char **ret_ca);
+void nsb_input_info_free(nsb_build *b);
+/* The NAR sizes of PATH's closure summed (STEP and WHAT name it in
+ * errors). */
+int nsb_closure_size(nsb_build *b, const char *step, const char *what, const char *path, uint64_t *ret);
+
+/* json.c: JSON as Nix reads and writes it (nlohmann::json's strict input,
+ * its dump), through json-c; -EOPNOTSUPP without it. */
+struct json_object;
+int nsb_json_parse(const char *text, size_t len, struct json_object **ret, char *err, size_t err_size);
+int nsb_json_dump(struct json_object *o, char **ret, size_t *ret_len);
+int nsb_json_format_double(double v, char *out, size_t size);
+void nsb_json_free(struct json_object *o);
+
+/* realise.c: whether PATH is a normal absolute path directly inside
+ * STORE. */
+bool nsb_path_in_store(const char *store, const char *path);
+
+/* structured.c: a derivation's attributes, from its environment or from
+ * its structured attributes (__json), read as Nix reads them. */
+typedef struct nsb_attrs {
+        const nsb_drv *drv;
+        struct json_object *json; /* NULL: not structured */
+} nsb_attrs;
+/* -EINVAL (message in ERR) where __json is not a JSON object;
+ * -EOPNOTSUPP without json-c. */
+int nsb_attrs_open(const nsb_drv *drv, nsb_attrs *ret, char *err, size_t err_size);
+void nsb_attrs_close(nsb_attrs *a);
+/* 0 where the attribute is not set, 1 with its value; -EINVAL where it
+ * is not of the type (a Boolean: "1" without structured attributes; a
+ * list of strings: words). */
+int nsb_attrs_bool(const nsb_attrs *a, const char *name, bool *ret);
+int nsb_attrs_strings(const nsb_attrs *a, const char *name, char ***ret);
+/* .attrs.sh: what bash can hold of ATTRS, as Nix writes it. */
+int nsb_attrs_shell(struct json_object *attrs, char **ret, size_t *ret_len);
+/* A structured derivation's build: "outputs" resolved, outputChecks read
+ * into each output; takes A's object. */
+int nsb_structured_configure(nsb_build *b, nsb_attrs *a);
+/* At the start: exportReferencesGraph resolved, .attrs.json and .attrs.sh
+ * written into the build directory. */
+int nsb_structured_write(nsb_build *b);
 
 /* builddir.c */
 int nsb_builddir_create(nsb_build *b);

@@ -255,6 +255,16 @@ int nsb_build_add_capability(nsb_build *build, const char *name);
  * references, is what a derivation's allowedRequisites and
  * disallowedRequisites are checked against).  0, -EINVAL, -ENOMEM. */
 int nsb_build_add_input_references(nsb_build *build, const char *path, const char *const *refs);
+/* What a store records of input PATH besides its references: its NAR hash
+ * (NAR_HASH: "sha256:" and Nix's base 32, hex or base 64, or SRI
+ * "sha256-..."; NULL: not known) and size, and its content address (CA:
+ * "fixed:...", "text:sha256:..."; NULL or "": none).  Structured
+ * attributes' exportReferencesGraph and outputChecks' maxClosureSize need
+ * these for every path they name; what is not given is found by
+ * serialising the path, and a content address is then not known (so not
+ * written).  0, -EINVAL (not a store path, a malformed hash), -ENOMEM. */
+int nsb_build_add_input_info(nsb_build *build, const char *path, const char *nar_hash, uint64_t nar_size,
+                             const char *ca);
 /* The features this host offers derivations' requiredSystemFeatures (a
  * space-separated list; default "nixos-test benchmark big-parallel", and
  * "kvm" where /dev/kvm can be opened), set before

@@ -16,8 +16,7 @@
 
 #define STEP "read derivation"
 
-/* Whether PATH is a normal absolute path directly inside STORE. */
-static bool in_store(const char *store, const char *path)
+bool nsb_path_in_store(const char *store, const char *path)
 {
         size_t n = strlen(store);
         if (!path_is_normal_absolute(path) || strncmp(path, store, n) != 0)
@@ -27,9 +26,14 @@ static bool in_store(const char *store, const char *path)
         return path[n] == '/' && path[n + 1] != '\0' && !strchr(path + n + 1, '/');
 }
 
+static void attrs_close(nsb_attrs *a)
+{
+        nsb_attrs_close(a);
+}
+
 static int check_in_store(nsb_build *b, const char *path, const char *what)
 {
-        if (in_store(b->store_dir, path))
+        if (nsb_path_in_store(b->store_dir, path))
                 return 0;
         return nsb_fail(b, EINVAL, STEP, "%s %s is not directly inside the store directory %s", what, path,
                         b->store_dir);
@@ -164,6 +168,14 @@ static int add_pass_as_file(nsb_build *b, const char *name, const char *value)
         return r < 0 ? nsb_fail(b, -r, STEP, "cannot pass %s as a file: %s", name, strerror(-r)) : 0;
 }
 
+/* An attribute of the wrong type (R -EINVAL), as Nix says it. */
+static int attr_type_error(nsb_build *b, int r, const char *name, const char *type)
+{
+        if (r == -EINVAL)
+                return nsb_fail(b, EINVAL, STEP, "attribute '%s' of the derivation must be %s", name, type);
+        return nsb_fail(b, -r, STEP, "cannot read attribute '%s': %s", name, strerror(-r));
+}
+
 int nsb_build_set_derivation(nsb_build *b, const nsb_drv *drv)
 {
         CHECK_CONFIG(b);
@@ -222,10 +234,24 @@ int nsb_build_set_derivation(nsb_build *b, const nsb_drv *drv)
         if ((r = nsb_build_set_builder(b, builder, argv)) < 0)
                 return nsb_fail(b, -r, STEP, "cannot set the builder %s: %s", builder, strerror(-r));
 
+        /* The attributes: the environment, or the structured attributes
+         * (__json), read as Nix reads them. */
+        _cleanup_(attrs_close) nsb_attrs attrs = { 0 };
+        char why[256] = "";
+        r = nsb_attrs_open(drv, &attrs, why, sizeof(why));
+        if (r == -EOPNOTSUPP)
+                return nsb_fail(b, EOPNOTSUPP, STEP, "the derivation has structured attributes (__json), but %s", why);
+        if (r == -EINVAL)
+                return nsb_fail(b, EINVAL, STEP, "cannot read the structured attributes (__json): %s", why);
+        if (r < 0)
+                return nsb_fail(b, -r, STEP, "cannot read the structured attributes (__json): %s", strerror(-r));
+
         /* __noChroot: built without a sandbox only where the caller said
          * so; never sandboxed as if it had not asked. */
-        const char *no_chroot = nsb_drv_getenv(drv, "__noChroot");
-        if (no_chroot && strcmp(no_chroot, "1") == 0) {
+        bool no_chroot = false;
+        if ((r = nsb_attrs_bool(&attrs, "__noChroot", &no_chroot)) < 0)
+                return attr_type_error(b, r, "__noChroot", "a Boolean");
+        if (no_chroot) {
                 if (b->allow_no_chroot)
                         b->sandbox = NSB_SANDBOX_OFF;
                 else if (b->sandbox != NSB_SANDBOX_OFF)
@@ -236,20 +262,16 @@ int nsb_build_set_derivation(nsb_build *b, const nsb_drv *drv)
 
         /* requiredSystemFeatures: each one this host offers, as Nix checks
          * before building. */
-        const char *required = nsb_drv_getenv(drv, "requiredSystemFeatures");
+        _cleanup_strv_free_ char **required = NULL;
+        if ((r = nsb_attrs_strings(&attrs, "requiredSystemFeatures", &required)) < 0)
+                return attr_type_error(b, r, "requiredSystemFeatures", "a list of strings");
         if (required) {
                 const char *offered = b->system_features ? b->system_features
                                       : access("/dev/kvm", R_OK | W_OK) == 0 ? "nixos-test benchmark big-parallel kvm"
                                                                               : "nixos-test benchmark big-parallel";
-                for (const char *p = required; *p;) {
-                        p += strspn(p, " \t\n\r");
-                        size_t len = strcspn(p, " \t\n\r");
-                        if (!len)
-                                break;
-                        _cleanup_free_ char *feature = strndup(p, len);
-                        p += len;
-                        if (!feature)
-                                return nsb_fail(b, ENOMEM, STEP, "out of memory");
+                for (char **f = required; *f; f++) {
+                        const char *feature = *f;
+                        size_t len = strlen(feature);
                         if (strcmp(feature, "uid-range") == 0 || strcmp(feature, "recursive-nix") == 0)
                                 return nsb_fail(b, EOPNOTSUPP, STEP,
                                                 "the derivation requires the system feature '%s', which nsbuild does "
@@ -262,28 +284,28 @@ int nsb_build_set_derivation(nsb_build *b, const nsb_drv *drv)
                                 have = l == len && strncmp(q, feature, len) == 0;
                                 q += l;
                         }
-                        if (!have)
+                        if (!have) {
+                                _cleanup_free_ char *list = strv_join(required, ", ");
                                 return nsb_fail(b, EOPNOTSUPP, STEP,
                                                 "a '%s' with features {%s} is required to build this derivation, but "
                                                 "this host offers {%s}",
-                                                system, required, offered);
+                                                system, list ? list : feature, offered);
+                        }
                         if (strcmp(feature, "kvm") == 0 &&
                             (r = nsb_build_add_bind(b, "/dev/kvm", "/dev/kvm", NSB_BIND_DEVICES)) < 0)
                                 return nsb_fail(b, -r, STEP, "cannot bind /dev/kvm: %s", strerror(-r));
                 }
         }
 
-        if (nsb_drv_getenv(drv, "__json"))
-                return nsb_fail(b, EOPNOTSUPP, STEP,
-                                "derivations with structured attributes (__json) are not supported");
-
         /* The derivation's environment, after (so over) the standard
-         * variables; those named in passAsFile go into files instead. */
+         * variables; those named in passAsFile go into files instead.
+         * With structured attributes, none: they are in .attrs.json and
+         * .attrs.sh (structured.c). */
         _cleanup_(strmap_free) nsb_strmap pass_as_file = { 0 };
         const char *list = nsb_drv_getenv(drv, "passAsFile");
         if (list && word_set(list, &pass_as_file) < 0)
                 return nsb_fail(b, ENOMEM, STEP, "out of memory");
-        for (size_t i = 0; i < nsb_drv_n_env(drv); i++) {
+        for (size_t i = 0; i < nsb_drv_n_env(drv) && !attrs.json; i++) {
                 const char *name, *value;
                 nsb_drv_env(drv, i, &name, &value);
                 if (strmap_get(&pass_as_file, name, strlen(name), NULL)) {
@@ -306,16 +328,11 @@ int nsb_build_set_derivation(nsb_build *b, const nsb_drv *drv)
         if (fixed) {
                 if ((r = nsb_build_setenv(b, "NIX_OUTPUT_CHECKED", "1")) < 0)
                         return nsb_fail(b, -r, STEP, "cannot set NIX_OUTPUT_CHECKED: %s", strerror(-r));
-                const char *impure = nsb_drv_getenv(drv, "impureEnvVars");
-                for (const char *p = impure ? impure : ""; *p;) {
-                        p += strspn(p, " \t\n\r");
-                        size_t len = strcspn(p, " \t\n\r");
-                        if (!len)
-                                break;
-                        _cleanup_free_ char *name = strndup(p, len);
-                        p += len;
-                        if (!name)
-                                return nsb_fail(b, ENOMEM, STEP, "out of memory");
+                _cleanup_strv_free_ char **impure = NULL;
+                if ((r = nsb_attrs_strings(&attrs, "impureEnvVars", &impure)) < 0)
+                        return attr_type_error(b, r, "impureEnvVars", "a list of strings");
+                for (char **v = impure; v && *v; v++) {
+                        const char *name = *v;
                         const char *value = getenv(name);
                         r = nsb_build_setenv(b, name, value ? value : "");
                         if (r < 0)
@@ -353,20 +370,14 @@ int nsb_build_set_derivation(nsb_build *b, const nsb_drv *drv)
         /* exportReferencesGraph: pairs of a file name and an input store
          * path; the files are written when the build starts, once the
          * inputs' references are known. */
+        if (attrs.json)
+                return nsb_structured_configure(b, &attrs);
         const char *graphs = nsb_drv_getenv(drv, "exportReferencesGraph");
         if (graphs) {
                 _cleanup_strv_free_ char **words = NULL;
-                size_t n_words = 0, words_alloc = 0;
-                for (const char *p = graphs; *p;) {
-                        p += strspn(p, " \t\n\r");
-                        size_t len = strcspn(p, " \t\n\r");
-                        if (!len)
-                                break;
-                        if (GROW(words, words_alloc, n_words + 1) < 0 || !(words[n_words] = strndup(p, len)))
-                                return nsb_fail(b, ENOMEM, STEP, "out of memory");
-                        words[++n_words] = NULL;
-                        p += len;
-                }
+                if (strv_split_words(graphs, &words) < 0)
+                        return nsb_fail(b, ENOMEM, STEP, "out of memory");
+                size_t n_words = strv_length(words);
                 if (n_words % 2)
                         return nsb_fail(b, EINVAL, STEP, "odd number of tokens in 'exportReferencesGraph': '%s'",
                                         graphs);
@@ -385,7 +396,7 @@ int nsb_build_set_derivation(nsb_build *b, const nsb_drv *drv)
                                                                  : NULL;
                         if (below)
                                 *below = '\0';
-                        if (!in_store(b->store_dir, p))
+                        if (!nsb_path_in_store(b->store_dir, p))
                                 return nsb_fail(b, EINVAL, STEP,
                                                 "'exportReferencesGraph' contains a non-store path '%s'", words[i + 1]);
                         /* A name given again: the later path, as Nix
@@ -416,7 +427,7 @@ int nsb_build_set_derivation(nsb_build *b, const nsb_drv *drv)
                         _cleanup_free_ char *word = strndup(p, len);
                         p += len;
                         const char *path = word ? nsb_drv_output_path(drv, word) : NULL;
-                        if (word && !path && in_store(b->store_dir, word))
+                        if (word && !path && nsb_path_in_store(b->store_dir, word))
                                 path = word;
                         if (word && !path) {
                                 strv_free(paths);
@@ -443,11 +454,11 @@ int nsb_build_set_derivation(nsb_build *b, const nsb_drv *drv)
 int nsb_build_add_input_references(nsb_build *b, const char *path, const char *const *refs)
 {
         CHECK_CONFIG(b);
-        if (!path || !in_store(b->store_dir, path) || !refs)
+        if (!path || !nsb_path_in_store(b->store_dir, path) || !refs)
                 return -EINVAL;
         size_t n = 0;
         while (refs[n])
-                if (!in_store(b->store_dir, refs[n++]))
+                if (!nsb_path_in_store(b->store_dir, refs[n++]))
                         return -EINVAL;
         char **copy = calloc(n + 1, sizeof(char *));
         char *key = strdup(path);

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,11 +129,9 @@ static bool refers(const struct nsb_output *a, const struct nsb_output *b)
 static const char *const check_names[] = { "allowedReferences", "disallowedReferences", "allowedRequisites",
                                            "disallowedRequisites" };
 
-/* What store path P refers to: an output's, or a known input's; NULL
- * where nothing says. */
 static char *no_refs[] = { NULL };
 
-static char **refs_of(const nsb_build *b, const char *p)
+char **nsb_references_of(const nsb_build *b, const char *p)
 {
         for (size_t i = 0; i < b->n_outputs; i++)
                 if (strcmp(b->outputs[i].path, p) == 0)
@@ -143,11 +142,7 @@ static char **refs_of(const nsb_build *b, const char *p)
         return NULL;
 }
 
-/* The closure of START (it and everything it refers to, and so on), into
- * *RET (NULL-terminated, borrowed strings; caller frees the
- * array).  -ENOENT with *RET_UNKNOWN where a path's references are not
- * known. */
-static int closure_of(const nsb_build *b, const char *start, const char ***ret, const char **ret_unknown)
+int nsb_closure_of(const nsb_build *b, const char *start, const char ***ret, const char **ret_unknown)
 {
         _cleanup_(strmap_free) nsb_strmap seen = { 0 };
         const char **queue = NULL;
@@ -160,7 +155,7 @@ static int closure_of(const nsb_build *b, const char *start, const char ***ret, 
                 return -ENOMEM;
         }
         for (size_t head = 0; head < n; head++) {
-                char **refs = refs_of(b, queue[head]);
+                char **refs = nsb_references_of(b, queue[head]);
                 if (!refs) {
                         *ret_unknown = queue[head];
                         free(queue);
@@ -189,9 +184,33 @@ static bool listed(char *const *list, const char *p)
         return false;
 }
 
-static int check_output(nsb_build *b, const struct nsb_output *o, int kind)
+int nsb_closure_size(nsb_build *b, const char *step, const char *what, const char *path, uint64_t *ret)
 {
-        char *const *spec = b->ref_checks[kind];
+        _cleanup_free_ const char **closure = NULL;
+        const char *unknown = NULL;
+        int r = nsb_closure_of(b, path, &closure, &unknown);
+        if (r == -ENOENT)
+                return nsb_fail(b, ENOENT, step,
+                                "cannot find %s: what %s refers to is not known (give --closure a file in Nix's "
+                                "registration format, as nix-store --dump-db writes it)",
+                                what, unknown);
+        if (r < 0)
+                return nsb_fail(b, -r, step, "out of memory");
+        uint64_t sum = 0;
+        for (size_t i = 0; closure[i]; i++) {
+                uint64_t size = 0;
+                if ((r = nsb_path_nar(b, closure[i], NULL, &size, NULL)) < 0)
+                        return r;
+                sum += size;
+        }
+        *ret = sum;
+        return 0;
+}
+
+/* Check KIND with SPEC on output O; a requisite check leaves O itself out
+ * where IGNORE_SELF. */
+static int check_output(nsb_build *b, const struct nsb_output *o, int kind, char *const *spec, bool ignore_self)
+{
         if (!spec)
                 return 0;
         bool allowed = kind == NSB_REFCHECK_ALLOWED_REFS || kind == NSB_REFCHECK_ALLOWED_REQS;
@@ -200,7 +219,7 @@ static int check_output(nsb_build *b, const struct nsb_output *o, int kind)
         const char *const *used = (const char *const *) (o->refs ? o->refs : no_refs);
         if (recursive) {
                 const char *unknown = NULL;
-                int r = closure_of(b, o->path, &closure, &unknown);
+                int r = nsb_closure_of(b, o->path, &closure, &unknown);
                 if (r == -ENOENT)
                         return nsb_fail(b, ENOENT, "check outputs",
                                         "cannot check %s of output '%s': what %s refers to is not known (give "
@@ -209,13 +228,13 @@ static int check_output(nsb_build *b, const struct nsb_output *o, int kind)
                                         check_names[kind], o->path, unknown);
                 if (r < 0)
                         return nsb_fail(b, -r, "check outputs", "out of memory");
-                /* Without structured attributes Nix checks requisites
-                 * ignoring the output itself (ignoreSelfRefs). */
-                size_t k = 0;
-                for (size_t j = 0; closure[j]; j++)
-                        if (strcmp(closure[j], o->path) != 0)
-                                closure[k++] = closure[j];
-                closure[k] = NULL;
+                if (ignore_self) {
+                        size_t k = 0;
+                        for (size_t j = 0; closure[j]; j++)
+                                if (strcmp(closure[j], o->path) != 0)
+                                        closure[k++] = closure[j];
+                        closure[k] = NULL;
+                }
                 used = closure;
         }
         char bad[2048];
@@ -234,6 +253,40 @@ static int check_output(nsb_build *b, const struct nsb_output *o, int kind)
         return nsb_fail(b, EPERM, "check outputs",
                         "output '%s' is not allowed to refer to the following paths (%s): %s", o->path,
                         check_names[kind], bad);
+}
+
+/* The checks of output O, in Nix's order: its sizes (structured
+ * attributes' outputChecks), then its references and requisites.  Without
+ * structured attributes the derivation's checks apply to every output,
+ * requisites without the output itself; with them, outputChecks.<name>. */
+static int check_sizes_and_references(nsb_build *b, const struct nsb_output *o)
+{
+        static const int kinds[] = { NSB_REFCHECK_ALLOWED_REFS, NSB_REFCHECK_ALLOWED_REQS,
+                                     NSB_REFCHECK_DISALLOWED_REFS, NSB_REFCHECK_DISALLOWED_REQS };
+        int r;
+        if (o->max_size_1 && o->nar_size > o->max_size_1 - 1)
+                return nsb_fail(b, EFBIG, "check outputs", "path '%s' is too large at %" PRIu64 " bytes; limit is %" PRIu64
+                                " bytes", o->path, o->nar_size, o->max_size_1 - 1);
+        if (o->max_closure_size_1) {
+                uint64_t size = 0;
+                _cleanup_free_ char *what = NULL;
+                if (asprintf(&what, "the closure size of output '%s' (maxClosureSize)", o->path) < 0)
+                        return nsb_fail(b, ENOMEM, "check outputs", "out of memory");
+                if ((r = nsb_closure_size(b, "check outputs", what, o->path, &size)) < 0)
+                        return r;
+                if (size > o->max_closure_size_1 - 1)
+                        return nsb_fail(b, EFBIG, "check outputs",
+                                        "closure of path '%s' is too large at %" PRIu64 " bytes; limit is %" PRIu64
+                                        " bytes",
+                                        o->path, size, o->max_closure_size_1 - 1);
+        }
+        for (size_t k = 0; k < ELEMENTSOF(kinds); k++) {
+                r = b->structured_attrs ? check_output(b, o, kinds[k], o->checks[kinds[k]], o->ignore_self_refs)
+                                  : check_output(b, o, kinds[k], b->ref_checks[kinds[k]], true);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
 }
 
 int nsb_outputs_register(nsb_build *b, nsb_output_locate_fn locate)
@@ -320,13 +373,9 @@ int nsb_outputs_register(nsb_build *b, nsb_output_locate_fn locate)
         for (size_t i = 0; i < n; i++)
                 b->outputs[order[i]].register_order = i;
 
-        /* The derivation's reference checks, in Nix's order for each. */
-        static const int kinds[] = { NSB_REFCHECK_ALLOWED_REFS, NSB_REFCHECK_ALLOWED_REQS,
-                                     NSB_REFCHECK_DISALLOWED_REFS, NSB_REFCHECK_DISALLOWED_REQS };
         for (size_t i = 0; i < n; i++)
-                for (size_t k = 0; k < ELEMENTSOF(kinds); k++)
-                        if ((r = check_output(b, &b->outputs[i], kinds[k])) < 0)
-                                return r;
+                if ((r = check_sizes_and_references(b, &b->outputs[i])) < 0)
+                        return r;
         return 0;
 }
 
@@ -335,76 +384,90 @@ static int compare_cstrings(const void *a, const void *b)
         return strcmp(*(const char *const *) a, *(const char *const *) b);
 }
 
+int nsb_export_closure(nsb_build *b, const char *what, const char *path, const char ***ret, size_t *ret_n,
+                       char ***ret_owned)
+{
+        _cleanup_free_ const char **closure = NULL;
+        const char *unknown = NULL;
+        int r = nsb_closure_of(b, path, &closure, &unknown);
+        if (r == -ENOENT)
+                return nsb_fail(b, ENOENT, "export references graph",
+                                "cannot write exportReferencesGraph '%s': what %s refers to is not known (give "
+                                "--closure a file in Nix's registration format, as nix-store --dump-db writes it)",
+                                what, unknown);
+        if (r < 0)
+                return nsb_fail(b, -r, "export references graph", "out of memory");
+        size_t n = 0;
+        while (closure[n])
+                n++;
+        _cleanup_strv_free_ char **owned = NULL;
+        size_t n_owned = 0, owned_alloc = 0;
+        /* A derivation in the graph brings its outputs' closures, as
+         * Nix's exportReferences does. */
+        for (size_t i = 0; i < n; i++) {
+                size_t len = strlen(closure[i]);
+                if (len < 4 || strcmp(closure[i] + len - 4, ".drv") != 0)
+                        continue;
+                nsb_drv *drv = NULL;
+                nsb_drv_error derr;
+                if (nsb_drv_load(closure[i], &drv, &derr) < 0)
+                        continue;
+                for (size_t k = 0; k < nsb_drv_n_outputs(drv); k++) {
+                        const char *out;
+                        nsb_drv_output(drv, k, NULL, &out, NULL, NULL);
+                        _cleanup_free_ const char **more = NULL;
+                        if (!*out || nsb_closure_of(b, out, &more, &unknown) < 0)
+                                continue;
+                        for (const char **m = more; *m; m++) {
+                                bool seen = false;
+                                for (size_t j = 0; j < n && !seen; j++)
+                                        seen = strcmp(closure[j], *m) == 0;
+                                if (seen)
+                                        continue;
+                                /* A copy: the output's path is the
+                                 * derivation's, freed below. */
+                                const char **grown = realloc(closure, (n + 2) * sizeof(char *));
+                                char *copy = grown ? strdup(*m) : NULL;
+                                if (grown)
+                                        closure = grown;
+                                if (!copy || GROW(owned, owned_alloc, n_owned + 1) < 0) {
+                                        free(copy);
+                                        nsb_drv_free(drv);
+                                        return nsb_fail(b, ENOMEM, "export references graph", "out of memory");
+                                }
+                                owned[n_owned++] = copy;
+                                owned[n_owned] = NULL;
+                                closure[n++] = copy;
+                                closure[n] = NULL;
+                        }
+                }
+                nsb_drv_free(drv);
+        }
+        qsort(closure, n, sizeof(char *), compare_cstrings);
+        *ret = TAKE_PTR(closure);
+        *ret_n = n;
+        *ret_owned = TAKE_PTR(owned);
+        return 0;
+}
+
 int nsb_export_graphs(nsb_build *b)
 {
         for (char **p = b->export_graphs; p && p[0] && p[1]; p += 2) {
                 if (!p[0][0])
                         continue; /* named again later */
                 _cleanup_free_ const char **closure = NULL;
-                const char *unknown = NULL;
-                int r = closure_of(b, p[1], &closure, &unknown);
-                if (r == -ENOENT)
-                        return nsb_fail(b, ENOENT, "export references graph",
-                                        "cannot write exportReferencesGraph '%s': what %s refers to is not known (give "
-                                        "--closure a file in Nix's registration format, as nix-store --dump-db "
-                                        "writes it)",
-                                        p[0], unknown);
-                if (r < 0)
-                        return nsb_fail(b, -r, "export references graph", "out of memory");
-                size_t n = 0;
-                while (closure[n])
-                        n++;
                 _cleanup_strv_free_ char **owned = NULL;
-                size_t n_owned = 0, owned_alloc = 0;
-                /* A derivation in the graph brings its outputs' closures,
-                 * as Nix's exportReferences does. */
-                for (size_t i = 0; i < n; i++) {
-                        size_t len = strlen(closure[i]);
-                        if (len < 4 || strcmp(closure[i] + len - 4, ".drv") != 0)
-                                continue;
-                        nsb_drv *drv = NULL;
-                        nsb_drv_error derr;
-                        if (nsb_drv_load(closure[i], &drv, &derr) < 0)
-                                continue;
-                        for (size_t k = 0; k < nsb_drv_n_outputs(drv); k++) {
-                                const char *out;
-                                nsb_drv_output(drv, k, NULL, &out, NULL, NULL);
-                                _cleanup_free_ const char **more = NULL;
-                                if (!*out || closure_of(b, out, &more, &unknown) < 0)
-                                        continue;
-                                for (const char **m = more; *m; m++) {
-                                        bool seen = false;
-                                        for (size_t j = 0; j < n && !seen; j++)
-                                                seen = strcmp(closure[j], *m) == 0;
-                                        if (seen)
-                                                continue;
-                                        /* A copy: the output's path is the
-                                         * derivation's, freed below. */
-                                        const char **grown = realloc(closure, (n + 2) * sizeof(char *));
-                                        char *copy = grown ? strdup(*m) : NULL;
-                                        if (grown)
-                                                closure = grown;
-                                        if (!copy || GROW(owned, owned_alloc, n_owned + 1) < 0) {
-                                                free(copy);
-                                                nsb_drv_free(drv);
-                                                return nsb_fail(b, ENOMEM, "export references graph", "out of memory");
-                                        }
-                                        owned[n_owned++] = copy;
-                                        owned[n_owned] = NULL;
-                                        closure[n++] = copy;
-                                        closure[n] = NULL;
-                                }
-                        }
-                        nsb_drv_free(drv);
-                }
-                qsort(closure, n, sizeof(char *), compare_cstrings);
+                size_t n;
+                int r = nsb_export_closure(b, p[0], p[1], &closure, &n, &owned);
+                if (r < 0)
+                        return r;
                 char *text = NULL;
                 size_t len = 0;
                 FILE *f = open_memstream(&text, &len);
                 if (!f)
                         return nsb_fail(b, ENOMEM, "export references graph", "out of memory");
                 for (size_t i = 0; i < n; i++) {
-                        char **refs = refs_of(b, closure[i]);
+                        char **refs = nsb_references_of(b, closure[i]);
                         size_t k = 0;
                         while (refs[k])
                                 k++;
@@ -433,6 +496,128 @@ int nsb_export_graphs(nsb_build *b)
                         return nsb_fail(b, -r, "export references graph", "cannot write exportReferencesGraph '%s': %s",
                                         p[0], r == -EEXIST ? "a file of that name is already written" : strerror(-r));
         }
+        return 0;
+}
+
+/* ---- what is known of inputs ---- */
+
+static struct nsb_input_info *find_input_info(const nsb_build *b, const char *path)
+{
+        size_t idx;
+        return strmap_get(&b->input_info_index, path, strlen(path), &idx) ? &b->input_info[idx] : NULL;
+}
+
+static struct nsb_input_info *add_input_info(nsb_build *b, const char *path)
+{
+        struct nsb_input_info *info = find_input_info(b, path);
+        if (info)
+                return info;
+        if (GROW(b->input_info, b->input_info_alloc, b->n_input_info) < 0)
+                return NULL;
+        info = &b->input_info[b->n_input_info];
+        *info = (struct nsb_input_info) { .path = strdup(path) };
+        if (!info->path || strmap_put(&b->input_info_index, info->path, strlen(info->path), b->n_input_info, false,
+                                      NULL) < 0) {
+                free(info->path);
+                return NULL;
+        }
+        b->n_input_info++;
+        return info;
+}
+
+void nsb_input_info_free(nsb_build *b)
+{
+        for (size_t i = 0; i < b->n_input_info; i++) {
+                free(b->input_info[i].path);
+                free(b->input_info[i].ca);
+        }
+        free(b->input_info);
+        strmap_free(&b->input_info_index);
+}
+
+int nsb_build_add_input_info(nsb_build *b, const char *path, const char *nar_hash, uint64_t nar_size, const char *ca)
+{
+        CHECK_CONFIG(b);
+        if (!path || !path_is_normal_absolute(path))
+                return -EINVAL;
+        uint8_t hash[NSB_SHA256_SIZE];
+        if (nar_hash) {
+                const char *text = strncmp(nar_hash, "sha256:", 7) == 0 ? nar_hash + 7 : nar_hash;
+                if (nsb_hash_parse(NSB_HASH_SHA256, text, hash) < 0)
+                        return -EINVAL;
+        }
+        char *ca_copy = ca && *ca ? strdup(ca) : NULL;
+        struct nsb_input_info *info = (ca_copy || !(ca && *ca)) ? add_input_info(b, path) : NULL;
+        if (!info) {
+                free(ca_copy);
+                return -ENOMEM;
+        }
+        if (nar_hash) {
+                memcpy(info->nar_hash, hash, sizeof(hash));
+                info->nar_size = nar_size;
+                info->have_nar = true;
+        }
+        free(info->ca);
+        info->ca = ca_copy;
+        return 0;
+}
+
+int nsb_path_nar(nsb_build *b, const char *path, const uint8_t **ret_hash, uint64_t *ret_size, const char **ret_ca)
+{
+        for (size_t i = 0; i < b->n_outputs; i++) {
+                struct nsb_output *o = &b->outputs[i];
+                if (strcmp(o->path, path) != 0 || !o->described)
+                        continue;
+                if (ret_hash && !o->nar_hashed)
+                        return nsb_fail(b, EOPNOTSUPP, "describe inputs",
+                                        "cannot hash %s: this nsbuild was built without a hash library", path);
+                if (ret_hash)
+                        *ret_hash = o->nar_hash;
+                if (ret_size)
+                        *ret_size = o->nar_size;
+                if (ret_ca)
+                        *ret_ca = NULL;
+                return 0;
+        }
+        struct nsb_input_info *info = add_input_info(b, path);
+        if (!info)
+                return nsb_fail(b, ENOMEM, "describe inputs", "out of memory");
+        if (!info->have_nar) {
+                /* Not given by the store: serialise it (the path as it is
+                 * on the host, not followed if a symlink). */
+                nsb_sha256 h;
+                bool hashing = nsb_sha256_available();
+                if (ret_hash && !hashing)
+                        return nsb_fail(b, EOPNOTSUPP, "describe inputs",
+                                        "cannot hash %s: this nsbuild was built without a hash library", path);
+                int r = hashing ? nsb_sha256_init(&h) : 0;
+                nsb_nar_sink sink = { .hash = hashing ? &h : NULL };
+                _cleanup_free_ char *where = NULL;
+                if (r >= 0)
+                        r = nsb_nar_dump_at(AT_FDCWD, path, &sink, &where);
+                uint8_t digest[NSB_SHA256_SIZE] = { 0 };
+                int q = hashing ? nsb_sha256_final(&h, digest) : 0;
+                if (r < 0 || q < 0)
+                        return nsb_fail(b, r < 0 ? -r : -q, "describe inputs", "cannot serialise %s%s%s: %s", path,
+                                        where ? " at " : "", where ? where : "", strerror(r < 0 ? -r : -q));
+                if (!hashing) {
+                        /* The size alone: not remembered as known. */
+                        if (ret_size)
+                                *ret_size = sink.size;
+                        if (ret_ca)
+                                *ret_ca = info->ca;
+                        return 0;
+                }
+                memcpy(info->nar_hash, digest, sizeof(digest));
+                info->nar_size = sink.size;
+                info->have_nar = true;
+        }
+        if (ret_hash)
+                *ret_hash = info->nar_hash;
+        if (ret_size)
+                *ret_size = info->nar_size;
+        if (ret_ca)
+                *ret_ca = info->ca;
         return 0;
 }
 

@@ -49,6 +49,44 @@ char **strv_copy(const char *const *v)
         return c;
 }
 
+char *strv_join(char *const *v, const char *sep)
+{
+        size_t len = 1, n_sep = strlen(sep);
+        for (size_t i = 0; v[i]; i++)
+                len += strlen(v[i]) + (i ? n_sep : 0);
+        char *s = malloc(len), *p = s;
+        if (!s)
+                return NULL;
+        for (size_t i = 0; v[i]; i++) {
+                if (i)
+                        p = stpcpy(p, sep);
+                p = stpcpy(p, v[i]);
+        }
+        *p = '\0';
+        return s;
+}
+
+int strv_split_words(const char *s, char ***ret)
+{
+        _cleanup_strv_free_ char **words = NULL;
+        size_t n = 0, alloc = 0;
+        if (GROW(words, alloc, n) < 0)
+                return -ENOMEM;
+        words[0] = NULL;
+        for (const char *p = s; *p;) {
+                p += strspn(p, " \t\n\r");
+                size_t len = strcspn(p, " \t\n\r");
+                if (!len)
+                        break;
+                if (GROW(words, alloc, n + 1) < 0 || !(words[n] = strndup(p, len)))
+                        return -ENOMEM;
+                words[++n] = NULL;
+                p += len;
+        }
+        *ret = TAKE_PTR(words);
+        return 0;
+}
+
 /* ---- growing arrays and a string map ---- */
 
 int grow_array(void **v, size_t *alloc, size_t n, size_t size)

@@ -79,6 +79,11 @@ static inline void strv_freep(char ***v) { strv_free(*v); }
 size_t strv_length(char *const *v);
 /* Copy a NULL-terminated vector; NULL on allocation failure. */
 char **strv_copy(const char *const *v);
+/* The words of S (separated by spaces, tabs, newlines and carriage
+ * returns, as Nix's tokenizeString), NULL-terminated; -ENOMEM. */
+int strv_split_words(const char *s, char ***ret);
+/* The strings of V with SEP between them; NULL on allocation failure. */
+char *strv_join(char *const *v, const char *sep);
 
 /* A bump allocator for many small strings freed at once. */
 typedef struct nsb_arena {

@@ -27,7 +27,7 @@ nsbuild $PACKAGE_VERSION configuration
   network:    SIOCSIFFLAGS $ac_cv_have_decl_SIOCSIFFLAGS, IFF_UP $ac_cv_have_decl_IFF_UP
   prctl:      PR_SET_NO_NEW_PRIVS $ac_cv_have_decl_PR_SET_NO_NEW_PRIVS
   seccomp:    filter for $nsb_cv_seccomp_arch (--enable-seccomp=$enable_seccomp)
-  libraries:  sha256 $nsb_crypto (--with-crypto=$with_crypto), libcap $nsb_have_libcap (--with-libcap=$with_libcap)
+  libraries:  sha256 $nsb_crypto (--with-crypto=$with_crypto), libcap $nsb_have_libcap (--with-libcap=$with_libcap), json-c $nsb_have_jsonc (--with-jsonc=$with_jsonc)
   namespaces enabled:  $enable_namespaces
 
   capabilities: MOUNT_NS $(nsb_yn nsb_cap_mount_ns), NET_NS $(nsb_yn nsb_cap_net_ns), IPC_NS $(nsb_yn nsb_cap_ipc_ns), UTS_NS $(nsb_yn nsb_cap_uts_ns),

@@ -38,7 +38,7 @@ scenario() {
 	like "$json" "{ \"name\": \"$cap\", \"compiled\": true, \"works\": false, \"errno\": \"$errno\"" \
 		"$mode: features --json says the same"
 	jlacks=$(printf '"%s", ' $(printf '%s' "$lacks" | tr ',' ' '))
-	like "$json" "\"auto\": \"$tier\",  \"auto_lacks\": [ ${jlacks%, } ]" "$mode: --json names the auto tier and what it lacks"
+	like "$json" "\"auto\": \"$tier\", \"auto_lacks\": [ ${jlacks%, } ]" "$mode: --json names the auto tier and what it lacks"
 
 	out=$("$NOKERNEL" "$mode" -- "$NSBUILD" run --ro-bind "$STATIC_HELPER:/t/helper" -- /t/helper creds 2>"$tap_tmp/err"); st=$?
 	ok $st "$mode: auto still builds"
@@ -84,7 +84,7 @@ if "$NSBUILD" --version | grep -q -- '+SECCOMP'; then
 	like "$out" "seccomp                yes       no     EINVAL:" "no seccomp: features says the filter does not work"
 	like "$out" "full                   yes       no" "no seccomp: and that the full tier (which includes it) cannot start"
 	like "$out" "--sandbox=auto uses: full, without (see above): seccomp" "no seccomp: auto uses the full tier without it"
-	like "$("$NOKERNEL" no-seccomp -- "$NSBUILD" features --json | tr -d '\n')" '"auto": "full",  "auto_lacks": [ "seccomp" ]' \
+	like "$("$NOKERNEL" no-seccomp -- "$NSBUILD" features --json | tr -d '\n')" '"auto": "full", "auto_lacks": [ "seccomp" ]' \
 		"no seccomp: --json says what auto lacks"
 	out=$("$NOKERNEL" no-seccomp -- "$NSBUILD" run --ro-bind "$STATIC_HELPER:/t/helper" -- /t/helper pid 2>"$tap_tmp/err"); st=$?
 	is "$st:$out" "0:1" "no seccomp: auto builds in the full tier (the builder is PID 1)"

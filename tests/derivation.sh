@@ -207,10 +207,108 @@ else
 	like "$(cat "$o/r" 2>/dev/null)" "path=/build/.attr-" "which is in /build (not Nix's name without a hash library)"
 fi
 like "$(cat "$o/r" 2>/dev/null)" "set= end" "and buildCommand itself is not in the environment"
-d=$(drv structured 'mkdir $out' out "" "" "" "(\"__json\",\"{}\")")
-build "$d" 2>"$tap_tmp/err"; st=$?
-is "$st" 125 "structured attributes: exit 125"
-like "$(cat "$tap_tmp/err")" "structured attributes (__json) are not supported" "saying so"
+
+# ---- structured attributes ---------------------------------------------------
+# sdrv NAME SCRIPT JSON [OUTPUTS]: a derivation with structured attributes
+# JSON (the outputs' names added as Nix adds them), its builder SCRIPT run
+# by bash after sourcing .attrs.sh.
+sdrv() {
+	outs=${4:-out}
+	list=$(printf '"%s",' $outs)
+	drv "$1" "[ -n \"\$BASH_VERSION\" ] || exec /bin/bash \"\$0\"; PATH=/usr/bin:/bin; . \"\$NIX_ATTRS_SH_FILE\"; $2" "$outs" "" "" "" \
+		"(\"__json\",$(q "${3%\}},\"outputs\":[${list%,}]}"))"
+}
+d=$(sdrv structured 'out=${outputs[out]}; mkdir -p $out; cp $NIX_ATTRS_JSON_FILE $out/attrs.json; cp $NIX_ATTRS_SH_FILE $out/attrs.sh; env > $out/env; echo "$n ${list[0]}|${list[1]} ${obj[k]} [$flag] $NIX_ATTRS_JSON_FILE" > $out/seen; echo > ${outputs[dev]}' \
+	'{"PATH":"/usr/bin:/bin","n":7,"flag":true,"list":["a b","c"],"obj":{"k":"v","it'"'"'s":null},"drop":1.25,"nested":[[1]],"big":4294967297,"esc":"\"\\\n\u0001"}' "out dev")
+if has_feature JSON; then
+	o=$(build "$d" 2>"$tap_tmp/err"); st=$?
+	o=$(printf '%s\n' "$o" | sed -n 1p)
+	is "$st" 0 "structured attributes: the derivation builds"
+	[ $st -eq 0 ] || diag "$(cat "$tap_tmp/err")"
+	is "$(cat "$o/seen" 2>/dev/null)" "7 a b|c v [1] /build/.attrs.json" \
+		"the builder reads them from .attrs.sh (NIX_ATTRS_SH_FILE), in the build directory"
+	is "$(grep -cE '^(out|dev|name|n|flag|__json)=' "$o/env")" 0 "none of the derivation's variables is in the environment"
+	like "$(cat "$o/env")" "NIX_ATTRS_JSON_FILE=/build/.attrs.json" "NIX_ATTRS_JSON_FILE names .attrs.json"
+	is "$(cat "$o/attrs.json")" "{\"PATH\":\"/usr/bin:/bin\",\"big\":4294967297,\"drop\":1.25,\"esc\":\"\\\"\\\\\\n\\u0001\",\"flag\":true,\"list\":[\"a b\",\"c\"],\"n\":7,\"nested\":[[1]],\"obj\":{\"it's\":null,\"k\":\"v\"},\"outputs\":{\"dev\":\"$o-dev\",\"out\":\"$o\"}}" \
+		".attrs.json: keys sorted, no spaces, outputs resolved to their paths (as Nix writes it)"
+	is "$(cat "$o/attrs.sh")" "declare PATH='/usr/bin:/bin'
+declare big=1
+declare esc='\"\\
+$(printf '\001')'
+declare flag=1
+declare -a list=('a b' 'c' )
+declare n=7
+declare -A obj=(['it'\\''s']='' ['k']='v' )
+declare -A outputs=(['dev']='$o-dev' ['out']='$o' )" \
+		".attrs.sh: what bash can hold, quoted as Nix quotes it (a non-integral number, a nested list left out; a big integer as Nix's C int)"
+	# Errors in them: a one-line message, exit 125, nothing built.
+	for bad in '{' '[1]' '{"a":NaN}' '{"a":1.}' '{"a":"\ud800"}' '{"a":99999999999999999999}' '{"a":1} x'; do
+		d=$(drv "bad-json" 'mkdir $out' out "" "" "" "(\"__json\",$(q "$bad"))")
+		build "$d" >/dev/null 2>"$tap_tmp/err"; st=$?
+		is "$st:$(wc -l <"$tap_tmp/err")" "125:1" "__json '$bad': exit 125, one line"
+		like "$(cat "$tap_tmp/err")" "cannot read the structured attributes (__json): " "saying why: $(cat "$tap_tmp/err")"
+	done
+	d=$(sdrv bad-type 'mkdir -p ${outputs[out]}' '{"requiredSystemFeatures":"kvm"}')
+	build "$d" >/dev/null 2>"$tap_tmp/err"; st=$?
+	like "$st $(cat "$tap_tmp/err")" "125 nsbuild: $d: attribute 'requiredSystemFeatures' of the derivation must be a list of strings" \
+		"an attribute of the wrong type: exit 125, naming it and the type"
+	d=$(sdrv features 'mkdir -p ${outputs[out]}' '{"requiredSystemFeatures":["nixos-test","no-such-feature"]}')
+	build "$d" >/dev/null 2>"$tap_tmp/err"; st=$?
+	like "$st $(cat "$tap_tmp/err")" "125 nsbuild: $d: a '$system' with features {nixos-test, no-such-feature} is required" \
+		"requiredSystemFeatures read from them"
+	# outputChecks: per output, sizes and references.
+	d=$(sdrv maxsize 'echo 0123456789 > ${outputs[out]}' '{"outputChecks":{"out":{"maxSize":10}}}')
+	build "$d" >/dev/null 2>"$tap_tmp/err"; st=$?
+	like "$st $(cat "$tap_tmp/err")" "125 nsbuild: path '$(outpath "$d")' is too large at 128 bytes; limit is 10 bytes" \
+		"outputChecks.out.maxSize: an output over it fails, as Nix says it"
+	[ ! -e "$(outpath "$d")" ]; ok $? "and is not left in the store"
+	d=$(sdrv maxsize-ok 'echo 0123456789 > ${outputs[out]}' '{"outputChecks":{"out":{"maxSize":128}}}')
+	build "$d" >/dev/null 2>"$tap_tmp/err"; is "$?" 0 "outputChecks.out.maxSize: an output of that size builds"
+	printf '%s\n\n0\n' "$o1" >"$tap_tmp/lib.closure"
+	d=$(sdrv closure "echo $o1 > \${outputs[out]}" '{"outputChecks":{"out":{"maxClosureSize":200}}}')
+	build --closure "$tap_tmp/lib.closure" "$d" >/dev/null 2>"$tap_tmp/err"; st=$?
+	like "$st $(cat "$tap_tmp/err")" "125 nsbuild: closure of path '$(outpath "$d")' is too large at " \
+		"outputChecks.out.maxClosureSize: the output and what it refers to (NAR sizes) over it fails"
+	d=$(sdrv refs "echo $o1 > \${outputs[out]}; echo > \${outputs[dev]}" \
+		'{"allowedReferences":[],"outputChecks":{"out":{"allowedReferences":["dev"]},"dev":{"disallowedReferences":["out"]},"oops":{}}}' "out dev")
+	build --closure "$tap_tmp/lib.closure" "$d" >/dev/null 2>"$tap_tmp/err"; st=$?
+	like "$st $(tail -n 1 "$tap_tmp/err")" "125 nsbuild: output '$(outpath "$d")' is not allowed to refer to the following paths (allowedReferences): $o1" \
+		"outputChecks.out.allowedReferences (an output's name): a reference outside it fails"
+	like "$(cat "$tap_tmp/err")" "'structuredAttrs' disables the effect of the top-level attribute 'allowedReferences'; use 'outputChecks' instead" \
+		"a top-level check, which structured attributes disable, is warned about"
+	like "$(cat "$tap_tmp/err")" "outputChecks.oops: the derivation has no output 'oops', ignoring" "as is a check of no output"
+	# Requisites count the output itself, unless ignoreSelfRefs.
+	d=$(sdrv self 'echo ${outputs[out]} > ${outputs[out]}' '{"outputChecks":{"out":{"allowedRequisites":[]}}}')
+	build "$d" >/dev/null 2>"$tap_tmp/err"; st=$?
+	like "$st $(cat "$tap_tmp/err")" "125 nsbuild: output '$(outpath "$d")' is not allowed to refer to the following paths (allowedRequisites): $(outpath "$d")" \
+		"outputChecks.out.allowedRequisites: the output's own path counts (Nix's per-output checks)"
+	d=$(sdrv self-ignored 'echo ${outputs[out]} > ${outputs[out]}' '{"outputChecks":{"out":{"allowedRequisites":[],"ignoreSelfRefs":true}}}')
+	build "$d" >/dev/null 2>"$tap_tmp/err"; is "$?" 0 "unless ignoreSelfRefs is true"
+	d=$(sdrv spec 'mkdir -p ${outputs[out]}' '{"outputChecks":{"out":{"disallowedRequisites":["nothing"]}}}')
+	build "$d" >/dev/null 2>"$tap_tmp/err"; st=$?
+	like "$st $(cat "$tap_tmp/err")" "125 nsbuild: $d: derivation contains an illegal reference specifier 'nothing' in outputChecks.out.disallowedRequisites" \
+		"an outputChecks entry that is neither a store path nor an output: exit 125"
+	# exportReferencesGraph: an object of names and paths, each name
+	# replaced by the path information of the paths' closure.
+	d=$(sdrv export 'cp $NIX_ATTRS_JSON_FILE ${outputs[out]}' "{\"exportReferencesGraph\":{\"lib\":[\"$o1/lib/data\"]}}")
+	o=$(build --closure "$tap_tmp/lib.closure" "$d" 2>"$tap_tmp/err"); st=$?
+	is "$st" 0 "exportReferencesGraph: builds"
+	lib=$(sed -n 's/.*"lib":\(\[[^]]*\]\).*/\1/p' "$o" 2>/dev/null)
+	like "$lib" "[{\"closureSize\":" "its entry: the path information of the closure (nix path-info's fields)"
+	like "$lib" "\"path\":\"$o1\",\"references\":[]" "of the store path the path below it stands for"
+	is "$(grep -o '"path":' "$o" | wc -l)" 1 "and only of it (it refers to nothing)"
+	nar=$(printf '%s' "$lib" | sed -n 's/.*"narSize":\([0-9]*\).*/\1/p') closure=$(printf '%s' "$lib" | sed -n 's/.*"closureSize":\([0-9]*\).*/\1/p')
+	[ -n "$nar" ] && [ "$nar" -gt 400 ] && [ "$closure" = "$nar" ]; ok $? "a NAR size ($nar), and the closure size is it"
+	like "$lib" '"narHash":"sha256:' "the NAR hash in Nix's base 32"
+	d=$(sdrv export-bad 'mkdir -p ${outputs[out]}' '{"exportReferencesGraph":["x","y"]}')
+	build "$d" >/dev/null 2>"$tap_tmp/err"; st=$?
+	like "$st $(cat "$tap_tmp/err")" "125 nsbuild: $d: with structured attributes, 'exportReferencesGraph' must be an object" \
+		"exportReferencesGraph as a list: refused (Nix would ignore it)"
+else
+	build "$d" >/dev/null 2>"$tap_tmp/err"; st=$?
+	like "$st $(cat "$tap_tmp/err")" "125 nsbuild: $d: the derivation has structured attributes (__json), but this nsbuild was built without json-c" \
+		"structured attributes without json-c: exit 125, saying so"
+fi
 printf 'Derive([("out","%s/%s-fetched","","")],[],[],"builtin","builtin:fetchurl",[],[("out","%s/%s-fetched")])' \
 	"$store" "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz1" "$store" "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz1" >"$tap_tmp/builtin.drv"
 build "$tap_tmp/builtin.drv" >/dev/null 2>"$tap_tmp/err"; st=$?

@@ -11,7 +11,8 @@
 #      through configure's cache variables: make check; tiers chroot, off
 #   4. clang --with-crypto=openssl: make check
 #   5. clang with AddressSanitizer and UndefinedBehaviorSanitizer: make check
-#   6. libFuzzer: the derivation parser fuzzed for FUZZ_SECONDS (default 60)
+#   6. libFuzzer: the derivation parser and the JSON reader fuzzed for
+#      FUZZ_SECONDS (default 60) each
 #   7. cppcheck over the sources
 #   8. the kernel matrix (tests/kernels/run.sh): the default build in QEMU
 #      guests of Debian's kernels and of kernels without each feature (the
@@ -86,7 +87,7 @@ no_namespace_calls() {
 NSB_TEST_DEBIAN_PACKAGE=1; export NSB_TEST_DEBIAN_PACKAGE
 build default
 unset NSB_TEST_DEBIAN_PACKAGE
-expect default "full, chroot, off" +MOUNT_NS +NET_NS +IPC_NS +UTS_NS +PID_NS +CHROOT +SHA256 +LIBCAP
+expect default "full, chroot, off" +MOUNT_NS +NET_NS +IPC_NS +UTS_NS +PID_NS +CHROOT +SHA256 +LIBCAP +JSON
 grep -E '^(ok|not ok|1\.\.0)' "$matrix/default/tests/debian-package.log" | sed -n '1p;$p'
 nm -D "$matrix/default/libstore/.libs/libnsbuild.so" | grep -qw 'U mount' || fail "default: the full tier does not reference mount()"
 
@@ -118,8 +119,8 @@ say "default: make bench (smoke)"
 BENCH_RUNS=5 make -C "$matrix/default" bench >"$matrix/default/bench.out" 2>&1 || { cat "$matrix/default/bench.out"; fail "make bench"; }
 grep -E '^(1|2|3|4|5)\.|target' "$matrix/default/bench.out"
 
-build no-namespaces --disable-namespaces --with-crypto=no --disable-seccomp --with-libcap=no
-expect no-namespaces "chroot, off" -MOUNT_NS -NET_NS -IPC_NS -UTS_NS -PID_NS +CHROOT -SECCOMP -SHA256 -LIBCAP
+build no-namespaces --disable-namespaces --with-crypto=no --disable-seccomp --with-libcap=no --with-jsonc=no
+expect no-namespaces "chroot, off" -MOUNT_NS -NET_NS -IPC_NS -UTS_NS -PID_NS +CHROOT -SECCOMP -SHA256 -LIBCAP -JSON
 no_namespace_calls no-namespaces
 
 build simulated-libc ac_cv_func_unshare=no ac_cv_have_decl_CLONE_NEWNET=no
@@ -157,6 +158,15 @@ if command -v clang >/dev/null; then
 		-dict="$top/tests/fuzz/drv.dict" -artifact_prefix="$matrix/fuzz/" corpus >fuzz.out 2>&1 ||
 		{ tail -n 40 fuzz.out; fail "fuzz: the fuzzer found a crash (see $matrix/fuzz/)"; }
 	grep -E '^stat::number_of_executed_units|^Done' fuzz.out || true
+	# The JSON reader of structured attributes, the same way.
+	say "fuzz: tests/fuzz/fuzz-json for ${FUZZ_SECONDS:-60} s"
+	make -j"$jobs" tests/fuzz/fuzz-json >make-json.out 2>&1 || { cat make-json.out; fail "fuzz: make fuzz-json"; }
+	mkdir -p json-corpus
+	cp "$top"/tests/fuzz/corpus/json/* json-corpus/
+	tests/fuzz/fuzz-json -max_total_time="${FUZZ_SECONDS:-60}" -max_len=4096 -print_final_stats=1 \
+		-dict="$top/tests/fuzz/json.dict" -artifact_prefix="$matrix/fuzz/json-" json-corpus >fuzz-json.out 2>&1 ||
+		{ tail -n 40 fuzz-json.out; fail "fuzz: the fuzzer found a crash in the JSON reader (see $matrix/fuzz/)"; }
+	grep -E '^stat::number_of_executed_units|^Done' fuzz-json.out || true
 	cd "$top"
 fi
 

@@ -13,6 +13,7 @@ for tool in nix-instantiate nix-store; do
 done
 bb=$(path_of busybox) && is_static "$bb" || skip_all "no static busybox for the builders' /bin/sh (apt-get install busybox-static)"
 "$NSBUILD" --version | grep -q -- '+SHA256' || skip_all "nsbuild is built without a hash library"
+"$NSBUILD" --version | grep -q -- '+JSON' || skip_all "nsbuild is built without json-c (structured attributes, --json)"
 why=$(require_full)
 case $why in
 "Bail out!"*) echo "$why"; exit 1 ;;
@@ -22,7 +23,7 @@ esac
 chmod 0755 "$tap_tmp"
 export NIX_STORE_DIR="$tap_tmp/store" NIX_STATE_DIR="$tap_tmp/state" NIX_LOG_DIR="$tap_tmp/log" NIX_CONF_DIR="$tap_tmp/etc"
 mkdir -p "$NIX_CONF_DIR" "$tap_tmp/work"
-printf 'build-users-group =\nsandbox-paths = /bin/sh=%s\nsubstituters =\n' "$bb" >"$NIX_CONF_DIR/nix.conf"
+printf 'build-users-group =\nsandbox-paths = /bin/sh=%s /bin/busybox=%s\nsubstituters =\n' "$bb" "$bb" >"$NIX_CONF_DIR/nix.conf"
 store=$NIX_STORE_DIR
 nix() { "$@" 2>>"$tap_tmp/nix.log"; }
 
@@ -128,8 +129,71 @@ in derivation {
   args = [ "-c" "while read -r l; do echo \"$l\"; done < g > $out" ]; exportReferencesGraph = [ "g" mid.drvPath ];
 }
 EOF
+# Structured attributes: the builder has no variable of the derivation's;
+# it copies what it got (.attrs.json, .attrs.sh) into its output, whose
+# NAR hash then says both are Nix's byte for byte.  It finds its output's
+# path in .attrs.json (busybox's sed).
+expr structured <<'EOF'
+let script = builtins.toFile "copy-attrs.sh" ''
+  out=$(/bin/busybox sed -n 's/.*"outputs":{[^}]*"out":"\([^"]*\)".*/\1/p' .attrs.json)
+  doc=$(/bin/busybox sed -n 's/.*"outputs":{[^}]*"doc":"\([^"]*\)".*/\1/p' .attrs.json)
+  /bin/busybox mkdir -p $out
+  /bin/busybox cp .attrs.json .attrs.sh $out/
+  echo > $doc
+'';
+in derivation {
+  name = "structured"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ script ];
+  __structuredAttrs = true; outputs = [ "out" "doc" ];
+  str = "it's \"quoted\"\nnew line \ttab é ü \\ back"; empty = ""; dollar = "\${x} $(y) `z`";
+  num = 42; neg = -7; zero = 0; big = 4294967297; flt = 1.5; third = 1.0 / 3.0; tenth = 0.1; huge = 1.0e20;
+  tiny = 1.5e-7; round = 100.0; negflt = -2.5;
+  yes = true; no = false; nothing = null;
+  list = [ "a" "b c" 3 true null "it's" ]; mixed = [ "a" [ "nested" ] ]; emptyList = [ ];
+  obj = { k = "v"; "odd key" = "x"; n = 1; "it's" = false; }; nested = { deep = { x = 1; }; }; emptyObj = { };
+  "bad-name" = "skip"; "_ok" = "fine"; "9lives" = "skip";
+}
+EOF
+expr structured-graph <<'EOF'
+let
+  leaf = builtins.toFile "sleaf.txt" "leaf\n";
+  mid = derivation { name = "smid"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo ${leaf} > $out" ]; };
+  script = builtins.toFile "copy-json.sh" ''
+    out=$(/bin/busybox sed -n 's/.*"outputs":{[^}]*"out":"\([^"]*\)".*/\1/p' .attrs.json)
+    /bin/busybox cp .attrs.json $out
+  '';
+in derivation {
+  name = "structured-graph"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ script ];
+  __structuredAttrs = true;
+  exportReferencesGraph = { closure = [ mid ]; also = [ leaf ]; };
+  outputChecks.out = { maxClosureSize = 100000; allowedRequisites = [ "out" mid leaf ]; };
+}
+EOF
+expr structured-maxsize <<'EOF'
+let script = builtins.toFile "big.sh" ''
+  out=$(/bin/busybox sed -n 's/.*"outputs":{[^}]*"out":"\([^"]*\)".*/\1/p' .attrs.json)
+  echo 0123456789abcdef > $out
+'';
+in derivation {
+  name = "structured-maxsize"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ script ];
+  __structuredAttrs = true; outputChecks.out.maxSize = 100;
+}
+EOF
+expr structured-requisites <<'EOF'
+let
+  leaf = builtins.toFile "sleaf2.txt" "leaf\n";
+  mid = derivation { name = "smid2"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo ${leaf} > $out" ]; };
+  script = builtins.toFile "name-mid.sh" ''
+    out=$(/bin/busybox sed -n 's/.*"outputs":{[^}]*"out":"\([^"]*\)".*/\1/p' .attrs.json)
+    /bin/busybox sed -n 's/.*"mid":"\([^"]*\)".*/\1/p' .attrs.json > $out
+  '';
+in derivation {
+  name = "structured-requisites"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ script ];
+  __structuredAttrs = true; inherit mid; outputChecks.out.disallowedRequisites = [ leaf ];
+}
+EOF
 printf 'npm tarball\n' >"$tap_tmp/npm"
 cases="refs disallowed respected requisites requisites-violated requisites-self graph graph-drv sha512 fixed-ref fixed-self exec-flat"
+cases="$cases structured structured-graph structured-maxsize structured-requisites"
 if command -v openssl >/dev/null 2>&1; then
 	sed -i "s|SHA512HASH|$(openssl dgst -sha512 -binary "$tap_tmp/npm" | base64 -w0)|" "$tap_tmp/work/sha512.nix"
 else
@@ -172,7 +236,14 @@ for case in $cases; do
 		case $p in *.drv) echo "$p"; nix nix-store -q --outputs "$p" ;; *) echo "$p" ;; esac
 	done)
 	: >"$tap_tmp/$case.reg"
-	[ -n "$inputs" ] && nix nix-store --dump-db $(nix nix-store -qR $inputs) >"$tap_tmp/$case.reg"
+	if [ -n "$inputs" ]; then
+		case $case in
+		# What structured attributes export has content addresses:
+		# the closure as Nix's path information.
+		structured*) nix command nix --extra-experimental-features nix-command path-info --json -r $inputs >"$tap_tmp/$case.reg" ;;
+		*) nix nix-store --dump-db $(nix nix-store -qR $inputs) >"$tap_tmp/$case.reg" ;;
+		esac
+	fi
 
 	nix nix-store --realise "$drv" >/dev/null; nix_st=$?
 	nix_info=
@@ -183,7 +254,7 @@ for case in $cases; do
 		nix nix-store --delete --ignore-liveness $outs >/dev/null
 		for o in $outs; do [ ! -e "$o" ] || diag "$case: Nix did not delete $o: $(tail -n 3 "$tap_tmp/nix.log")"; done
 	fi
-	json=$("$NSBUILD" build --json --store "$store" --sandbox-path "/bin/sh=$bb" --closure "$tap_tmp/$case.reg" "$drv" 2>"$tap_tmp/$case.err"); ns_st=$?
+	json=$("$NSBUILD" build --json --store "$store" --sandbox-path "/bin/sh=$bb" --sandbox-path "/bin/busybox=$bb" --closure "$tap_tmp/$case.reg" "$drv" 2>"$tap_tmp/$case.err"); ns_st=$?
 	if [ $nix_st -eq 0 ]; then nix_res=success; else nix_res=failure; fi
 	if [ $ns_st -eq 0 ]; then ns_res=success; else ns_res=failure; fi
 	if [ "$case" = fixed-ref ]; then
@@ -203,7 +274,7 @@ for case in $cases; do
 	is "$ns_info" "$nix_info" "$case: NAR hash, NAR size and references of every output are Nix's"
 	# The registration, loaded into Nix's database, checks out.
 	rm -rf $outs
-	"$NSBUILD" build --print-registration --store "$store" --sandbox-path "/bin/sh=$bb" --closure "$tap_tmp/$case.reg" "$drv" \
+	"$NSBUILD" build --print-registration --store "$store" --sandbox-path "/bin/sh=$bb" --sandbox-path "/bin/busybox=$bb" --closure "$tap_tmp/$case.reg" "$drv" \
 		>"$tap_tmp/$case.registration" 2>"$tap_tmp/$case.err"
 	nix nix-store --register-validity --hash-given <"$tap_tmp/$case.registration"; st=$?
 	for o in $outs; do nix nix-store --verify-path "$o" || st=1; done

@@ -82,3 +82,23 @@ int tap_done(void)
         fflush(stdout);
         return n_failed ? 1 : 0;
 }
+
+char *tap_read_file(const char *path, size_t *ret_len)
+{
+        FILE *f = fopen(path, "rbe");
+        if (!f)
+                return NULL;
+        char *buf = NULL;
+        size_t cap = 0;
+        FILE *m = open_memstream(&buf, &cap);
+        char chunk[4096];
+        size_t n;
+        while (m && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+                fwrite(chunk, 1, n, m);
+        fclose(f);
+        if (!m)
+                return NULL;
+        fclose(m);
+        *ret_len = cap;
+        return buf;
+}

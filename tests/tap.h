@@ -16,6 +16,10 @@ __attribute__((format(printf, 1, 2))) void tap_diag(const char *fmt, ...);
  * test passed). */
 int tap_done(void);
 
+/* The contents of PATH (malloc'd; its length in *RET_LEN), NULL if it
+ * cannot be read. */
+char *tap_read_file(const char *path, size_t *ret_len);
+
 /* A log sink for in-process builds: keeps the first bytes of the log. */
 struct tap_log_capture {
         char buf[4096];

@@ -131,6 +131,10 @@ kill_cmdline() {
 # a busybox system has /proc).
 online_cpus() { getconf _NPROCESSORS_ONLN 2>/dev/null || grep -c '^processor' /proc/cpuinfo; }
 
+# has_feature NAME: nsbuild is built with NAME (+NAME in --version's
+# feature line).
+has_feature() { case " $("$NSBUILD" --version | tail -n 1) " in *" +$1 "*) return 0 ;; *) return 1 ;; esac; }
+
 # Root, or an ordinary user.  Tests whose expectations differ say so.
 is_root() { [ "$(id -u)" -eq 0 ]; }
 # The build user as the sandbox shows it: as root one of the pool

@@ -120,6 +120,18 @@ int main(void)
         tap_is_int(nsb_build_add_capability(b, NULL), -EINVAL, "no capability name is refused");
         tap_is_int(nsb_build_add_capability(b, "cap_net_raw"), 0, "a capability name in any case");
         {
+                /* What a store knows of an input. */
+                const char *p = "/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-x";
+                tap_is_int(nsb_build_add_input_info(b, p, "sha256-ygvT6ZuqPO3FGoktazMKAzhBs7QXdiRgdagMYuWZnEI=", 8, NULL),
+                           0, "input info: an SRI NAR hash");
+                tap_is_int(nsb_build_add_input_info(b, p, "sha256:xyz", 8, NULL), -EINVAL,
+                           "input info: a NAR hash that is none is refused");
+                tap_is_int(nsb_build_add_input_info(b, "relative", NULL, 0, "text:sha256:x"), -EINVAL,
+                           "input info: a relative path is refused");
+                tap_is_int(nsb_build_add_input_info(b, p, NULL, 0, "text:sha256:x"), 0,
+                           "input info: a content address alone");
+        }
+        {
                 nsb_build *c = NULL;
                 const char *argv_true[] = { "true", NULL };
                 bool made = nsb_build_new(&c) == 0 && nsb_build_set_builder(c, "/bin/true", argv_true) == 0 &&

@@ -12,26 +12,6 @@
 #include "nsbuild.h"
 #include "tap.h"
 
-static char *read_file(const char *path, size_t *ret_len)
-{
-        FILE *f = fopen(path, "rbe");
-        if (!f)
-                return NULL;
-        char *buf = NULL;
-        size_t cap = 0;
-        FILE *m = open_memstream(&buf, &cap);
-        char chunk[4096];
-        size_t n;
-        while (m && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-                fwrite(chunk, 1, n, m);
-        fclose(f);
-        if (!m)
-                return NULL;
-        fclose(m);
-        *ret_len = cap;
-        return buf;
-}
-
 /* Parse TEXT, expecting failure at LINE:COLUMN with a message containing
  * WANT. */
 static void expect_error(const char *text, unsigned line, unsigned column, const char *want, const char *name)
@@ -56,7 +36,7 @@ static void corpus(const char *dir)
                 const char *name = list[i]->d_name;
                 char *path = NULL;
                 size_t len = 0;
-                char *text = name[0] == '.' || asprintf(&path, "%s/%s", dir, name) < 0 ? NULL : read_file(path, &len);
+                char *text = name[0] == '.' || asprintf(&path, "%s/%s", dir, name) < 0 ? NULL : tap_read_file(path, &len);
                 free(path);
                 if (text && strncmp(name, "valid-", 6) == 0) {
                         nsb_drv *d = NULL;

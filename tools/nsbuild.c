@@ -23,6 +23,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#ifdef HAVE_JSONC
+#include <json-c/json.h>
+#endif
+
 #include "nsbuild.h"
 
 #define EXIT_NSBUILD_FAILED 125
@@ -175,7 +179,8 @@ static void usage_build(FILE *out)
                 "Options:\n"
                 "     --closure FILE         also bind the store paths listed in FILE, one a line\n"
                 "                            (as nix-store -qR prints them), or in Nix's registration\n"
-                "                            format, which also says what each refers to\n"
+                "                            format, which also says what each refers to, or as\n"
+                "                            nix path-info --json --recursive prints it\n"
                 "     --sandbox-path PATH[=HOSTPATH]\n"
                 "                            bind HOSTPATH (default PATH) read-only at PATH; a\n"
                 "                            trailing '?' skips it when missing\n"
@@ -327,23 +332,58 @@ static void usage_features(FILE *out)
                 program_name);
 }
 
-static void json_string(const char *s)
+#ifdef HAVE_JSONC
+/* JSON is written with json-c: objects built, then printed. */
+static struct json_object *jnew(struct json_object *v)
 {
-        if (!s || !*s) {
-                fputs("null", stdout);
-                return;
-        }
-        putchar('"');
-        for (; *s; s++) {
-                unsigned char c = (unsigned char) *s;
-                if (c == '"' || c == '\\')
-                        printf("\\%c", c);
-                else if (c < 0x20)
-                        printf("\\u%04x", c);
-                else
-                        putchar(c);
-        }
-        putchar('"');
+        if (!v)
+                die("out of memory");
+        return v;
+}
+
+/* A string, or null for NULL or "". */
+static struct json_object *jstr(const char *s)
+{
+        return s && *s ? jnew(json_object_new_string(s)) : NULL;
+}
+
+static void jadd(struct json_object *o, const char *key, struct json_object *v)
+{
+        if (json_object_object_add(o, key, v) < 0)
+                die("out of memory");
+}
+
+static void jpush(struct json_object *a, struct json_object *v)
+{
+        if (json_object_array_add(a, v) < 0)
+                die("out of memory");
+}
+
+/* Print O (and free it) on FD, one line: SPACED as bubblewrap's status
+ * lines, or compact as Nix prints. */
+static void jprint(int fd, struct json_object *o, bool spaced)
+{
+        const char *text = json_object_to_json_string_ext(
+                o, (spaced ? JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN) | JSON_C_TO_STRING_NOSLASHESCAPE);
+        if (!text)
+                die("out of memory");
+        if (fd == STDOUT_FILENO)
+                fflush(stdout);
+        dprintf(fd, "%s\n", text);
+        json_object_put(o);
+}
+#endif
+
+/* Die where JSON was asked of a build without json-c. */
+static void need_json(const char *what)
+{
+#ifndef HAVE_JSONC
+        die("%s: this nsbuild was built without json-c (configure --with-jsonc; on Debian: apt-get install "
+            "libjson-c-dev)",
+            what);
+#else
+        (void) what;
+#endif
 }
 
 static const char *yes_no(int v)
@@ -412,56 +452,62 @@ static int cmd_features(int argc, char **argv)
         static const nsb_sandbox tiers[] = { NSB_SANDBOX_FULL, NSB_SANDBOX_CHROOT, NSB_SANDBOX_OFF };
         nsb_sandbox best = nsb_sandbox_best();
         if (json) {
-                printf("{\n  \"schema\": 1,\n  \"version\": ");
-                json_string(nsb_version());
-                printf(",\n  \"features\": ");
-                json_string(nsb_compiled_features());
-                printf(",\n  \"euid\": %u,\n  \"capabilities\": [\n", (unsigned) geteuid());
+                need_json("features --json");
+#ifdef HAVE_JSONC
+                struct json_object *o = jnew(json_object_new_object()), *list = jnew(json_object_new_array());
+                jadd(o, "schema", jnew(json_object_new_int(1)));
+                jadd(o, "version", jstr(nsb_version()));
+                jadd(o, "features", jstr(nsb_compiled_features()));
+                jadd(o, "euid", jnew(json_object_new_int64(geteuid())));
                 for (int i = 0; i < NSB_CAP_MAX_; i++) {
                         nsb_capability cap = (nsb_capability) i;
                         int err = nsb_capability_errno(cap);
-                        printf("    { \"name\": \"%s\", \"compiled\": %s, \"works\": %s, \"errno\": ",
-                               nsb_capability_name(cap), nsb_capability_compiled(cap) ? "true" : "false",
-                               nsb_capability_works(cap) ? "true" : "false");
-                        json_string(err ? strerrorname_np(err) : NULL);
-                        printf(", \"reason\": ");
-                        json_string(nsb_capability_reason(cap));
-                        printf(", \"advice\": ");
-                        json_string(nsb_capability_advice(cap));
-                        printf(" }%s\n", i + 1 < NSB_CAP_MAX_ ? "," : "");
+                        struct json_object *e = jnew(json_object_new_object());
+                        jadd(e, "name", jstr(nsb_capability_name(cap)));
+                        jadd(e, "compiled", jnew(json_object_new_boolean(nsb_capability_compiled(cap))));
+                        jadd(e, "works", jnew(json_object_new_boolean(nsb_capability_works(cap))));
+                        jadd(e, "errno", jstr(err ? strerrorname_np(err) : NULL));
+                        jadd(e, "reason", jstr(nsb_capability_reason(cap)));
+                        jadd(e, "advice", jstr(nsb_capability_advice(cap)));
+                        jpush(list, e);
                 }
-                printf("  ],\n  \"tiers\": [\n");
+                jadd(o, "capabilities", list);
+                list = jnew(json_object_new_array());
                 for (size_t i = 0; i < sizeof(tiers) / sizeof(tiers[0]); i++) {
-                        printf("    { \"name\": \"%s\", \"compiled\": %s, \"works\": %s, \"isolates\": ",
-                               nsb_sandbox_name(tiers[i]), nsb_sandbox_compiled(tiers[i]) ? "true" : "false",
-                               nsb_sandbox_works(tiers[i]) ? "true" : "false");
-                        json_string(strchr(tier_isolates(tiers[i]), ' ') + 1);
-                        printf(" }%s\n", i + 1 < sizeof(tiers) / sizeof(tiers[0]) ? "," : "");
+                        struct json_object *t = jnew(json_object_new_object());
+                        jadd(t, "name", jstr(nsb_sandbox_name(tiers[i])));
+                        jadd(t, "compiled", jnew(json_object_new_boolean(nsb_sandbox_compiled(tiers[i]))));
+                        jadd(t, "works", jnew(json_object_new_boolean(nsb_sandbox_works(tiers[i]))));
+                        jadd(t, "isolates", jstr(strchr(tier_isolates(tiers[i]), ' ') + 1));
+                        jpush(list, t);
                 }
-                printf("  ],\n  \"auto\": \"%s\",\n  \"auto_lacks\": [", nsb_sandbox_name(best));
-                const char *sep = " ";
+                jadd(o, "tiers", list);
+                jadd(o, "auto", jstr(nsb_sandbox_name(best)));
+                list = jnew(json_object_new_array());
                 for (unsigned bit = 1; bit <= NSB_ISOLATION_SECCOMP; bit <<= 1)
-                        if (auto_lacks() & bit) {
-                                printf("%s\"%s\"", sep, nsb_isolation_name(bit));
-                                sep = ", ";
-                        }
-                printf("%s],\n  \"cgroup\": { \"works\": %s, \"summary\": ", sep[0] == ',' ? " " : "",
-                       nsb_cgroup_available() ? "true" : "false");
-                json_string(nsb_cgroup_summary());
-                printf(" },\n  \"privileges\": [\n");
+                        if (auto_lacks() & bit)
+                                jpush(list, jstr(nsb_isolation_name(bit)));
+                jadd(o, "auto_lacks", list);
+                struct json_object *cg = jnew(json_object_new_object());
+                jadd(cg, "works", jnew(json_object_new_boolean(nsb_cgroup_available())));
+                jadd(cg, "summary", jstr(nsb_cgroup_summary()));
+                jadd(o, "cgroup", cg);
+                list = jnew(json_object_new_array());
                 for (int i = 0; i < nsb_privilege_count(); i++) {
-                        printf("    { \"name\": ");
-                        json_string(nsb_privilege_name(i));
-                        printf(", \"held\": %s, \"gives\": ", nsb_privilege_held(i) ? "true" : "false");
-                        json_string(nsb_privilege_gives(i));
-                        printf(", \"why_missing\": ");
-                        json_string(nsb_privilege_why_missing(i));
-                        printf(" }%s\n", i + 1 < nsb_privilege_count() ? "," : "");
+                        struct json_object *p = jnew(json_object_new_object());
+                        jadd(p, "name", jstr(nsb_privilege_name(i)));
+                        jadd(p, "held", jnew(json_object_new_boolean(nsb_privilege_held(i))));
+                        jadd(p, "gives", jstr(nsb_privilege_gives(i)));
+                        jadd(p, "why_missing", jstr(nsb_privilege_why_missing(i)));
+                        jpush(list, p);
                 }
+                jadd(o, "privileges", list);
                 int filters, mode = nsb_self_seccomp_mode(&filters);
-                printf("  ],\n  \"seccomp_mode\": %d,\n  \"seccomp_filters\": %d,\n  \"security\": ", mode, filters);
-                json_string(nsb_self_security());
-                printf("\n}\n");
+                jadd(o, "seccomp_mode", jnew(json_object_new_int(mode)));
+                jadd(o, "seccomp_filters", jnew(json_object_new_int(filters)));
+                jadd(o, "security", jstr(nsb_self_security()));
+                jprint(STDOUT_FILENO, o, true);
+#endif
                 return EXIT_SUCCESS;
         }
 
@@ -721,6 +767,7 @@ static bool common_option(nsb_build *b, int c, struct run_options *o)
                             "shows them: /builds)", optarg);
                 break;
         case OPT_JSON_STATUS_FD: {
+                need_json("--json-status-fd");
                 unsigned fd = parse_unsigned("--json-status-fd", optarg);
                 if (fd > INT_MAX || fcntl((int) fd, F_GETFD) < 0)
                         die("--json-status-fd: %s is not an open file descriptor", optarg);
@@ -748,6 +795,7 @@ static bool common_option(nsb_build *b, int c, struct run_options *o)
         return true;
 }
 
+#ifdef HAVE_JSONC
 static const char *result_name(nsb_result r)
 {
         switch (r) {
@@ -763,6 +811,7 @@ static const char *result_name(nsb_result r)
         }
         return "none";
 }
+#endif
 
 /* --json-status-fd: one JSON object a line, as bubblewrap's: the
  * builder's pid once it runs, its end with the statistics.  A store
@@ -771,30 +820,44 @@ static void json_status_start(const struct run_options *o, const nsb_build *b)
 {
         if (o->status_fd < 0)
                 return;
-        dprintf(o->status_fd, "{ \"child-pid\": %d, \"sandbox\": \"%s\" }\n", (int) nsb_build_pid(b),
-                nsb_sandbox_name(nsb_build_sandbox(b)));
+#ifdef HAVE_JSONC
+        struct json_object *j = jnew(json_object_new_object());
+        jadd(j, "child-pid", jnew(json_object_new_int64(nsb_build_pid(b))));
+        jadd(j, "sandbox", jstr(nsb_sandbox_name(nsb_build_sandbox(b))));
+        jprint(o->status_fd, j, true);
+#else
+        (void) b;
+#endif
 }
 
 static void json_status_end(const struct run_options *o, const nsb_build *b, int code)
 {
         if (o->status_fd < 0)
                 return;
+#ifdef HAVE_JSONC
         nsb_build_stats st = { .what = 0 };
         (void) nsb_build_get_stats(b, &st, sizeof(st));
-        dprintf(o->status_fd, "{ \"exit-code\": %d, \"result\": \"%s\"", code, result_name(nsb_build_result(b)));
+        struct json_object *j = jnew(json_object_new_object());
+        jadd(j, "exit-code", jnew(json_object_new_int(code)));
+        jadd(j, "result", jstr(result_name(nsb_build_result(b))));
         if (st.what & NSB_STATS_WALL)
-                dprintf(o->status_fd, ", \"wall-usec\": %llu", (unsigned long long) st.wall_usec);
-        if (st.what & NSB_STATS_CPU)
-                dprintf(o->status_fd, ", \"user-usec\": %llu, \"system-usec\": %llu, \"cpu-from-cgroup\": %s",
-                        (unsigned long long) st.user_usec, (unsigned long long) st.system_usec,
-                        st.what & NSB_STATS_CGROUP ? "true" : "false");
-        if (st.what & NSB_STATS_MEMORY_PEAK)
-                dprintf(o->status_fd, ", \"memory-peak\": %llu, \"memory-peak-from-cgroup\": %s",
-                        (unsigned long long) st.memory_peak,
-                        st.what & NSB_STATS_MEMORY_PEAK_CGROUP ? "true" : "false");
+                jadd(j, "wall-usec", jnew(json_object_new_uint64(st.wall_usec)));
+        if (st.what & NSB_STATS_CPU) {
+                jadd(j, "user-usec", jnew(json_object_new_uint64(st.user_usec)));
+                jadd(j, "system-usec", jnew(json_object_new_uint64(st.system_usec)));
+                jadd(j, "cpu-from-cgroup", jnew(json_object_new_boolean(st.what & NSB_STATS_CGROUP)));
+        }
+        if (st.what & NSB_STATS_MEMORY_PEAK) {
+                jadd(j, "memory-peak", jnew(json_object_new_uint64(st.memory_peak)));
+                jadd(j, "memory-peak-from-cgroup", jnew(json_object_new_boolean(st.what & NSB_STATS_MEMORY_PEAK_CGROUP)));
+        }
         if (st.what & NSB_STATS_PIDS_PEAK)
-                dprintf(o->status_fd, ", \"pids-peak\": %llu", (unsigned long long) st.pids_peak);
-        dprintf(o->status_fd, " }\n");
+                jadd(j, "pids-peak", jnew(json_object_new_uint64(st.pids_peak)));
+        jprint(o->status_fd, j, true);
+#else
+        (void) b;
+        (void) code;
+#endif
 }
 
 /* --stats: one line on stderr, after the build's own messages. */
@@ -829,8 +892,9 @@ static void print_stats(const nsb_build *b)
 static void report_outputs(nsb_build *b, const struct run_options *o)
 {
         size_t n = nsb_build_n_outputs(b);
-        if (o->report == REPORT_JSON)
-                printf("[");
+#ifdef HAVE_JSONC
+        struct json_object *list = o->report == REPORT_JSON ? jnew(json_object_new_array()) : NULL;
+#endif
         for (int order = 0; (size_t) order < n; order++)
                 for (size_t i = 0; i < n; i++) {
                         if (nsb_build_output_register_order(b, i) != order)
@@ -857,28 +921,26 @@ static void report_outputs(nsb_build *b, const struct run_options *o)
                                         printf("%s\n", refs[k]);
                                 continue;
                         }
-                        printf("%s{\"path\":", order ? "," : "");
-                        json_string(nsb_build_output_path(b, i));
-                        printf(",\"narHash\":");
-                        json_string(nar);
-                        printf(",\"narSize\":%lld,\"references\":[", (long long) nsb_build_output_nar_size(b, i));
-                        for (size_t k = 0; k < n_refs; k++) {
-                                printf("%s", k ? "," : "");
-                                json_string(refs[k]);
-                        }
-                        printf("]");
-                        if (o->deriver) {
-                                printf(",\"deriver\":");
-                                json_string(o->deriver);
-                        }
-                        if (ca[0]) {
-                                printf(",\"ca\":");
-                                json_string(ca);
-                        }
-                        printf(",\"ultimate\":true}");
+#ifdef HAVE_JSONC
+                        struct json_object *j = jnew(json_object_new_object()), *r = jnew(json_object_new_array());
+                        jadd(j, "path", jstr(nsb_build_output_path(b, i)));
+                        jadd(j, "narHash", jstr(nar));
+                        jadd(j, "narSize", jnew(json_object_new_int64(nsb_build_output_nar_size(b, i))));
+                        for (size_t k = 0; k < n_refs; k++)
+                                jpush(r, jstr(refs[k]));
+                        jadd(j, "references", r);
+                        if (o->deriver)
+                                jadd(j, "deriver", jstr(o->deriver));
+                        if (ca[0])
+                                jadd(j, "ca", jstr(ca));
+                        jadd(j, "ultimate", jnew(json_object_new_boolean(1)));
+                        jpush(list, j);
+#endif
                 }
-        if (o->report == REPORT_JSON)
-                printf("]\n");
+#ifdef HAVE_JSONC
+        if (list)
+                jprint(STDOUT_FILENO, list, false);
+#endif
 }
 
 /* --check: say what matched; for each output that did not, run the diff
@@ -1131,10 +1193,72 @@ static bool is_size_line(const char *s)
         return *s && strspn(s, "0123456789") == strlen(s) && strlen(s) <= 20;
 }
 
+#ifdef HAVE_JSONC
+/* --closure FILE as `nix path-info --json --recursive` prints it: an
+ * array of objects with path, narHash, narSize, references and (where
+ * content-addressed) ca. */
+static void add_closure_json(nsb_build *b, const char *file, const char *text, size_t len)
+{
+        struct json_tokener *tok = json_tokener_new();
+        if (!tok)
+                die("out of memory");
+        json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+        struct json_object *all = json_tokener_parse_ex(tok, text, (int) len);
+        enum json_tokener_error e = json_tokener_get_error(tok);
+        size_t end = json_tokener_get_parse_end(tok);
+        json_tokener_free(tok);
+        if (e != json_tokener_success || json_object_get_type(all) != json_type_array)
+                die("--closure %s: not Nix's path information (nix path-info --json): %s at offset %zu", file,
+                    e != json_tokener_success ? json_tokener_error_desc(e) : "not a JSON array", end);
+        size_t n = json_object_array_length(all);
+        for (size_t i = 0; i < n; i++) {
+                struct json_object *o = json_object_array_get_idx(all, i), *v, *refs = NULL;
+                const char *path = json_object_object_get_ex(o, "path", &v) && json_object_is_type(v, json_type_string)
+                                           ? json_object_get_string(v)
+                                           : NULL;
+                if (!path)
+                        die("--closure %s: entry %zu has no \"path\"", file, i);
+                if (nsb_build_add_store_input(b, path) < 0)
+                        die("--closure %s: %s", file, nsb_build_error_message(b));
+                if (json_object_object_get_ex(o, "references", &refs)) {
+                        size_t k = json_object_is_type(refs, json_type_array) ? json_object_array_length(refs) : 0;
+                        const char **list = calloc(k + 1, sizeof(char *));
+                        if (!list)
+                                die("out of memory");
+                        for (size_t j = 0; j < k; j++) {
+                                struct json_object *r = json_object_array_get_idx(refs, j);
+                                if (!json_object_is_type(r, json_type_string))
+                                        die("--closure %s: the references of %s are not all strings", file, path);
+                                list[j] = json_object_get_string(r);
+                        }
+                        if (!json_object_is_type(refs, json_type_array) || nsb_build_add_input_references(b, path, list) < 0)
+                                die("--closure %s: the references of %s are not a list of store paths", file, path);
+                        free(list);
+                }
+                struct json_object *hash = NULL, *size = NULL, *ca = NULL;
+                json_object_object_get_ex(o, "narHash", &hash);
+                json_object_object_get_ex(o, "narSize", &size);
+                json_object_object_get_ex(o, "ca", &ca);
+                if (hash && (!json_object_is_type(hash, json_type_string) || !json_object_is_type(size, json_type_int) ||
+                             json_object_get_int64(size) < 0))
+                        die("--closure %s: the narHash and narSize of %s are not a string and a size", file, path);
+                if (ca && !json_object_is_type(ca, json_type_string))
+                        die("--closure %s: the ca of %s is not a string", file, path);
+                if ((hash || ca) && nsb_build_add_input_info(b, path, hash ? json_object_get_string(hash) : NULL,
+                                                              hash ? (uint64_t) json_object_get_int64(size) : 0,
+                                                              ca ? json_object_get_string(ca) : NULL) < 0)
+                        die("--closure %s: the narHash of %s is not a SHA-256 hash", file, path);
+        }
+        json_object_put(all);
+}
+#endif
+
 /* --closure FILE: one store path a line, as `nix-store -qR` prints them;
  * or Nix's registration format (path, [NAR hash, NAR size,] deriver,
  * count, references; as nix-store --dump-db and exportReferencesGraph
- * write it), which also says what each path refers to. */
+ * write it), which also says what each path refers to; or Nix's path
+ * information as JSON (nix path-info --json --recursive), which also
+ * gives each path's content address. */
 static void add_closure(nsb_build *b, const char *file)
 {
         FILE *f = fopen(file, "re");
@@ -1163,6 +1287,30 @@ static void add_closure(nsb_build *b, const char *file)
         free(line);
         fclose(f);
 
+        size_t lead = 0;
+        while (lead < n_lines && !lines[lead][strspn(lines[lead], " \t\r")])
+                lead++;
+        if (lead < n_lines && lines[lead][strspn(lines[lead], " \t\r")] == '[') {
+                need_json("--closure with Nix's path information as JSON");
+#ifdef HAVE_JSONC
+                char *text = NULL;
+                size_t len = 0;
+                FILE *m = open_memstream(&text, &len);
+                if (!m)
+                        die("out of memory");
+                for (size_t i = 0; i < n_lines; i++)
+                        fprintf(m, "%s\n", lines[i]);
+                if (fclose(m) != 0)
+                        die("out of memory");
+                add_closure_json(b, file, text, len);
+                free(text);
+#endif
+                for (size_t i = 0; i < n_lines; i++)
+                        free(lines[i]);
+                free(lines);
+                return;
+        }
+
         /* The registration format: a path, then (hash, size,) a deriver
          * line (maybe empty) and a count; a plain list has paths only. */
         if (n_lines == 0)
@@ -1187,8 +1335,12 @@ static void add_closure(nsb_build *b, const char *file)
                 const char *path = lines[i++];
                 if (!path[0])
                         continue;
-                if (i < n_lines && is_hash_line(lines[i]))
+                const char *hash = NULL, *size = NULL;
+                if (i < n_lines && is_hash_line(lines[i]) && i + 1 < n_lines && is_size_line(lines[i + 1])) {
+                        hash = lines[i];
+                        size = lines[i + 1];
                         i += 2; /* the NAR hash and size */
+                }
                 i++;            /* the deriver */
                 if (i >= n_lines || !is_count_line(lines[i]))
                         die("--closure %s:%zu: not Nix's registration format (path, [hash, size,] deriver, count, "
@@ -1206,6 +1358,8 @@ static void add_closure(nsb_build *b, const char *file)
                         die("--closure %s:%zu: %s", file, lineno, nsb_build_error_message(b));
                 if (nsb_build_add_input_references(b, path, refs) < 0)
                         die("--closure %s:%zu: the references of %s are not all store paths", file, lineno, path);
+                if (hash && nsb_build_add_input_info(b, path, hash, strtoull(size, NULL, 10), NULL) < 0)
+                        die("--closure %s:%zu: the NAR hash of %s is not a SHA-256 hash", file, lineno + 1, path);
                 free(refs);
                 i += count;
         }
@@ -1233,6 +1387,9 @@ static int cmd_build(int argc, char **argv)
         int r = nsb_build_new(&b);
         if (r < 0)
                 die_with_error(r, "cannot create a build");
+        /* What reading the derivation warns about, too. */
+        if ((r = nsb_build_set_warning_callback(b, warning_to_stderr, NULL)) < 0)
+                die_with_error(r, "cannot configure the build");
         /* Standard output is for the output paths, as with nix-build. */
         struct run_options o = { .default_log_fd = STDERR_FILENO, .status_fd = -1 };
         const char *closure = NULL;
@@ -1243,7 +1400,7 @@ static int cmd_build(int argc, char **argv)
                 switch (c) {
                 case OPT_CLOSURE: closure = optarg; break;
                 case OPT_CAP_ADD: die("--cap-add: refused: a derivation's builder gets no capability, as in Nix");
-                case OPT_JSON: o.report = REPORT_JSON; break;
+                case OPT_JSON: need_json("build --json"); o.report = REPORT_JSON; break;
                 case OPT_PRINT_REGISTRATION: o.report = REPORT_REGISTRATION; break;
                 case OPT_SYSTEM_FEATURES:
                         if ((r = nsb_build_set_system_features(b, optarg)) < 0)
