@@ -97,6 +97,7 @@ struct nsb_output {
          * no limit; the value is the limit plus one). */
         char **checks[4];
         bool ignore_self_refs;
+        bool discard_references;  /* unsafeDiscardReferences.<name>: registered with none */
         uint64_t max_size_1, max_closure_size_1;
 };
 

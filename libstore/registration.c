@@ -85,7 +85,9 @@ static int describe(nsb_build *b, struct nsb_output *o, nsb_output_locate_fn loc
 
         nsb_output_info_clear(o);
         size_t n = 0;
-        for (size_t i = 0; i < n_cands; i++) {
+        /* unsafeDiscardReferences: what it names is not looked for, as
+         * Nix does not scan such an output. */
+        for (size_t i = 0; i < n_cands && !o->discard_references; i++) {
                 if (!nsb_refscan_has_found(scan, cands[i].part))
                         continue;
                 /* A path bound twice is one reference (sorted and made

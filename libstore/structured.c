@@ -286,6 +286,16 @@ static int add_member(struct json_object *o, const char *key, struct json_object
 
 #define STEP "read derivation"
 
+/* The build's output of the derivation's output NAME; NULL if none. */
+static struct nsb_output *output_named(nsb_build *b, const nsb_drv *drv, const char *name)
+{
+        const char *path = nsb_drv_output_path(drv, name);
+        for (size_t i = 0; path && i < b->n_outputs; i++)
+                if (strcmp(b->outputs[i].path, path) == 0)
+                        return &b->outputs[i];
+        return NULL;
+}
+
 /* A reference specifier of outputChecks: an output's name, or a store
  * path. */
 static int resolve_specs(nsb_build *b, const nsb_drv *drv, char **specs, const char *output, const char *kind)
@@ -335,11 +345,7 @@ static int read_output_checks(nsb_build *b, const nsb_drv *drv, struct json_obje
         if (json_object_get_type(all) != json_type_object)
                 return nsb_fail(b, EINVAL, STEP, "attribute 'outputChecks' must be an object of output names");
         json_object_object_foreach(all, name, checks) {
-                const char *path = nsb_drv_output_path(drv, name);
-                struct nsb_output *o = NULL;
-                for (size_t i = 0; path && i < b->n_outputs && !o; i++)
-                        if (strcmp(b->outputs[i].path, path) == 0)
-                                o = &b->outputs[i];
+                struct nsb_output *o = output_named(b, drv, name);
                 if (!o) {
                         nsb_warn(b, "outputChecks.%s: the derivation has no output '%s', ignoring", name, name);
                         continue;
@@ -415,6 +421,25 @@ int nsb_structured_configure(nsb_build *b, nsb_attrs *a)
         int r;
         if (json_object_object_get_ex(json, "outputChecks", &checks) && (r = read_output_checks(b, drv, checks)) < 0)
                 return r;
+
+        /* unsafeDiscardReferences: per output, a Boolean. */
+        struct json_object *discard;
+        if (json_object_object_get_ex(json, "unsafeDiscardReferences", &discard)) {
+                if (json_object_get_type(discard) != json_type_object)
+                        return nsb_fail(b, EINVAL, STEP, "attribute 'unsafeDiscardReferences' must be an object of output names");
+                json_object_object_foreach(discard, name, value) {
+                        if (json_object_get_type(value) != json_type_boolean)
+                                return nsb_fail(b, EINVAL, STEP, "attribute 'unsafeDiscardReferences.\"%s\"' must be a Boolean",
+                                                name);
+                        struct nsb_output *o = output_named(b, drv, name);
+                        if (!o) {
+                                nsb_warn(b, "unsafeDiscardReferences.%s: the derivation has no output '%s', ignoring", name,
+                                         name);
+                                continue;
+                        }
+                        o->discard_references = json_object_get_boolean(value);
+                }
+        }
 
         struct json_object *graphs;
         if (json_object_object_get_ex(json, "exportReferencesGraph", &graphs) &&

@@ -288,6 +288,18 @@ declare -A outputs=(['dev']='$o-dev' ['out']='$o' )" \
 	build "$d" >/dev/null 2>"$tap_tmp/err"; st=$?
 	like "$st $(cat "$tap_tmp/err")" "125 nsbuild: $d: derivation contains an illegal reference specifier 'nothing' in outputChecks.out.disallowedRequisites" \
 		"an outputChecks entry that is neither a store path nor an output: exit 125"
+	# unsafeDiscardReferences: an output registered with none.
+	d=$(sdrv discard "echo $o1 \${outputs[out]} > \${outputs[out]}; echo $o1 > \${outputs[dev]}" '{"unsafeDiscardReferences":{"out":true,"dev":false}}' "out dev")
+	json=$(build --json --closure "$tap_tmp/lib.closure" "$d" 2>"$tap_tmp/err"); st=$?
+	is "$st" 0 "unsafeDiscardReferences: builds"
+	like "$(printf '%s' "$json" | sed 's/},{/}\n{/g' | grep "\"path\":\"$(outpath "$d")\"")" '"references":[]' \
+		"unsafeDiscardReferences.out: the output is registered with no reference"
+	like "$(printf '%s' "$json" | sed 's/},{/}\n{/g' | grep "\"path\":\"$(outpath "$d")-dev\"")" "\"references\":[\"$o1\"]" \
+		"an output it does not name is scanned as ever"
+	d=$(sdrv discard-bad 'mkdir -p ${outputs[out]}' '{"unsafeDiscardReferences":{"out":1}}')
+	build "$d" >/dev/null 2>"$tap_tmp/err"; st=$?
+	like "$st $(cat "$tap_tmp/err")" "125 nsbuild: $d: attribute 'unsafeDiscardReferences.\"out\"' must be a Boolean" \
+		"unsafeDiscardReferences of another type: refused, as Nix does"
 	# exportReferencesGraph: an object of names and paths, each name
 	# replaced by the path information of the paths' closure.
 	d=$(sdrv export 'cp $NIX_ATTRS_JSON_FILE ${outputs[out]}' "{\"exportReferencesGraph\":{\"lib\":[\"$o1/lib/data\"]}}")
