@@ -220,7 +220,7 @@ sdrv() {
 }
 d=$(sdrv structured 'out=${outputs[out]}; mkdir -p $out; cp $NIX_ATTRS_JSON_FILE $out/attrs.json; cp $NIX_ATTRS_SH_FILE $out/attrs.sh; env > $out/env; echo "$n ${list[0]}|${list[1]} ${obj[k]} [$flag] $NIX_ATTRS_JSON_FILE" > $out/seen; echo > ${outputs[dev]}' \
 	'{"PATH":"/usr/bin:/bin","n":7,"flag":true,"list":["a b","c"],"obj":{"k":"v","it'"'"'s":null},"drop":1.25,"nested":[[1]],"big":4294967297,"esc":"\"\\\n\u0001"}' "out dev")
-if has_feature JSON; then
+if has_feature JSON && [ -x /bin/bash ]; then
 	o=$(build "$d" 2>"$tap_tmp/err"); st=$?
 	o=$(printf '%s\n' "$o" | sed -n 1p)
 	is "$st" 0 "structured attributes: the derivation builds"
@@ -316,6 +316,8 @@ declare -A outputs=(['dev']='$o-dev' ['out']='$o' )" \
 	build "$d" >/dev/null 2>"$tap_tmp/err"; st=$?
 	like "$st $(cat "$tap_tmp/err")" "125 nsbuild: $d: with structured attributes, 'exportReferencesGraph' must be an object" \
 		"exportReferencesGraph as a list: refused (Nix would ignore it)"
+elif has_feature JSON; then
+	skip "structured attributes: the builders are bash scripts (.attrs.sh), and there is no /bin/bash here"
 else
 	build "$d" >/dev/null 2>"$tap_tmp/err"; st=$?
 	like "$st $(cat "$tap_tmp/err")" "125 nsbuild: $d: the derivation has structured attributes (__json), but this nsbuild was built without json-c" \
