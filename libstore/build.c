@@ -112,6 +112,7 @@ void nsb_build_free(nsb_build *b)
         for (size_t k = 0; k < ELEMENTSOF(b->ref_checks); k++)
                 strv_free(b->ref_checks[k]);
         strv_free(b->export_graphs);
+        strv_free(b->placeholders);
         free(b->system_features);
         for (size_t i = 0; i < b->n_known; i++) {
                 free(b->known_inputs[i]);

@@ -328,6 +328,10 @@ struct nsb_build {
          * "outputs" resolved; NULL without. */
         struct json_object *structured;
         bool structured_attrs;    /* the derivation has them: the outputs' checks are outputChecks */
+        /* Nix's output placeholders ("/" and the base-32 SHA-256 of
+         * "nix-output:NAME") and the output paths they stand for, as Nix
+         * rewrites them in the environment, arguments and files. */
+        char **placeholders;      /* placeholder, path, placeholder, path, ... */
         bool derivation;          /* configured by nsb_build_set_derivation() */
         bool keep_build_dir;
         bool die_with_parent;
@@ -592,6 +596,10 @@ void nsb_json_free(struct json_object *o);
 /* realise.c: whether PATH is a normal absolute path directly inside
  * STORE. */
 bool nsb_path_in_store(const char *store, const char *path);
+
+/* The text S (LEN bytes) with every output placeholder replaced by its
+ * path (malloc'd, NUL-terminated; its length in *RET_LEN); NULL on ENOMEM. */
+char *nsb_rewrite_placeholders(const nsb_build *b, const char *s, size_t len, size_t *ret_len);
 
 /* structured.c: a derivation's attributes, from its environment or from
  * its structured attributes (__json), read as Nix reads them. */

@@ -144,6 +144,85 @@ static int word_set(const char *list, nsb_strmap *ret_set)
         return 0;
 }
 
+char *nsb_rewrite_placeholders(const nsb_build *b, const char *s, size_t len, size_t *ret_len)
+{
+        char *out = NULL;
+        size_t out_len = 0;
+        FILE *f = open_memstream(&out, &out_len);
+        if (!f)
+                return NULL;
+        for (size_t i = 0; i < len;) {
+                const char *to = NULL;
+                size_t from_len = 0;
+                for (char **p = b->placeholders; s[i] == '/' && p && p[0] && !to; p += 2) {
+                        from_len = strlen(p[0]);
+                        if (from_len <= len - i && memcmp(s + i, p[0], from_len) == 0)
+                                to = p[1];
+                }
+                if (to) {
+                        fputs(to, f);
+                        i += from_len;
+                } else
+                        fputc(s[i++], f);
+        }
+        bool failed = ferror(f) != 0;
+        if (fclose(f) != 0 || failed) {
+                free(out);
+                return NULL;
+        }
+        if (ret_len)
+                *ret_len = out_len;
+        return out;
+}
+
+/* A string of the derivation's, its placeholders rewritten. */
+static char *rewritten(nsb_build *b, const char *s)
+{
+        char *r = nsb_rewrite_placeholders(b, s, strlen(s), NULL);
+        if (!r)
+                nsb_fail(b, ENOMEM, STEP, "out of memory");
+        return r;
+}
+
+/* Whether S holds what could be a placeholder: '/' and 52 characters of
+ * Nix's base 32. */
+static bool has_placeholder_shape(const char *s)
+{
+        for (const char *p = strchr(s, '/'); p; p = strchr(p + 1, '/'))
+                if (strspn(p + 1, "0123456789abcdfghijklmnpqrsvwxyz") >= 52)
+                        return true;
+        return false;
+}
+
+/* The placeholders of the derivation's outputs, as Nix's hashPlaceholder. */
+static int set_placeholders(nsb_build *b, const nsb_drv *drv)
+{
+        size_t n = nsb_drv_n_outputs(drv);
+        _cleanup_strv_free_ char **list = calloc(2 * n + 1, sizeof(char *));
+        if (!list)
+                return nsb_fail(b, ENOMEM, STEP, "out of memory");
+        for (size_t i = 0; i < n; i++) {
+                const char *name, *path;
+                nsb_drv_output(drv, i, &name, &path, NULL, NULL);
+                nsb_sha256 h;
+                uint8_t digest[NSB_SHA256_SIZE];
+                char text[1 + 53];
+                if (nsb_sha256_init(&h) < 0)
+                        return nsb_fail(b, EIO, STEP, "cannot hash the placeholder of output '%s'", name);
+                nsb_sha256_update(&h, "nix-output:", 11);
+                nsb_sha256_update(&h, name, strlen(name));
+                if (nsb_sha256_final(&h, digest) < 0)
+                        return nsb_fail(b, EIO, STEP, "cannot hash the placeholder of output '%s'", name);
+                text[0] = '/';
+                nsb_sha256_nix32(digest, text + 1);
+                if (!(list[2 * i] = strdup(text)) || !(list[2 * i + 1] = strdup(path)))
+                        return nsb_fail(b, ENOMEM, STEP, "out of memory");
+        }
+        strv_free(b->placeholders);
+        b->placeholders = TAKE_PTR(list);
+        return 0;
+}
+
 /* passAsFile: as Nix, the value goes into /build/.attr-<nix32 sha256 of the
  * name> and NAMEPath points to it. */
 static int add_pass_as_file(nsb_build *b, const char *name, const char *value)
@@ -164,7 +243,11 @@ static int add_pass_as_file(nsb_build *b, const char *name, const char *value)
         }
         if ((size_t) snprintf(env, sizeof(env), "%sPath", name) >= sizeof(env))
                 return nsb_fail(b, ENAMETOOLONG, STEP, "passAsFile name too long: %s", name);
-        int r = nsb_build_add_build_file(b, file, value, strlen(value), env);
+        size_t len;
+        _cleanup_free_ char *content = nsb_rewrite_placeholders(b, value, strlen(value), &len);
+        if (!content)
+                return nsb_fail(b, ENOMEM, STEP, "out of memory");
+        int r = nsb_build_add_build_file(b, file, content, len, env);
         return r < 0 ? nsb_fail(b, -r, STEP, "cannot pass %s as a file: %s", name, strerror(-r)) : 0;
 }
 
@@ -220,18 +303,42 @@ int nsb_build_set_derivation(nsb_build *b, const nsb_drv *drv)
         if (r < 0)
                 return nsb_fail(b, -r, STEP, "cannot set system '%s': %s", system, strerror(-r));
 
+        /* Output placeholders stand for the outputs' paths in the
+         * arguments, the environment and the files made from them, as in
+         * Nix (a derivation uses them where it cannot name its own output:
+         * builtins.placeholder).  Without a hash library they cannot be
+         * known: a derivation that may hold one is refused. */
+        if (nsb_sha256_available()) {
+                if ((r = set_placeholders(b, drv)) < 0)
+                        return r;
+        } else {
+                bool shaped = false;
+                for (size_t i = 0; i < nsb_drv_n_args(drv) && !shaped; i++)
+                        shaped = has_placeholder_shape(nsb_drv_arg(drv, i));
+                for (size_t i = 0; i < nsb_drv_n_env(drv) && !shaped; i++) {
+                        const char *name, *value;
+                        nsb_drv_env(drv, i, &name, &value);
+                        shaped = has_placeholder_shape(value);
+                }
+                if (shaped)
+                        return nsb_fail(b, EOPNOTSUPP, STEP,
+                                        "the derivation may use output placeholders, which this nsbuild cannot "
+                                        "rewrite: it was built without a hash library (configure "
+                                        "--with-crypto=nettle or =openssl)");
+        }
+
         /* The builder: argv[0] is its base name, as in Nix. */
         const char *builder = nsb_drv_builder(drv);
         if (builder[0] != '/')
                 return nsb_fail(b, EINVAL, STEP, "the builder \"%s\" is not an absolute path", builder);
         size_t n_args = nsb_drv_n_args(drv);
-        _cleanup_free_ const char **argv = calloc(n_args + 2, sizeof(char *));
-        if (!argv)
+        _cleanup_strv_free_ char **argv = calloc(n_args + 2, sizeof(char *));
+        if (!argv || !(argv[0] = strdup(strrchr(builder, '/') + 1)))
                 return nsb_fail(b, ENOMEM, STEP, "out of memory");
-        argv[0] = strrchr(builder, '/') + 1;
         for (size_t i = 0; i < n_args; i++)
-                argv[i + 1] = nsb_drv_arg(drv, i);
-        if ((r = nsb_build_set_builder(b, builder, argv)) < 0)
+                if (!(argv[i + 1] = rewritten(b, nsb_drv_arg(drv, i))))
+                        return -ENOMEM;
+        if ((r = nsb_build_set_builder(b, builder, (const char *const *) argv)) < 0)
                 return nsb_fail(b, -r, STEP, "cannot set the builder %s: %s", builder, strerror(-r));
 
         /* The attributes: the environment, or the structured attributes
@@ -313,7 +420,10 @@ int nsb_build_set_derivation(nsb_build *b, const nsb_drv *drv)
                                 return r;
                         continue;
                 }
-                r = nsb_build_setenv(b, name, value);
+                _cleanup_free_ char *rname = rewritten(b, name), *rvalue = rname ? rewritten(b, value) : NULL;
+                if (!rvalue)
+                        return -ENOMEM;
+                r = nsb_build_setenv(b, rname, rvalue);
                 if (r == -EINVAL)
                         return nsb_fail(b, EINVAL, STEP, "environment variable name \"%s\" is empty or contains '='",
                                         name);

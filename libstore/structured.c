@@ -616,10 +616,14 @@ int nsb_structured_write(nsb_build *b)
                 }
                 json_object_put(graphs);
         }
-        _cleanup_free_ char *text = NULL, *shell = NULL;
+        _cleanup_free_ char *raw = NULL, *raw_shell = NULL, *text = NULL, *shell = NULL;
         size_t len, shell_len;
-        if ((r = nsb_json_dump(json, &text, &len)) < 0 || (r = nsb_attrs_shell(json, &shell, &shell_len)) < 0)
+        if ((r = nsb_json_dump(json, &raw, &len)) < 0 || (r = nsb_attrs_shell(json, &raw_shell, &shell_len)) < 0)
                 return nsb_fail(b, -r, "write structured attributes", "cannot write them: %s", strerror(-r));
+        /* Output placeholders rewritten in the whole text, as Nix does. */
+        if (!(text = nsb_rewrite_placeholders(b, raw, len, &len)) ||
+            !(shell = nsb_rewrite_placeholders(b, raw_shell, shell_len, &shell_len)))
+                return nsb_fail(b, ENOMEM, "write structured attributes", "out of memory");
         if ((r = nsb_build_add_build_file(b, ".attrs.json", text, len, "NIX_ATTRS_JSON_FILE")) < 0 ||
             (r = nsb_build_add_build_file(b, ".attrs.sh", shell, shell_len, "NIX_ATTRS_SH_FILE")) < 0)
                 return nsb_fail(b, -r, "write structured attributes", "cannot write .attrs.json and .attrs.sh: %s",

@@ -129,6 +129,16 @@ in derivation {
   args = [ "-c" "while read -r l; do echo \"$l\"; done < g > $out" ]; exportReferencesGraph = [ "g" mid.drvPath ];
 }
 EOF
+# Output placeholders (builtins.placeholder) stand for the outputs' paths
+# in the arguments, the environment and passAsFile's files.
+expr placeholder <<'EOF'
+derivation {
+  name = "placeholder"; system = builtins.currentSystem; builder = "/bin/sh"; outputs = [ "out" "dev" ];
+  args = [ "-c" "echo \"$ph $devph ${builtins.placeholder "out"}\" > $out; while read -r l; do echo \"$l\"; done < $pfPath >> $out; echo > $dev" ];
+  ph = builtins.placeholder "out"; devph = builtins.placeholder "dev"; pf = "in a file: ${builtins.placeholder "dev"}";
+  passAsFile = [ "pf" ];
+}
+EOF
 # Structured attributes: the builder has no variable of the derivation's;
 # it copies what it got (.attrs.json, .attrs.sh) into its output, whose
 # NAR hash then says both are Nix's byte for byte.  It finds its output's
@@ -151,6 +161,7 @@ in derivation {
   list = [ "a" "b c" 3 true null "it's" ]; mixed = [ "a" [ "nested" ] ]; emptyList = [ ];
   obj = { k = "v"; "odd key" = "x"; n = 1; "it's" = false; }; nested = { deep = { x = 1; }; }; emptyObj = { };
   "bad-name" = "skip"; "_ok" = "fine"; "9lives" = "skip";
+  ph = builtins.placeholder "out"; phdoc = "doc at ${builtins.placeholder "doc"}";
 }
 EOF
 expr structured-graph <<'EOF'
@@ -193,7 +204,7 @@ in derivation {
 EOF
 printf 'npm tarball\n' >"$tap_tmp/npm"
 cases="refs disallowed respected requisites requisites-violated requisites-self graph graph-drv sha512 fixed-ref fixed-self exec-flat"
-cases="$cases structured structured-graph structured-maxsize structured-requisites"
+cases="$cases placeholder structured structured-graph structured-maxsize structured-requisites"
 if command -v openssl >/dev/null 2>&1; then
 	sed -i "s|SHA512HASH|$(openssl dgst -sha512 -binary "$tap_tmp/npm" | base64 -w0)|" "$tap_tmp/work/sha512.nix"
 else
