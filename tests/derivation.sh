@@ -55,6 +55,18 @@ if is_root && "$NSBUILD" --version | grep -q -- '+CHROOT' && bb=$(path_of busybo
 	is "$(cat "$o/said" 2>/dev/null)" "in a chroot" "its output is in the store"
 	is "$(stat -c '%a %Y %u' "$o/bin/hi" "$o/said" "$o" 2>/dev/null | tr '\n' ' ')" "555 1 0 444 1 0 555 1 0 " "canonical: modes, mtime 1, owned by root"
 	is "$(find "$cstore" -maxdepth 1 -name '.nsbuild-*' | wc -l)" 0 "no scratch directory is left"
+	# An output placeholder (builtins.placeholder "out") becomes the path.
+	ph=/1rz4g4znpzjwh1xymhjpm42vipw92pr73vdgl6xs1hycac8kf2n9
+	printf 'mkdir -p $out; echo "$ph" > $out/ph\n' >"$cstore/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-p.sh"
+	printf 'Derive([("out","%s/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-p","","")],[],["%s/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-p.sh"],"%s","/bin/sh",["%s/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-p.sh"],[("PATH","/bin"),("out","%s/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-p"),("ph","%s")])' \
+		"$cstore" "$cstore" "$(uname -m)-linux" "$cstore" "$cstore" "$ph" >"$cstore/cccccccccccccccccccccccccccccccc-p.drv"
+	o=$("$NSBUILD" build --sandbox=chroot --store "$cstore" --sandbox-path "/bin=$tap_tmp/bb" "$cstore/cccccccccccccccccccccccccccccccc-p.drv" 2>"$tap_tmp/err"); st=$?
+	if has_feature SHA256; then
+		is "$st:$(cat "$o/ph" 2>/dev/null)" "0:$cstore/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-p" "an output placeholder in a variable is the output's path"
+	else
+		like "$st $(cat "$tap_tmp/err")" "125 nsbuild: $cstore/cccccccccccccccccccccccccccccccc-p.drv: the derivation may use output placeholders, which this nsbuild cannot rewrite" \
+			"without a hash library, a derivation that may use output placeholders is refused"
+	fi
 else
 	skip "the chroot tier: needs root, the chroot tier compiled in and a static busybox"
 fi
