@@ -596,6 +596,9 @@ void nsb_json_free(struct json_object *o);
 /* realise.c: whether PATH is a normal absolute path directly inside
  * STORE. */
 bool nsb_path_in_store(const char *store, const char *path);
+/* ... and whether its name is a store path's: a 32-character hash part in
+ * Nix's base 32, a dash and a name (Nix's isStorePath). */
+bool nsb_is_store_path(const char *store, const char *path);
 
 /* The text S (LEN bytes) with every output placeholder replaced by its
  * path (malloc'd, NUL-terminated; its length in *RET_LEN); NULL on ENOMEM. */

@@ -182,9 +182,11 @@ static int lexical_check(const char *text, size_t len, char *err, size_t size)
                         if (negative)
                                 i++;
                         size_t digits = i;
-                        if (i < len && text[i] == '0')
+                        if (i < len && text[i] == '0') {
                                 i++;
-                        else if (i < len && text[i] >= '1' && text[i] <= '9')
+                                if (i < len && text[i] >= '0' && text[i] <= '9')
+                                        return set_error(err, size, "number with a leading zero at offset %zu", start);
+                        } else if (i < len && text[i] >= '1' && text[i] <= '9')
                                 while (i < len && text[i] >= '0' && text[i] <= '9')
                                         i++;
                         else
@@ -236,6 +238,11 @@ static int lexical_check(const char *text, size_t len, char *err, size_t size)
 int nsb_json_parse(const char *text, size_t len, struct json_object **ret, char *err, size_t size)
 {
         *ret = NULL;
+        /* A UTF-8 byte order mark first is skipped, as nlohmann does. */
+        if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
+                text += 3;
+                len -= 3;
+        }
         int r = lexical_check(text, len, err, size);
         if (r < 0)
                 return r;

@@ -26,6 +26,14 @@ bool nsb_path_in_store(const char *store, const char *path)
         return path[n] == '/' && path[n + 1] != '\0' && !strchr(path + n + 1, '/');
 }
 
+bool nsb_is_store_path(const char *store, const char *path)
+{
+        if (!nsb_path_in_store(store, path))
+                return false;
+        const char *name = strrchr(path, '/') + 1;
+        return strlen(name) > 33 && name[32] == '-' && strspn(name, "0123456789abcdfghijklmnpqrsvwxyz") >= 32;
+}
+
 static void attrs_close(nsb_attrs *a)
 {
         nsb_attrs_close(a);
@@ -256,6 +264,8 @@ static int attr_type_error(nsb_build *b, int r, const char *name, const char *ty
 {
         if (r == -EINVAL)
                 return nsb_fail(b, EINVAL, STEP, "attribute '%s' of the derivation must be %s", name, type);
+        if (r == -EILSEQ)
+                return nsb_fail(b, EINVAL, STEP, "attribute '%s' of the derivation must be %s without NUL", name, type);
         return nsb_fail(b, -r, STEP, "cannot read attribute '%s': %s", name, strerror(-r));
 }
 
@@ -506,7 +516,7 @@ int nsb_build_set_derivation(nsb_build *b, const nsb_drv *drv)
                                                                  : NULL;
                         if (below)
                                 *below = '\0';
-                        if (!nsb_path_in_store(b->store_dir, p))
+                        if (!nsb_is_store_path(b->store_dir, p))
                                 return nsb_fail(b, EINVAL, STEP,
                                                 "'exportReferencesGraph' contains a non-store path '%s'", words[i + 1]);
                         /* A name given again: the later path, as Nix
@@ -537,7 +547,7 @@ int nsb_build_set_derivation(nsb_build *b, const nsb_drv *drv)
                         _cleanup_free_ char *word = strndup(p, len);
                         p += len;
                         const char *path = word ? nsb_drv_output_path(drv, word) : NULL;
-                        if (word && !path && nsb_path_in_store(b->store_dir, word))
+                        if (word && !path && nsb_is_store_path(b->store_dir, word))
                                 path = word;
                         if (word && !path) {
                                 strv_free(paths);

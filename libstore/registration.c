@@ -386,12 +386,50 @@ static int compare_cstrings(const void *a, const void *b)
         return strcmp(*(const char *const *) a, *(const char *const *) b);
 }
 
+/* Whether PATH is in the input closure: an input, or what inputs refer
+ * to, as far as that is known. */
+static int in_input_closure(const nsb_build *b, const char *path, bool *ret)
+{
+        _cleanup_(strmap_free) nsb_strmap seen = { 0 };
+        _cleanup_free_ const char **queue = NULL;
+        size_t n = 0, alloc = 0;
+        for (size_t i = 0; i < b->n_binds; i++) {
+                const char *p = b->binds[i].dest;
+                if (!b->binds[i].input || strmap_get(&seen, p, strlen(p), NULL))
+                        continue;
+                if (strmap_put(&seen, p, strlen(p), 0, false, NULL) < 0 || GROW(queue, alloc, n) < 0)
+                        return -ENOMEM;
+                queue[n++] = p;
+        }
+        for (size_t head = 0; head < n; head++) {
+                char **refs = nsb_references_of(b, queue[head]);
+                for (char **r = refs; r && *r; r++) {
+                        int q = strmap_put(&seen, *r, strlen(*r), 0, false, NULL);
+                        if (q < 0 || (q == 0 && GROW(queue, alloc, n) < 0))
+                                return -ENOMEM;
+                        if (q == 0)
+                                queue[n++] = *r;
+                }
+        }
+        *ret = strmap_get(&seen, path, strlen(path), NULL);
+        return 0;
+}
+
 int nsb_export_closure(nsb_build *b, const char *what, const char *path, const char ***ret, size_t *ret_n,
                        char ***ret_owned)
 {
+        bool known;
+        int r = in_input_closure(b, path, &known);
+        if (r < 0)
+                return nsb_fail(b, -r, "export references graph", "out of memory");
+        if (!known)
+                return nsb_fail(b, EINVAL, "export references graph",
+                                "cannot export references of path '%s' because it is not in the input closure of the "
+                                "derivation (exportReferencesGraph '%s')",
+                                path, what);
         _cleanup_free_ const char **closure = NULL;
         const char *unknown = NULL;
-        int r = nsb_closure_of(b, path, &closure, &unknown);
+        r = nsb_closure_of(b, path, &closure, &unknown);
         if (r == -ENOENT)
                 return nsb_fail(b, ENOENT, "export references graph",
                                 "cannot write exportReferencesGraph '%s': what %s refers to is not known (give "
@@ -418,8 +456,25 @@ int nsb_export_closure(nsb_build *b, const char *what, const char *path, const c
                         const char *out;
                         nsb_drv_output(drv, k, NULL, &out, NULL, NULL);
                         _cleanup_free_ const char **more = NULL;
-                        if (!*out || nsb_closure_of(b, out, &more, &unknown) < 0)
+                        if (!*out)
                                 continue;
+                        /* Nix exports each output's closure, and fails where
+                         * an output is not valid: so does this, where what
+                         * it refers to is not known. */
+                        if ((r = nsb_closure_of(b, out, &more, &unknown)) < 0) {
+                                /* (UNKNOWN may be the derivation's string:
+                                 * said before it is freed.) */
+                                if (r != -ENOENT)
+                                        nsb_fail(b, -r, "export references graph", "out of memory");
+                                else
+                                        nsb_fail(b, ENOENT, "export references graph",
+                                                 "cannot write exportReferencesGraph '%s': what %s (an output of %s) "
+                                                 "refers to is not known (give --closure a file in Nix's "
+                                                 "registration format, as nix-store --dump-db writes it)",
+                                                 what, unknown, closure[i]);
+                                nsb_drv_free(drv);
+                                return r;
+                        }
                         for (const char **m = more; *m; m++) {
                                 bool seen = false;
                                 for (size_t j = 0; j < n && !seen; j++)

@@ -75,6 +75,13 @@ int nsb_attrs_bool(const nsb_attrs *a, const char *name, bool *ret)
 static int strings_of(struct json_object *v, bool one_string, char ***ret)
 {
         enum json_type t = json_object_get_type(v);
+        if (one_string && t == json_type_null) {
+                /* Nix iterates null as nothing. */
+                *ret = calloc(1, sizeof(char *));
+                return *ret ? 0 : -ENOMEM;
+        }
+        if (t == json_type_string && strlen(json_object_get_string(v)) != (size_t) json_object_get_string_len(v))
+                return -EILSEQ;
         if (one_string && t == json_type_string) {
                 char **list = calloc(2, sizeof(char *));
                 if (!list || !(list[0] = strdup(json_object_get_string(v)))) {
@@ -94,6 +101,10 @@ static int strings_of(struct json_object *v, bool one_string, char ***ret)
                 struct json_object *e = json_object_array_get_idx(v, i);
                 if (json_object_get_type(e) != json_type_string)
                         return -EINVAL;
+                /* A string with a NUL matches nothing Nix would match it
+                 * with; refused rather than cut short. */
+                if (strlen(json_object_get_string(e)) != (size_t) json_object_get_string_len(e))
+                        return -EILSEQ;
                 if (!(list[i] = strdup(json_object_get_string(e))))
                         return -ENOMEM;
         }
@@ -302,7 +313,7 @@ static int resolve_specs(nsb_build *b, const nsb_drv *drv, char **specs, const c
 {
         for (char **s = specs; *s; s++) {
                 const char *path = nsb_drv_output_path(drv, *s);
-                if (!path && nsb_path_in_store(b->store_dir, *s))
+                if (!path && nsb_is_store_path(b->store_dir, *s))
                         path = *s;
                 if (!path)
                         return nsb_fail(b, EINVAL, STEP,
@@ -357,21 +368,19 @@ static int read_output_checks(nsb_build *b, const nsb_drv *drv, struct json_obje
                     (r = size_limit(b, checks, name, "maxClosureSize", &o->max_closure_size_1)) < 0)
                         return r;
                 struct json_object *v;
-                if (json_object_object_get_ex(checks, "ignoreSelfRefs", &v)) {
-                        if (json_object_get_type(v) != json_type_boolean)
-                                return nsb_fail(b, EINVAL, STEP,
-                                                "attribute 'outputChecks.%s.ignoreSelfRefs' must be a Boolean", name);
-                        o->ignore_self_refs = json_object_get_boolean(v);
-                }
+                /* Documented in Nix's manual, never read by Nix: a
+                 * per-output requisite check counts the output itself. */
+                if (json_object_object_get_ex(checks, "ignoreSelfRefs", NULL))
+                        nsb_warn(b, "outputChecks.%s.ignoreSelfRefs is not read (Nix does not read it either), ignoring",
+                                 name);
                 for (size_t k = 0; k < ELEMENTSOF(kinds); k++) {
                         if (!json_object_object_get_ex(checks, kinds[k], &v))
                                 continue;
                         char **specs = NULL;
                         r = strings_of(v, true, &specs);
-                        if (r == -EINVAL)
-                                return nsb_fail(b, EINVAL, STEP,
-                                                "attribute 'outputChecks.%s.%s' must be a list of strings", name,
-                                                kinds[k]);
+                        if (r == -EINVAL || r == -EILSEQ)
+                                return nsb_fail(b, EINVAL, STEP, "attribute 'outputChecks.%s.%s' must be a list of %s",
+                                                name, kinds[k], r == -EILSEQ ? "strings without NUL" : "strings");
                         if (r < 0)
                                 return nsb_fail(b, -r, STEP, "out of memory");
                         strv_free(o->checks[k]);
@@ -441,12 +450,15 @@ int nsb_structured_configure(nsb_build *b, nsb_attrs *a)
                 }
         }
 
-        struct json_object *graphs;
+        struct json_object *graphs = NULL;
         if (json_object_object_get_ex(json, "exportReferencesGraph", &graphs) &&
             json_object_get_type(graphs) != json_type_object)
                 return nsb_fail(b, EINVAL, STEP,
                                 "with structured attributes, 'exportReferencesGraph' must be an object (a name for "
                                 "each list of store paths)");
+        if (graphs && json_object_object_get_ex(graphs, "outputs", NULL))
+                return nsb_fail(b, EINVAL, STEP,
+                                "'exportReferencesGraph.outputs' would replace the outputs' paths in .attrs.json");
         nsb_json_free(b->structured);
         b->structured = TAKE_PTR(a->json);
         b->structured_attrs = true;
@@ -519,7 +531,7 @@ static int export_graph(nsb_build *b, const char *name, struct json_object *valu
 {
         _cleanup_strv_free_ char **paths = NULL;
         int r = strings_of(value, true, &paths);
-        if (r == -EINVAL)
+        if (r == -EINVAL || r == -EILSEQ)
                 return nsb_fail(b, EINVAL, STEP, "attribute 'exportReferencesGraph.%s' must be a list of store paths",
                                 name);
         if (r < 0)
@@ -531,14 +543,11 @@ static int export_graph(nsb_build *b, const char *name, struct json_object *valu
         size_t n_owned_all = 0, owned_alloc = 0;
         struct json_object *list = NULL;
         for (char **p = paths; *p && r >= 0; p++) {
-                /* A path below a store path stands for it, as in Nix. */
-                size_t sl = strcmp(b->store_dir, "/") == 0 ? 0 : strlen(b->store_dir);
-                char *below = strncmp(*p, b->store_dir, sl) == 0 && (*p)[sl] == '/' ? strchr(*p + sl + 1, '/') : NULL;
-                if (below)
-                        *below = '\0';
-                if (!nsb_path_in_store(b->store_dir, *p)) {
-                        r = nsb_fail(b, EINVAL, STEP, "'exportReferencesGraph.%s' contains a non-store path '%s'",
-                                     name, *p);
+                /* A store path itself (Nix's parseStorePath here, unlike
+                 * the list form, which takes a path below one). */
+                if (!nsb_is_store_path(b->store_dir, *p)) {
+                        r = nsb_fail(b, EINVAL, STEP, "'exportReferencesGraph.%s': path '%s' is not a store path", name,
+                                     *p);
                         break;
                 }
                 const char **closure = NULL;
@@ -567,7 +576,8 @@ static int export_graph(nsb_build *b, const char *name, struct json_object *valu
                 free(closure);
         }
         if (r >= 0) {
-                qsort(all, n_all, sizeof(char *), compare_names);
+                if (n_all)
+                        qsort(all, n_all, sizeof(char *), compare_names);
                 list = json_object_new_array();
                 if (!list)
                         r = nsb_fail(b, ENOMEM, STEP, "out of memory");

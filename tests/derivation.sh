@@ -295,11 +295,24 @@ declare -A outputs=(['dev']='$o-dev' ['out']='$o' )" \
 	like "$st $(cat "$tap_tmp/err")" "125 nsbuild: output '$(outpath "$d")' is not allowed to refer to the following paths (allowedRequisites): $(outpath "$d")" \
 		"outputChecks.out.allowedRequisites: the output's own path counts (Nix's per-output checks)"
 	d=$(sdrv self-ignored 'echo ${outputs[out]} > ${outputs[out]}' '{"outputChecks":{"out":{"allowedRequisites":[],"ignoreSelfRefs":true}}}')
-	build "$d" >/dev/null 2>"$tap_tmp/err"; is "$?" 0 "unless ignoreSelfRefs is true"
+	build "$d" >/dev/null 2>"$tap_tmp/err"; st=$?
+	like "$st $(cat "$tap_tmp/err")" "125 nsbuild: warning: outputChecks.out.ignoreSelfRefs is not read (Nix does not read it either), ignoring" \
+		"even with ignoreSelfRefs, which Nix documents but does not read: said, and the build fails as in Nix"
 	d=$(sdrv spec 'mkdir -p ${outputs[out]}' '{"outputChecks":{"out":{"disallowedRequisites":["nothing"]}}}')
 	build "$d" >/dev/null 2>"$tap_tmp/err"; st=$?
 	like "$st $(cat "$tap_tmp/err")" "125 nsbuild: $d: derivation contains an illegal reference specifier 'nothing' in outputChecks.out.disallowedRequisites" \
 		"an outputChecks entry that is neither a store path nor an output: exit 125"
+	# What Nix refuses: a specifier that is no store path's name, a string
+	# with a NUL, an exported graph named outputs.
+	for bad in '"outputChecks":{"out":{"allowedReferences":["'"$store"'/nothash"]}}|illegal reference specifier' \
+		'"outputChecks":{"out":{"allowedReferences":["out\u0000x"]}}|must be a list of strings without NUL' \
+		'"requiredSystemFeatures":["big-parallel\u0000x"]|must be a list of strings' \
+		'"exportReferencesGraph":{"outputs":[]}|would replace the outputs'; do
+		d=$(sdrv refused "mkdir -p \${outputs[out]}" "{${bad%|*}}")
+		build "$d" >/dev/null 2>"$tap_tmp/err"; st=$?
+		like "$st $(cat "$tap_tmp/err")" "125 nsbuild: $d: " "{${bad%|*}}: refused (125)"
+		like "$(cat "$tap_tmp/err")" "${bad#*|}" "saying why"
+	done
 	# unsafeDiscardReferences: an output registered with none.
 	d=$(sdrv discard "echo $o1 \${outputs[out]} > \${outputs[out]}; echo $o1 > \${outputs[dev]}" '{"unsafeDiscardReferences":{"out":true,"dev":false}}' "out dev")
 	json=$(build --json --closure "$tap_tmp/lib.closure" "$d" 2>"$tap_tmp/err"); st=$?
@@ -314,16 +327,33 @@ declare -A outputs=(['dev']='$o-dev' ['out']='$o' )" \
 		"unsafeDiscardReferences of another type: refused, as Nix does"
 	# exportReferencesGraph: an object of names and paths, each name
 	# replaced by the path information of the paths' closure.
-	d=$(sdrv export 'cp $NIX_ATTRS_JSON_FILE ${outputs[out]}' "{\"exportReferencesGraph\":{\"lib\":[\"$o1/lib/data\"]}}")
+	d=$(sdrv export-below 'mkdir -p ${outputs[out]}' "{\"exportReferencesGraph\":{\"lib\":[\"$o1/lib/data\"]}}")
+	build --closure "$tap_tmp/lib.closure" "$d" >/dev/null 2>"$tap_tmp/err"; st=$?
+	like "$st $(cat "$tap_tmp/err")" "125 nsbuild: 'exportReferencesGraph.lib': path '$o1/lib/data' is not a store path" \
+		"exportReferencesGraph's object form: a path below a store path is refused, as Nix 2.8 does"
+	d=$(sdrv export 'cp $NIX_ATTRS_JSON_FILE ${outputs[out]}' "{\"exportReferencesGraph\":{\"lib\":[\"$o1\"],\"none\":null}}")
 	o=$(build --closure "$tap_tmp/lib.closure" "$d" 2>"$tap_tmp/err"); st=$?
 	is "$st" 0 "exportReferencesGraph: builds"
 	lib=$(sed -n 's/.*"lib":\(\[[^]]*\]\).*/\1/p' "$o" 2>/dev/null)
 	like "$lib" "[{\"closureSize\":" "its entry: the path information of the closure (nix path-info's fields)"
-	like "$lib" "\"path\":\"$o1\",\"references\":[]" "of the store path the path below it stands for"
+	like "$lib" "\"path\":\"$o1\",\"references\":[]" "of the store path"
+	like "$(cat "$o")" '"none":[]' "an entry that is null exports nothing, as Nix iterates it"
 	is "$(grep -o '"path":' "$o" | wc -l)" 1 "and only of it (it refers to nothing)"
 	nar=$(printf '%s' "$lib" | sed -n 's/.*"narSize":\([0-9]*\).*/\1/p') closure=$(printf '%s' "$lib" | sed -n 's/.*"closureSize":\([0-9]*\).*/\1/p')
 	[ -n "$nar" ] && [ "$nar" -gt 400 ] && [ "$closure" = "$nar" ]; ok $? "a NAR size ($nar), and the closure size is it"
 	like "$lib" '"narHash":"sha256:' "the NAR hash in Nix's base 32"
+	# --closure as nix path-info --json prints it; repeatable.
+	printf '[{"path":"%s","narHash":"sha256-ygvT6ZuqPO3FGoktazMKAzhBs7QXdiRgdagMYuWZnEI=","narSize":1,"references":[],"ca":"garbage"}]' "$o1" >"$tap_tmp/bad-ca.json"
+	build --closure "$tap_tmp/lib.closure" --closure "$tap_tmp/bad-ca.json" "$d" >/dev/null 2>"$tap_tmp/err"; st=$?
+	like "$st $(cat "$tap_tmp/err")" "125 nsbuild: --closure $tap_tmp/bad-ca.json: the ca of $o1 is not a content address" \
+		"--closure: path information with a ca that is none is refused (the second file is read too)"
+	printf '[{"path":"%s"' "$o1" >"$tap_tmp/cut.json"
+	build --closure "$tap_tmp/cut.json" "$d" >/dev/null 2>"$tap_tmp/err"; st=$?
+	is "$st:$(wc -l <"$tap_tmp/err")" "125:1" "--closure: JSON cut short: exit 125, one line"
+	d=$(sdrv export-foreign 'mkdir -p ${outputs[out]}' "{\"exportReferencesGraph\":{\"x\":[\"$(outpath "$d2")\"]}}")
+	build --closure "$tap_tmp/lib.closure" "$d" >/dev/null 2>"$tap_tmp/err"; st=$?
+	like "$st $(cat "$tap_tmp/err")" "125 nsbuild: cannot export references of path '$(outpath "$d2")' because it is not in the input closure of the derivation" \
+		"a path that is not in the input closure: refused, as Nix does"
 	d=$(sdrv export-bad 'mkdir -p ${outputs[out]}' '{"exportReferencesGraph":["x","y"]}')
 	build "$d" >/dev/null 2>"$tap_tmp/err"; st=$?
 	like "$st $(cat "$tap_tmp/err")" "125 nsbuild: $d: with structured attributes, 'exportReferencesGraph' must be an object" \
@@ -335,6 +365,19 @@ else
 	like "$st $(cat "$tap_tmp/err")" "125 nsbuild: $d: the derivation has structured attributes (__json), but this nsbuild was built without json-c" \
 		"structured attributes without json-c: exit 125, saying so"
 fi
+# exportReferencesGraph (the list form): a derivation in the graph brings
+# its outputs' closures, which must be known; a path outside the inputs'
+# closure is refused, as Nix does.
+script1=$(sed -n 's/.*\],\["\([^"]*-lib-builder.sh\)"\].*/\1/p' "$d1")
+printf '%s\n\n1\n%s\n%s\n\n0\n' "$d1" "$script1" "$script1" >"$tap_tmp/drv-only.closure"
+d=$(drv graph-drv 'mkdir $out' out "" "$(q "$d1")" "" "(\"exportReferencesGraph\",$(q "g $d1"))")
+build --closure "$tap_tmp/drv-only.closure" "$d" >/dev/null 2>"$tap_tmp/err"; st=$?
+like "$st $(cat "$tap_tmp/err")" "125 nsbuild: cannot write exportReferencesGraph 'g': what $o1 (an output of $d1) refers to is not known" \
+	"exportReferencesGraph: a derivation whose outputs' references are not known fails, naming them (Nix fails too)"
+d=$(drv graph-foreign 'mkdir $out' out "" "" "" "(\"exportReferencesGraph\",$(q "g $(outpath "$d2")"))")
+build "$d" >/dev/null 2>"$tap_tmp/err"; st=$?
+like "$st $(cat "$tap_tmp/err")" "125 nsbuild: cannot export references of path '$(outpath "$d2")' because it is not in the input closure" \
+	"exportReferencesGraph: a path outside the input closure is refused"
 printf 'Derive([("out","%s/%s-fetched","","")],[],[],"builtin","builtin:fetchurl",[],[("out","%s/%s-fetched")])' \
 	"$store" "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz1" "$store" "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz1" >"$tap_tmp/builtin.drv"
 build "$tap_tmp/builtin.drv" >/dev/null 2>"$tap_tmp/err"; st=$?

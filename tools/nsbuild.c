@@ -180,7 +180,7 @@ static void usage_build(FILE *out)
                 "     --closure FILE         also bind the store paths listed in FILE, one a line\n"
                 "                            (as nix-store -qR prints them), or in Nix's registration\n"
                 "                            format, which also says what each refers to, or as\n"
-                "                            nix path-info --json --recursive prints it\n"
+                "                            nix path-info --json --recursive prints it; repeatable\n"
                 "     --sandbox-path PATH[=HOSTPATH]\n"
                 "                            bind HOSTPATH (default PATH) read-only at PATH; a\n"
                 "                            trailing '?' skips it when missing\n"
@@ -1239,14 +1239,15 @@ static void add_closure_json(nsb_build *b, const char *file, const char *text, s
                 json_object_object_get_ex(o, "narHash", &hash);
                 json_object_object_get_ex(o, "narSize", &size);
                 json_object_object_get_ex(o, "ca", &ca);
+                /* (json-c keeps what does not fit int64 as uint64.) */
                 if (hash && (!json_object_is_type(hash, json_type_string) || !json_object_is_type(size, json_type_int) ||
                              json_object_get_int64(size) < 0))
                         die("--closure %s: the narHash and narSize of %s are not a string and a size", file, path);
-                if (ca && !json_object_is_type(ca, json_type_string))
-                        die("--closure %s: the ca of %s is not a string", file, path);
+                const char *ca_text = ca && json_object_is_type(ca, json_type_string) ? json_object_get_string(ca) : NULL;
+                if (ca && (!ca_text || (strncmp(ca_text, "text:", 5) != 0 && strncmp(ca_text, "fixed:", 6) != 0)))
+                        die("--closure %s: the ca of %s is not a content address (text:... or fixed:...)", file, path);
                 if ((hash || ca) && nsb_build_add_input_info(b, path, hash ? json_object_get_string(hash) : NULL,
-                                                              hash ? (uint64_t) json_object_get_int64(size) : 0,
-                                                              ca ? json_object_get_string(ca) : NULL) < 0)
+                                                              hash ? json_object_get_uint64(size) : 0, ca_text) < 0)
                         die("--closure %s: the narHash of %s is not a SHA-256 hash", file, path);
         }
         json_object_put(all);
@@ -1392,13 +1393,20 @@ static int cmd_build(int argc, char **argv)
                 die_with_error(r, "cannot configure the build");
         /* Standard output is for the output paths, as with nix-build. */
         struct run_options o = { .default_log_fd = STDERR_FILENO, .status_fd = -1 };
-        const char *closure = NULL;
+        /* --closure, repeatable (a registration file, and path
+         * information for the .drv files among the inputs, say). */
+        const char *closures[64];
+        size_t n_closures = 0;
         int c;
         while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
                 if (common_option(b, c, &o))
                         continue;
                 switch (c) {
-                case OPT_CLOSURE: closure = optarg; break;
+                case OPT_CLOSURE:
+                        if (n_closures == sizeof(closures) / sizeof(closures[0]))
+                                die("--closure: at most %zu files", sizeof(closures) / sizeof(closures[0]));
+                        closures[n_closures++] = optarg;
+                        break;
                 case OPT_CAP_ADD: die("--cap-add: refused: a derivation's builder gets no capability, as in Nix");
                 case OPT_JSON: need_json("build --json"); o.report = REPORT_JSON; break;
                 case OPT_PRINT_REGISTRATION: o.report = REPORT_REGISTRATION; break;
@@ -1442,11 +1450,11 @@ static int cmd_build(int argc, char **argv)
                 die("cannot read derivation %s: %s", file, e.message);
         if (nsb_build_set_derivation(b, drv) < 0)
                 die("%s: %s", file, nsb_build_error_message(b));
-        if (closure)
-                add_closure(b, closure);
+        for (size_t i = 0; i < n_closures; i++)
+                add_closure(b, closures[i]);
         /* A store registers references among the inputs' whole closure:
          * without it, those to paths only the inputs refer to go unseen. */
-        if (!closure && o.report != REPORT_PATHS)
+        if (!n_closures && o.report != REPORT_PATHS)
                 warn_msg("no --closure: references to paths the inputs refer to are not looked for (give the "
                          "inputs' closure, in Nix's registration format as nix-store --dump-db writes it)");
         /* The deriver: the derivation's own store path, where it is one
