@@ -154,6 +154,21 @@ static int word_set(const char *list, nsb_strmap *ret_set)
 
 char *nsb_rewrite_placeholders(const nsb_build *b, const char *s, size_t len, size_t *ret_len)
 {
+        /* Most strings hold none: copied as they are (a derivation may
+         * have a million variables). */
+        bool any = false;
+        for (char **p = b->placeholders; p && p[0] && !any; p += 2)
+                any = memmem(s, len, p[0], strlen(p[0])) != NULL;
+        if (!any) {
+                char *copy = malloc(len + 1);
+                if (!copy)
+                        return NULL;
+                memcpy(copy, s, len);
+                copy[len] = '\0';
+                if (ret_len)
+                        *ret_len = len;
+                return copy;
+        }
         char *out = NULL;
         size_t out_len = 0;
         FILE *f = open_memstream(&out, &out_len);
