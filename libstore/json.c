@@ -271,9 +271,213 @@ int nsb_json_parse(const char *text, size_t len, struct json_object **ret, char 
 
 /* ---- printing as nlohmann::json::dump() does ---- */
 
-/* A double as nlohmann prints it: the shortest digits that read back as
- * the same double, in decimal notation where the decimal exponent n (the
- * value is 0.DIGITS times ten to n) is in (-4, 15], else as D.DDDe+NN. */
+/* ---- doubles: Grisu2, as nlohmann::json prints them ----
+ *
+ * Nix writes .attrs.json with nlohmann::json, which prints a double with
+ * Loitsch's Grisu2 ("Printing Floating-Point Numbers Quickly and
+ * Accurately with Integers", PLDI 2010): not always the shortest digits
+ * that read back (1e23 is 9.999999999999999e+22 there), so the shortest
+ * form (%.17g and shorter) would differ for about one double in two
+ * hundred.  This is Grisu2 with the parameters nlohmann uses (64-bit
+ * significands, the scaled exponent kept in [-60, -32], one cached power
+ * of ten every 8 decades), written from the paper's description. */
+
+struct diyfp {
+        uint64_t f;
+        int e;
+};
+
+/* x * y, the upper 64 bits of the product rounded (ties up). */
+static struct diyfp diy_mul(struct diyfp x, struct diyfp y)
+{
+        uint64_t a = x.f >> 32, b = x.f & 0xffffffffu, c = y.f >> 32, d = y.f & 0xffffffffu;
+        uint64_t ac = a * c, bc = b * c, ad = a * d, bd = b * d;
+        uint64_t mid = (bd >> 32) + (ad & 0xffffffffu) + (bc & 0xffffffffu) + (UINT64_C(1) << 31);
+        return (struct diyfp) { ac + (ad >> 32) + (bc >> 32) + (mid >> 32), x.e + y.e + 64 };
+}
+
+static struct diyfp diy_normalize(struct diyfp x)
+{
+        while (!(x.f >> 63)) {
+                x.f <<= 1;
+                x.e--;
+        }
+        return x;
+}
+
+/* 10^k rounded to a 64-bit significand f * 2^e, for k = -300, -292, ...,
+ * 324 (generated with exact rational arithmetic). */
+static const struct cached_power {
+        uint64_t f;
+        int e;
+        int k;
+} cached_powers[] = {
+        { 0xAB70FE17C79AC6CAULL, -1060, -300 },
+        { 0xFF77B1FCBEBCDC4FULL, -1034, -292 },
+        { 0xBE5691EF416BD60CULL, -1007, -284 },
+        { 0x8DD01FAD907FFC3CULL,  -980, -276 },
+        { 0xD3515C2831559A83ULL,  -954, -268 },
+        { 0x9D71AC8FADA6C9B5ULL,  -927, -260 },
+        { 0xEA9C227723EE8BCBULL,  -901, -252 },
+        { 0xAECC49914078536DULL,  -874, -244 },
+        { 0x823C12795DB6CE57ULL,  -847, -236 },
+        { 0xC21094364DFB5637ULL,  -821, -228 },
+        { 0x9096EA6F3848984FULL,  -794, -220 },
+        { 0xD77485CB25823AC7ULL,  -768, -212 },
+        { 0xA086CFCD97BF97F4ULL,  -741, -204 },
+        { 0xEF340A98172AACE5ULL,  -715, -196 },
+        { 0xB23867FB2A35B28EULL,  -688, -188 },
+        { 0x84C8D4DFD2C63F3BULL,  -661, -180 },
+        { 0xC5DD44271AD3CDBAULL,  -635, -172 },
+        { 0x936B9FCEBB25C996ULL,  -608, -164 },
+        { 0xDBAC6C247D62A584ULL,  -582, -156 },
+        { 0xA3AB66580D5FDAF6ULL,  -555, -148 },
+        { 0xF3E2F893DEC3F126ULL,  -529, -140 },
+        { 0xB5B5ADA8AAFF80B8ULL,  -502, -132 },
+        { 0x87625F056C7C4A8BULL,  -475, -124 },
+        { 0xC9BCFF6034C13053ULL,  -449, -116 },
+        { 0x964E858C91BA2655ULL,  -422, -108 },
+        { 0xDFF9772470297EBDULL,  -396, -100 },
+        { 0xA6DFBD9FB8E5B88FULL,  -369,  -92 },
+        { 0xF8A95FCF88747D94ULL,  -343,  -84 },
+        { 0xB94470938FA89BCFULL,  -316,  -76 },
+        { 0x8A08F0F8BF0F156BULL,  -289,  -68 },
+        { 0xCDB02555653131B6ULL,  -263,  -60 },
+        { 0x993FE2C6D07B7FACULL,  -236,  -52 },
+        { 0xE45C10C42A2B3B06ULL,  -210,  -44 },
+        { 0xAA242499697392D3ULL,  -183,  -36 },
+        { 0xFD87B5F28300CA0EULL,  -157,  -28 },
+        { 0xBCE5086492111AEBULL,  -130,  -20 },
+        { 0x8CBCCC096F5088CCULL,  -103,  -12 },
+        { 0xD1B71758E219652CULL,   -77,   -4 },
+        { 0x9C40000000000000ULL,   -50,    4 },
+        { 0xE8D4A51000000000ULL,   -24,   12 },
+        { 0xAD78EBC5AC620000ULL,     3,   20 },
+        { 0x813F3978F8940984ULL,    30,   28 },
+        { 0xC097CE7BC90715B3ULL,    56,   36 },
+        { 0x8F7E32CE7BEA5C70ULL,    83,   44 },
+        { 0xD5D238A4ABE98068ULL,   109,   52 },
+        { 0x9F4F2726179A2245ULL,   136,   60 },
+        { 0xED63A231D4C4FB27ULL,   162,   68 },
+        { 0xB0DE65388CC8ADA8ULL,   189,   76 },
+        { 0x83C7088E1AAB65DBULL,   216,   84 },
+        { 0xC45D1DF942711D9AULL,   242,   92 },
+        { 0x924D692CA61BE758ULL,   269,  100 },
+        { 0xDA01EE641A708DEAULL,   295,  108 },
+        { 0xA26DA3999AEF774AULL,   322,  116 },
+        { 0xF209787BB47D6B85ULL,   348,  124 },
+        { 0xB454E4A179DD1877ULL,   375,  132 },
+        { 0x865B86925B9BC5C2ULL,   402,  140 },
+        { 0xC83553C5C8965D3DULL,   428,  148 },
+        { 0x952AB45CFA97A0B3ULL,   455,  156 },
+        { 0xDE469FBD99A05FE3ULL,   481,  164 },
+        { 0xA59BC234DB398C25ULL,   508,  172 },
+        { 0xF6C69A72A3989F5CULL,   534,  180 },
+        { 0xB7DCBF5354E9BECEULL,   561,  188 },
+        { 0x88FCF317F22241E2ULL,   588,  196 },
+        { 0xCC20CE9BD35C78A5ULL,   614,  204 },
+        { 0x98165AF37B2153DFULL,   641,  212 },
+        { 0xE2A0B5DC971F303AULL,   667,  220 },
+        { 0xA8D9D1535CE3B396ULL,   694,  228 },
+        { 0xFB9B7CD9A4A7443CULL,   720,  236 },
+        { 0xBB764C4CA7A44410ULL,   747,  244 },
+        { 0x8BAB8EEFB6409C1AULL,   774,  252 },
+        { 0xD01FEF10A657842CULL,   800,  260 },
+        { 0x9B10A4E5E9913129ULL,   827,  268 },
+        { 0xE7109BFBA19C0C9DULL,   853,  276 },
+        { 0xAC2820D9623BF429ULL,   880,  284 },
+        { 0x80444B5E7AA7CF85ULL,   907,  292 },
+        { 0xBF21E44003ACDD2DULL,   933,  300 },
+        { 0x8E679C2F5E44FF8FULL,   960,  308 },
+        { 0xD433179D9C8CB841ULL,   986,  316 },
+        { 0x9E19DB92B4E31BA9ULL,  1013,  324 },
+};
+
+/* The digits of V (positive, finite) into BUF (at least 17), their count
+ * in *RET_LEN: V = BUF * 10^*RET_EXP. */
+static void grisu2(double v, char *buf, int *ret_len, int *ret_exp)
+{
+        uint64_t bits;
+        memcpy(&bits, &v, sizeof(bits));
+        uint64_t biased = bits >> 52, frac = bits & ((UINT64_C(1) << 52) - 1);
+        struct diyfp w = biased ? (struct diyfp) { frac | (UINT64_C(1) << 52), (int) biased - 1075 }
+                                : (struct diyfp) { frac, -1074 };
+        /* The boundaries halfway to the neighbours; the lower one is
+         * closer where the significand is a power of two. */
+        struct diyfp plus = diy_normalize((struct diyfp) { 2 * w.f + 1, w.e - 1 });
+        struct diyfp minus = frac == 0 && biased > 1 ? (struct diyfp) { 4 * w.f - 1, w.e - 2 }
+                                                     : (struct diyfp) { 2 * w.f - 1, w.e - 1 };
+        minus.f <<= minus.e - plus.e;
+        minus.e = plus.e;
+        w = diy_normalize(w);
+
+        /* A cached power c = 10^-k bringing the exponent into [-60, -32]:
+         * k = ceil((-60 - e - 1) log10(2)), log10(2) as 78913 / 2^18. */
+        int f = -60 - plus.e - 1;
+        int k = f * 78913 / (1 << 18) + (f > 0);
+        const struct cached_power *c = &cached_powers[(300 + k + 7) / 8];
+        struct diyfp cp = { c->f, c->e };
+        struct diyfp sw = diy_mul(w, cp), sminus = diy_mul(minus, cp), splus = diy_mul(plus, cp);
+        /* One unit in from each side: the products are off by less. */
+        sminus.f++;
+        splus.f--;
+        int dec_exp = -c->k;
+
+        uint64_t delta = splus.f - sminus.f, dist = splus.f - sw.f;
+        int shift = -splus.e;
+        uint64_t one = UINT64_C(1) << shift;
+        uint32_t p1 = (uint32_t) (splus.f >> shift);
+        uint64_t p2 = splus.f & (one - 1);
+        uint32_t pow10 = 1;
+        int n = 1;
+        while (n < 10 && p1 >= pow10 * 10) {
+                pow10 *= 10;
+                n++;
+        }
+        int len = 0;
+        uint64_t rest = 0, unit = 0;
+        bool done = false;
+        /* The integral part's digits, until what is left is within the
+         * interval. */
+        while (n > 0 && !done) {
+                buf[len++] = (char) ('0' + p1 / pow10);
+                p1 %= pow10;
+                n--;
+                rest = ((uint64_t) p1 << shift) + p2;
+                if (rest <= delta) {
+                        dec_exp += n;
+                        unit = (uint64_t) pow10 << shift;
+                        done = true;
+                }
+                pow10 /= 10;
+        }
+        /* Then the fractional part's. */
+        if (!done) {
+                int m = 0;
+                do {
+                        p2 *= 10;
+                        buf[len++] = (char) ('0' + (p2 >> shift));
+                        p2 &= one - 1;
+                        m++;
+                        delta *= 10;
+                        dist *= 10;
+                } while (p2 > delta);
+                dec_exp -= m;
+                rest = p2;
+                unit = one;
+        }
+        /* The last digit lowered while that brings it closer to V. */
+        while (rest < dist && delta - rest >= unit && (rest + unit < dist || dist - rest > rest + unit - dist)) {
+                buf[len - 1]--;
+                rest += unit;
+        }
+        *ret_len = len;
+        *ret_exp = dec_exp;
+}
+
+/* A double as nlohmann prints it: Grisu2's digits, in decimal notation
+ * where the decimal exponent n (the value is 0.DIGITS times ten to n) is
+ * in (-4, 15], else as D.DDDe+NN. */
 int nsb_json_format_double(double v, char *out, size_t size)
 {
         char buf[64];
@@ -288,22 +492,11 @@ int nsb_json_format_double(double v, char *out, size_t size)
                 memcpy(buf + len, "0.0", 4);
                 return snprintf(out, size, "%s", buf) >= (int) size ? -ENOBUFS : 0;
         }
-        /* The shortest of %.Ne that reads back the same. */
-        char e[40];
-        for (int p = 0; p < 17; p++) {
-                snprintf(e, sizeof(e), "%.*e", p, v);
-                if (strtod(e, NULL) == v)
-                        break;
-        }
-        char digits[20];
-        size_t k = 0;
-        const char *s = e;
-        for (; *s && *s != 'e'; s++)
-                if (*s != '.')
-                        digits[k++] = *s;
-        while (k > 1 && digits[k - 1] == '0')
-                k--;
-        int n = atoi(s + 1) + 1;
+        char digits[32];
+        int k_int, exp10;
+        grisu2(v, digits, &k_int, &exp10);
+        size_t k = (size_t) k_int;
+        int n = k_int + exp10;
         const int max_exp = 15, min_exp = -4;
         if ((int) k <= n && n <= max_exp) {
                 memcpy(buf + len, digits, k);

@@ -156,7 +156,9 @@ in derivation {
   __structuredAttrs = true; outputs = [ "out" "doc" ];
   str = "it's \"quoted\"\nnew line \ttab é ü \\ back"; empty = ""; dollar = "\${x} $(y) `z`";
   num = 42; neg = -7; zero = 0; big = 4294967297; flt = 1.5; third = 1.0 / 3.0; tenth = 0.1; huge = 1.0e20;
-  tiny = 1.5e-7; round = 100.0; negflt = -2.5;
+  tiny = 1.5e-7; round = 100.0; negflt = -2.5; grisu = [ 1.0e23 4.6e22 7.2423e20 ];
+  floats = builtins.genList (i: 1.0e22 / (i + 3.0)) 300 ++ builtins.genList (i: (i + 1.0) * 1.1e-7) 300
+    ++ builtins.genList (i: 3.0e300 / (i * i + 7.0)) 300;
   yes = true; no = false; nothing = null;
   list = [ "a" "b c" 3 true null "it's" ]; mixed = [ "a" [ "nested" ] ]; emptyList = [ ];
   obj = { k = "v"; "odd key" = "x"; n = 1; "it's" = false; }; nested = { deep = { x = 1; }; }; emptyObj = { };
