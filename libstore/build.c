@@ -113,6 +113,7 @@ void nsb_build_free(nsb_build *b)
                 strv_free(b->ref_checks[k]);
         strv_free(b->export_graphs);
         strv_free(b->placeholders);
+        strmap_free(&b->drv_inputs);
         free(b->system_features);
         for (size_t i = 0; i < b->n_known; i++) {
                 free(b->known_inputs[i]);

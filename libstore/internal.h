@@ -332,6 +332,9 @@ struct nsb_build {
          * "nix-output:NAME") and the output paths they stand for, as Nix
          * rewrites them in the environment, arguments and files. */
         char **placeholders;      /* placeholder, path, placeholder, path, ... */
+        /* A derivation's own inputs (its sources, its input derivations'
+         * outputs): where its input closure starts (exportReferencesGraph). */
+        nsb_strmap drv_inputs;
         bool derivation;          /* configured by nsb_build_set_derivation() */
         bool keep_build_dir;
         bool die_with_parent;

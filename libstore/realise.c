@@ -66,6 +66,14 @@ static int add_store_path(nsb_build *b, const char *path, const char *what)
         return r < 0 ? nsb_fail(b, -r, STEP, "cannot add %s %s: %s", what, path, strerror(-r)) : 0;
 }
 
+/* A path of the derivation's own inputs, remembered: the input closure
+ * starts there (what --closure adds does not widen it, as in Nix). */
+static int note_drv_input(nsb_build *b, const char *path)
+{
+        int r = strmap_put(&b->drv_inputs, path, strlen(path), 0, false, NULL);
+        return r < 0 ? nsb_fail(b, ENOMEM, STEP, "out of memory") : 0;
+}
+
 int nsb_build_add_store_input(nsb_build *b, const char *path)
 {
         CHECK_CONFIG(b);
@@ -105,6 +113,8 @@ static int add_input_derivation(nsb_build *b, const char *drv_path, const char *
                                              errno == ENOENT ? "; build that derivation first" : "");
                         else if ((r = nsb_build_add_input(b, path)) < 0)
                                 r = nsb_fail(b, -r, STEP, "cannot add input %s: %s", path, strerror(-r));
+                        else
+                                r = note_drv_input(b, path);
                 }
         }
         nsb_drv_free(in);
@@ -266,11 +276,13 @@ static int add_pass_as_file(nsb_build *b, const char *name, const char *value)
         }
         if ((size_t) snprintf(env, sizeof(env), "%sPath", name) >= sizeof(env))
                 return nsb_fail(b, ENAMETOOLONG, STEP, "passAsFile name too long: %s", name);
+        /* The variable's name too: Nix rewrites all of NAME=VALUE. */
         size_t len;
-        _cleanup_free_ char *content = nsb_rewrite_placeholders(b, value, strlen(value), &len);
-        if (!content)
+        _cleanup_free_ char *content = nsb_rewrite_placeholders(b, value, strlen(value), &len),
+                            *env_name = nsb_rewrite_placeholders(b, env, strlen(env), NULL);
+        if (!content || !env_name)
                 return nsb_fail(b, ENOMEM, STEP, "out of memory");
-        int r = nsb_build_add_build_file(b, file, content, len, env);
+        int r = nsb_build_add_build_file(b, file, content, len, env_name);
         return r < 0 ? nsb_fail(b, -r, STEP, "cannot pass %s as a file: %s", name, strerror(-r)) : 0;
 }
 
@@ -478,7 +490,8 @@ int nsb_build_set_derivation(nsb_build *b, const nsb_drv *drv)
 
         /* Inputs, each checked to exist now rather than when binding. */
         for (size_t i = 0; i < nsb_drv_n_input_srcs(drv); i++)
-                if ((r = add_store_path(b, nsb_drv_input_src(drv, i), "input source")) < 0)
+                if ((r = add_store_path(b, nsb_drv_input_src(drv, i), "input source")) < 0 ||
+                    (r = note_drv_input(b, nsb_drv_input_src(drv, i))) < 0)
                         return r;
         for (size_t i = 0; i < nsb_drv_n_input_drvs(drv); i++) {
                 const char *const *outs;

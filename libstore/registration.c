@@ -393,9 +393,13 @@ static int in_input_closure(const nsb_build *b, const char *path, bool *ret)
         _cleanup_(strmap_free) nsb_strmap seen = { 0 };
         _cleanup_free_ const char **queue = NULL;
         size_t n = 0, alloc = 0;
+        /* From a derivation's own inputs where it has them (what --closure
+         * adds only says what they refer to); else from every input. */
+        bool own = b->drv_inputs.n > 0;
         for (size_t i = 0; i < b->n_binds; i++) {
                 const char *p = b->binds[i].dest;
-                if (!b->binds[i].input || strmap_get(&seen, p, strlen(p), NULL))
+                if (!b->binds[i].input || strmap_get(&seen, p, strlen(p), NULL) ||
+                    (own && !strmap_get(&b->drv_inputs, p, strlen(p), NULL)))
                         continue;
                 if (strmap_put(&seen, p, strlen(p), 0, false, NULL) < 0 || GROW(queue, alloc, n) < 0)
                         return -ENOMEM;
@@ -592,6 +596,26 @@ void nsb_input_info_free(nsb_build *b)
         strmap_free(&b->input_info_index);
 }
 
+/* Nix's content addresses: text:sha256:HASH, fixed:[r:]ALGO:HASH, HASH
+ * in Nix's base 32 of the algorithm's size. */
+static bool is_content_address(const char *ca)
+{
+        const char *p;
+        if (strncmp(ca, "text:", 5) == 0)
+                p = ca + 5;
+        else if (strncmp(ca, "fixed:", 6) == 0)
+                p = strncmp(ca + 6, "r:", 2) == 0 ? ca + 8 : ca + 6;
+        else
+                return false;
+        const char *colon = strchr(p, ':');
+        nsb_hash_algo algo;
+        if (!colon || nsb_hash_algo_from_name(p, (size_t) (colon - p), &algo) < 0 ||
+            (ca[0] == 't' && algo != NSB_HASH_SHA256))
+                return false;
+        size_t n32 = (nsb_hash_size(algo) * 8 + 4) / 5;
+        return strlen(colon + 1) == n32 && strspn(colon + 1, "0123456789abcdfghijklmnpqrsvwxyz") == n32;
+}
+
 int nsb_build_add_input_info(nsb_build *b, const char *path, const char *nar_hash, uint64_t nar_size, const char *ca)
 {
         CHECK_CONFIG(b);
@@ -603,6 +627,8 @@ int nsb_build_add_input_info(nsb_build *b, const char *path, const char *nar_has
                 if (nsb_hash_parse(NSB_HASH_SHA256, text, hash) < 0)
                         return -EINVAL;
         }
+        if (ca && *ca && !is_content_address(ca))
+                return -EINVAL;
         char *ca_copy = ca && *ca ? strdup(ca) : NULL;
         struct nsb_input_info *info = (ca_copy || !(ca && *ca)) ? add_input_info(b, path) : NULL;
         if (!info) {
@@ -614,8 +640,12 @@ int nsb_build_add_input_info(nsb_build *b, const char *path, const char *nar_has
                 info->nar_size = nar_size;
                 info->have_nar = true;
         }
-        free(info->ca);
-        info->ca = ca_copy;
+        /* A source that does not say (the registration format) keeps
+         * what another said. */
+        if (ca_copy) {
+                free(info->ca);
+                info->ca = ca_copy;
+        }
         return 0;
 }
 

@@ -525,6 +525,36 @@ static int path_info(nsb_build *b, const char *what, const char *path, struct js
         return 0;
 }
 
+/* PATH, absolute, made canonical in place as Nix's canonPath makes it
+ * (no symlink followed); a relative one is left as it is. */
+static int path_canonicalise(char *path)
+{
+        if (path[0] != '/')
+                return 0;
+        size_t out = 0;
+        _cleanup_free_ char *copy = strdup(path);
+        if (!copy)
+                return -ENOMEM;
+        for (char *save = NULL, *part = strtok_r(copy, "/", &save); part; part = strtok_r(NULL, "/", &save)) {
+                if (strcmp(part, ".") == 0)
+                        continue;
+                if (strcmp(part, "..") == 0) {
+                        /* Back to the slash before the last part. */
+                        while (out > 0 && path[--out] != '/')
+                                ;
+                        continue;
+                }
+                path[out++] = '/';
+                size_t n = strlen(part);
+                memmove(path + out, part, n);
+                out += n;
+        }
+        if (out == 0)
+                path[out++] = '/';
+        path[out] = '\0';
+        return 0;
+}
+
 /* exportReferencesGraph.NAME: its paths' closure (with a derivation's
  * outputs'), each path's information, sorted, as json[NAME]. */
 static int export_graph(nsb_build *b, const char *name, struct json_object *value, struct json_object **ret)
@@ -543,8 +573,14 @@ static int export_graph(nsb_build *b, const char *name, struct json_object *valu
         size_t n_owned_all = 0, owned_alloc = 0;
         struct json_object *list = NULL;
         for (char **p = paths; *p && r >= 0; p++) {
-                /* A store path itself (Nix's parseStorePath here, unlike
-                 * the list form, which takes a path below one). */
+                /* A store path itself, after Nix's canonPath (lexical:
+                 * '.', '..' and repeated or trailing slashes), as Nix
+                 * 2.8's parseStorePath here (the list form takes a path
+                 * below one). */
+                if ((r = path_canonicalise(*p)) < 0) {
+                        r = nsb_fail(b, ENOMEM, STEP, "out of memory");
+                        break;
+                }
                 if (!nsb_is_store_path(b->store_dir, *p)) {
                         r = nsb_fail(b, EINVAL, STEP, "'exportReferencesGraph.%s': path '%s' is not a store path", name,
                                      *p);

@@ -221,13 +221,13 @@ fi
 like "$(cat "$o/r" 2>/dev/null)" "set= end" "and buildCommand itself is not in the environment"
 
 # ---- structured attributes ---------------------------------------------------
-# sdrv NAME SCRIPT JSON [OUTPUTS]: a derivation with structured attributes
-# JSON (the outputs' names added as Nix adds them), its builder SCRIPT run
-# by bash after sourcing .attrs.sh.
+# sdrv NAME SCRIPT JSON [OUTPUTS] [SRCS]: a derivation with structured
+# attributes JSON (the outputs' names added as Nix adds them), its builder
+# SCRIPT run by bash after sourcing .attrs.sh.
 sdrv() {
 	outs=${4:-out}
 	list=$(printf '"%s",' $outs)
-	drv "$1" "[ -n \"\$BASH_VERSION\" ] || exec /bin/bash \"\$0\"; PATH=/usr/bin:/bin; . \"\$NIX_ATTRS_SH_FILE\"; $2" "$outs" "" "" "" \
+	drv "$1" "[ -n \"\$BASH_VERSION\" ] || exec /bin/bash \"\$0\"; PATH=/usr/bin:/bin; . \"\$NIX_ATTRS_SH_FILE\"; $2" "$outs" "" "${5:-}" "" \
 		"(\"__json\",$(q "${3%\}},\"outputs\":[${list%,}]}"))"
 }
 d=$(sdrv structured 'out=${outputs[out]}; mkdir -p $out; cp $NIX_ATTRS_JSON_FILE $out/attrs.json; cp $NIX_ATTRS_SH_FILE $out/attrs.sh; env > $out/env; echo "$n ${list[0]}|${list[1]} ${obj[k]} [$flag] $NIX_ATTRS_JSON_FILE" > $out/seen; echo > ${outputs[dev]}' \
@@ -331,7 +331,7 @@ declare -A outputs=(['dev']='$o-dev' ['out']='$o' )" \
 	build --closure "$tap_tmp/lib.closure" "$d" >/dev/null 2>"$tap_tmp/err"; st=$?
 	like "$st $(cat "$tap_tmp/err")" "125 nsbuild: 'exportReferencesGraph.lib': path '$o1/lib/data' is not a store path" \
 		"exportReferencesGraph's object form: a path below a store path is refused, as Nix 2.8 does"
-	d=$(sdrv export 'cp $NIX_ATTRS_JSON_FILE ${outputs[out]}' "{\"exportReferencesGraph\":{\"lib\":[\"$o1\"],\"none\":null}}")
+	d=$(sdrv export 'cp $NIX_ATTRS_JSON_FILE ${outputs[out]}' "{\"exportReferencesGraph\":{\"lib\":[\"$o1/\"],\"none\":null}}" out "$(q "$o1")")
 	o=$(build --closure "$tap_tmp/lib.closure" "$d" 2>"$tap_tmp/err"); st=$?
 	is "$st" 0 "exportReferencesGraph: builds"
 	lib=$(sed -n 's/.*"lib":\(\[[^]]*\]\).*/\1/p' "$o" 2>/dev/null)
@@ -342,14 +342,27 @@ declare -A outputs=(['dev']='$o-dev' ['out']='$o' )" \
 	nar=$(printf '%s' "$lib" | sed -n 's/.*"narSize":\([0-9]*\).*/\1/p') closure=$(printf '%s' "$lib" | sed -n 's/.*"closureSize":\([0-9]*\).*/\1/p')
 	[ -n "$nar" ] && [ "$nar" -gt 400 ] && [ "$closure" = "$nar" ]; ok $? "a NAR size ($nar), and the closure size is it"
 	like "$lib" '"narHash":"sha256:' "the NAR hash in Nix's base 32"
+	# A content address comes from path information (JSON); a later
+	# registration file, which has none, keeps it.
+	ca=fixed:r:sha256:0000000000000000000000000000000000000000000000000000
+	printf '[{"path":"%s","references":[],"ca":"%s"}]' "$o1" "$ca" >"$tap_tmp/lib-ca.json"
+	printf '%s\n%s\n880\n\n0\n' "$o1" "$(printf '%064d' 0)" >"$tap_tmp/lib-hash.closure"
+	rm -f "$(outpath "$d")"
+	build --closure "$tap_tmp/lib-ca.json" --closure "$tap_tmp/lib-hash.closure" "$d" >/dev/null 2>"$tap_tmp/err"
+	like "$(cat "$(outpath "$d")" 2>/dev/null)" "\"ca\":\"$ca\",\"closureSize\"" \
+		"exportReferencesGraph: an input's content address, from --closure's path information, is written"
 	# --closure as nix path-info --json prints it; repeatable.
 	printf '[{"path":"%s","narHash":"sha256-ygvT6ZuqPO3FGoktazMKAzhBs7QXdiRgdagMYuWZnEI=","narSize":1,"references":[],"ca":"garbage"}]' "$o1" >"$tap_tmp/bad-ca.json"
 	build --closure "$tap_tmp/lib.closure" --closure "$tap_tmp/bad-ca.json" "$d" >/dev/null 2>"$tap_tmp/err"; st=$?
-	like "$st $(cat "$tap_tmp/err")" "125 nsbuild: --closure $tap_tmp/bad-ca.json: the ca of $o1 is not a content address" \
+	like "$st $(cat "$tap_tmp/err")" "125 nsbuild: --closure $tap_tmp/bad-ca.json: the narHash or the ca of $o1 is not one" \
 		"--closure: path information with a ca that is none is refused (the second file is read too)"
 	printf '[{"path":"%s"' "$o1" >"$tap_tmp/cut.json"
 	build --closure "$tap_tmp/cut.json" "$d" >/dev/null 2>"$tap_tmp/err"; st=$?
 	is "$st:$(wc -l <"$tap_tmp/err")" "125:1" "--closure: JSON cut short: exit 125, one line"
+	d=$(sdrv export-closure-only 'mkdir -p ${outputs[out]}' "{\"exportReferencesGraph\":{\"lib\":[\"$o1\"]}}")
+	build --closure "$tap_tmp/lib.closure" "$d" >/dev/null 2>"$tap_tmp/err"; st=$?
+	like "$st $(cat "$tap_tmp/err")" "125 nsbuild: cannot export references of path '$o1' because it is not in the input closure" \
+		"a path --closure lists but the derivation does not take: not in its input closure (as in Nix)"
 	d=$(sdrv export-foreign 'mkdir -p ${outputs[out]}' "{\"exportReferencesGraph\":{\"x\":[\"$(outpath "$d2")\"]}}")
 	build --closure "$tap_tmp/lib.closure" "$d" >/dev/null 2>"$tap_tmp/err"; st=$?
 	like "$st $(cat "$tap_tmp/err")" "125 nsbuild: cannot export references of path '$(outpath "$d2")' because it is not in the input closure of the derivation" \

@@ -134,9 +134,10 @@ EOF
 expr placeholder <<'EOF'
 derivation {
   name = "placeholder"; system = builtins.currentSystem; builder = "/bin/sh"; outputs = [ "out" "dev" ];
-  args = [ "-c" "echo \"$ph $devph ${builtins.placeholder "out"}\" > $out; while read -r l; do echo \"$l\"; done < $pfPath >> $out; echo > $dev" ];
+  args = [ "-c" "echo \"$ph $devph ${builtins.placeholder "out"}\" > $out; /bin/busybox cat $pfPath >> $out; /bin/busybox tr '\\0' '\\n' < /proc/$$/environ | /bin/busybox grep 'Path=' | /bin/busybox sort >> $out; echo > $dev" ];
   ph = builtins.placeholder "out"; devph = builtins.placeholder "dev"; pf = "in a file: ${builtins.placeholder "dev"}";
-  passAsFile = [ "pf" ];
+  "${builtins.placeholder "dev"}x" = "named by a placeholder";
+  passAsFile = [ "pf" "${builtins.placeholder "dev"}x" ];
 }
 EOF
 # Structured attributes: the builder has no variable of the derivation's;
