@@ -128,8 +128,11 @@ int main(void)
                            "input info: a NAR hash that is none is refused");
                 tap_is_int(nsb_build_add_input_info(b, "relative", NULL, 0, "text:sha256:x"), -EINVAL,
                            "input info: a relative path is refused");
-                tap_is_int(nsb_build_add_input_info(b, p, NULL, 0, "text:sha256:x"), 0,
-                           "input info: a content address alone");
+                tap_is_int(nsb_build_add_input_info(b, p, NULL, 0, "text:sha256:x"), -EINVAL,
+                           "input info: a content address that is none is refused");
+                tap_is_int(nsb_build_add_input_info(b, p, NULL, 0,
+                                                    "text:sha256:1qk8b06d7jxmgknv5x60n9b5y9hp8nnz98126cpmp8y7y34vml16"),
+                           0, "input info: a content address alone");
         }
         {
                 nsb_build *c = NULL;
