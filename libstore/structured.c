@@ -25,7 +25,6 @@
 #ifdef HAVE_JSONC
 #include <json-c/json.h>
 #include <limits.h>
-#include <math.h>
 
 int nsb_attrs_open(const nsb_drv *drv, nsb_attrs *ret, char *err, size_t size)
 {
@@ -159,8 +158,11 @@ static bool write_simple(FILE *f, struct json_object *v)
         }
         case json_type_double: {
                 double d = json_object_get_double(v);
+                /* Nix: ceil(f) == f for the float f (2^23 and beyond, every
+                 * float is integral); no libm for that (a static cross
+                 * build's libm may not link). */
                 float x = (float) d;
-                if (ceilf(x) != x)
+                if (!(x >= 8388608.0f || x <= -8388608.0f) && x != (float) (int32_t) x)
                         return false;
                 fprintf(f, "%d", d > -2147483649.0 && d < 2147483648.0 ? (int) d : INT_MIN);
                 return true;
