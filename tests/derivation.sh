@@ -33,6 +33,11 @@ for f in "$top_srcdir"/tests/fuzz/corpus/drv/bad-*.drv; do
 		diag "exit $st, $lines lines:" "$(cat "$tap_tmp/err")"
 	fi
 done
+if ! has_feature JSON; then
+	"$NSBUILD" build --json "$tap_tmp/none.drv" 2>"$tap_tmp/err"; st=$?
+	like "$st $(cat "$tap_tmp/err")" "125 nsbuild: build --json: this nsbuild was built without json-c" \
+		"build --json without json-c: 125, saying so"
+fi
 "$NSBUILD" build "$tap_tmp/none.drv" 2>"$tap_tmp/err"; st=$?
 is "$st" 125 "a missing .drv file: exit 125"
 like "$(cat "$tap_tmp/err")" "cannot read derivation $tap_tmp/none.drv: No such file or directory" "naming the file and the errno"
