@@ -19,6 +19,11 @@
  *       The kernel's cost of a cgroup per build: mkdir in the cgroup2
  *       directory DIR, clone3 into it, exec, wait, rmdir; print the median
  *       with and without the cgroup.
+ *   nsbench landlock-floor RUNS
+ *       The kernel's cost of the builder's Landlock domain: fork, enter a
+ *       domain with the scopes (as the child does, after no_new_privs),
+ *       exec /bin/true, wait; print the median with and without it, or
+ *       "landlock-floor none ERRNO" where the kernel refuses it.
  *   nsbench floor-threads BUILDS INFLIGHT
  *       The kernel's floor from INFLIGHT threads; print builds per second.
  *   nsbench hygiene BUILDS
@@ -36,12 +41,14 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/utsname.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
@@ -357,6 +364,79 @@ static int cmd_cgroup_floor(int argc, char **argv)
         return 0;
 }
 
+/* landlock.c's domain, by hand (the library does not export it): a
+ * ruleset handling making block devices, scoped to signals and abstract
+ * sockets (ABI 6), restricting the calling process.  0 or an errno. */
+static int landlock_enter(void)
+{
+#ifdef SYS_landlock_create_ruleset
+        struct {
+                uint64_t fs, net, scoped;
+        } attr = { .fs = 1ull << 11, .scoped = 3 };
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                return errno;
+        long fd = syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
+        if (fd < 0)
+                return errno;
+        int r = syscall(SYS_landlock_restrict_self, (int) fd, 0) < 0 ? errno : 0;
+        close((int) fd);
+        return r;
+#else
+        return ENOSYS;
+#endif
+}
+
+static double landlock_floor_once(bool landlock)
+{
+        static char *const argv[] = { "true", NULL };
+        double t0 = now_ms();
+        pid_t pid = fork();
+        if (pid == 0) {
+                if (landlock && landlock_enter() != 0)
+                        _exit(126);
+                execv("/bin/true", argv);
+                _exit(127);
+        }
+        int st;
+        if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+                fprintf(stderr, "nsbench: landlock floor: %s\n", pid < 0 ? strerror(errno) : "failed");
+                exit(1);
+        }
+        return now_ms() - t0;
+}
+
+static int cmd_landlock_floor(int argc, char **argv)
+{
+        (void) argc;
+        int runs = atoi(argv[0]);
+        pid_t pid = fork();
+        if (pid == 0)
+                _exit(landlock_enter());
+        int st;
+        if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st)) {
+                fprintf(stderr, "nsbench: landlock floor: %s\n", pid < 0 ? strerror(errno) : "failed");
+                return 1;
+        }
+        if (WEXITSTATUS(st) != 0) {
+                printf("landlock-floor none %s\n", strerrorname_np(WEXITSTATUS(st)));
+                return 0;
+        }
+        double *with = calloc((size_t) runs, sizeof(double)), *without = calloc((size_t) runs, sizeof(double));
+        if (!with || !without)
+                return 1;
+        for (int r = 0; r < runs; r++) {
+                with[r] = landlock_floor_once(true);
+                without[r] = landlock_floor_once(false);
+        }
+        double med, p10, p90, med0, p100, p900;
+        stats(with, runs, &med, &p10, &p90);
+        stats(without, runs, &med0, &p100, &p900);
+        printf("landlock-floor %.3f %.3f\n", med, med0);
+        free(with);
+        free(without);
+        return 0;
+}
+
 static int cmd_floor(int argc, char **argv)
 {
         (void) argc;
@@ -550,6 +630,8 @@ int main(int argc, char **argv)
                 return cmd_threads(argc - 2, argv + 2, false);
         if (argc >= 3 && strcmp(argv[1], "floor-threads") == 0)
                 return cmd_threads(argc - 2, argv + 2, true);
+        if (argc >= 3 && strcmp(argv[1], "landlock-floor") == 0)
+                return cmd_landlock_floor(argc - 2, argv + 2);
         if (argc >= 4 && strcmp(argv[1], "cgroup-floor") == 0)
                 return cmd_cgroup_floor(argc - 2, argv + 2);
         if (argc >= 3 && strcmp(argv[1], "floor") == 0)
@@ -558,6 +640,6 @@ int main(int argc, char **argv)
                 return cmd_hygiene(argc - 2, argv + 2);
         if (argc >= 3 && strcmp(argv[1], "envscale") == 0)
                 return cmd_envscale(argv + 2);
-        fprintf(stderr, "usage: nsbench cmds|inproc|throughput|threads|floor|cgroup-floor|floor-threads|hygiene|envscale ... (see the source)\n");
+        fprintf(stderr, "usage: nsbench cmds|inproc|throughput|threads|floor|cgroup-floor|landlock-floor|floor-threads|hygiene|envscale ... (see the source)\n");
         return 64;
 }

@@ -85,6 +85,17 @@ if [ -n "$cg2" ] && [ -w "$cg2${own2%/}" ]; then
 else
 	echo "   of which the kernel's: not measured (no writable cgroup v2 directory of our own)"
 fi
+# What the builder's Landlock domain costs (every tier, where the kernel
+# has it): the kernel's share, a fork and exec with and without entering
+# one; nsbuild adds nothing but those two system calls.
+"$nsbench" landlock-floor "$runs" >"$tmp/llfloor"
+read -r _ llw llwo <"$tmp/llfloor"
+if [ "$llw" = none ]; then
+	echo "   Landlock: not measured (the kernel refuses a domain: $llwo)"
+else
+	echo "   Landlock: $(awk -v a="$llw" -v b="$llwo" 'BEGIN { printf "%+.3f", a - b }') ms a build" \
+		"(fork, enter a domain with its scopes, exec: $llw against $llwo ms)"
+fi
 
 # 2. Scaling with inputs (setup + teardown, in-process).
 echo

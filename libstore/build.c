@@ -919,6 +919,7 @@ static int start_tier(nsb_build *b)
                 .become_build_user = b->build_user && !b->user_ns,
                 .keep_caps = b->keep_caps,
                 .seccomp = NSB_HAVE_SECCOMP && !b->no_seccomp,
+                .landlock = nsb_landlock_isolation(),
                 .ns = b->ns,
                 .loopback = (b->ns & NSB_ISOLATION_LOOPBACK) != 0,
                 .verbose = b->trace_fn != NULL,
@@ -971,7 +972,7 @@ static int start_tier(nsb_build *b)
         }
         /* What the sandbox holds, known before the builder's exec is: a
          * failed exec is still reported with it. */
-        b->isolation = b->ns | (s.seccomp ? NSB_ISOLATION_SECCOMP : 0);
+        b->isolation = b->ns | (s.seccomp ? NSB_ISOLATION_SECCOMP : 0) | s.landlock;
         r = nsb_read_status(b, status_pipe[0]);
         if (r < 0) {
                 nsb_monitor_kill(b);

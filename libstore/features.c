@@ -54,6 +54,11 @@ const char *nsb_compiled_features(void)
 #else
                 " -SECCOMP"
 #endif
+#if NSB_HAVE_LANDLOCK
+                " +LANDLOCK"
+#else
+                " -LANDLOCK"
+#endif
 #if defined(NSB_CRYPTO_NETTLE) || defined(NSB_CRYPTO_OPENSSL)
                 " +SHA256"
 #else

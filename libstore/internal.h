@@ -155,6 +155,7 @@ typedef enum nsb_step {
         NSB_STEP_CHDIR,
         NSB_STEP_EXEC,
         NSB_STEP_CGROUP,      /* join the build's cgroup; INDEX: which hierarchy */
+        NSB_STEP_LANDLOCK,
         NSB_STEP_MAX_,
 } nsb_step;
 
@@ -210,6 +211,7 @@ typedef struct nsb_spawn {
         bool born_in_cgroup;      /* set by the spawner: no join by write for that one */
         unsigned last_cap;        /* the highest capability this kernel knows */
         bool seccomp;             /* install the filter prepared by nsb_seccomp_prepare() */
+        unsigned landlock;        /* NSB_ISOLATION_LANDLOCK(_SCOPE): enter a Landlock domain (with scopes) */
         bool loopback;            /* bring lo up in the new network namespace */
         bool die_with_parent;
         bool clear_user_keyrings; /* the builder is a build user of the host's */
@@ -503,6 +505,17 @@ void nsb_ipc_remove_owned(uid_t uid);
 int nsb_keyring_join_new_session(void);
 int nsb_keyring_clear_user(void);
 
+/* landlock.c (where LANDLOCK is compiled in; the child: raw system
+ * calls): the kernel's Landlock ABI (-ENOSYS: none, -EOPNOTSUPP: not
+ * enabled); enter a domain of one's own, SCOPED: signals and abstract unix
+ * sockets confined to it too (0 or -errno); why capability LANDLOCK
+ * (or, SCOPE, LANDLOCK_SCOPE) failed with ERR, CAUSE being what confines
+ * nsbuild itself ("" where nothing shows). */
+int nsb_landlock_abi(void);
+int nsb_landlock_enter(bool scoped);
+void nsb_landlock_explain(bool scope, int err, const char *cause, char *reason, size_t reason_size, char *advice,
+                          size_t advice_size);
+
 /* privileges.c: the highest capability number of the running kernel;
  * whether builders run as build users (root holding what that needs),
  * and whether namespaces are made without a user namespace. */
@@ -765,6 +778,8 @@ unsigned nsb_auto_choice(bool share_network, nsb_sandbox *ret_tier);
 nsb_capability nsb_isolation_capability(unsigned bit);
 /* What the full tier would give here (the bits it wants). */
 unsigned nsb_full_isolation(bool share_network);
+/* The Landlock bits every tier adds here, as far as they work. */
+unsigned nsb_landlock_isolation(void);
 
 /* namespaces.c (full tier): NSB_ISOLATION_* namespace bits as clone
  * flags; in the child: the user namespace's maps, then lo and the host

@@ -63,6 +63,7 @@ static const char *step_text(nsb_step step)
         case NSB_STEP_CHDIR: return "enter the build directory";
         case NSB_STEP_EXEC: return "execute builder";
         case NSB_STEP_CGROUP: return "enter the build's cgroup";
+        case NSB_STEP_LANDLOCK: return "enter a Landlock domain";
         case NSB_STEP_NONE:
         case NSB_STEP_MAX_: break;
         }

@@ -78,6 +78,8 @@ typedef enum nsb_capability {
         NSB_CAP_PIVOT_ROOT,
         NSB_CAP_CHROOT,
         NSB_CAP_SECCOMP,
+        NSB_CAP_LANDLOCK,         /* a Landlock domain: no ptrace out of the build (Linux 5.13) */
+        NSB_CAP_LANDLOCK_SCOPE,   /* its scopes: no signals, no abstract sockets out (Linux 6.12) */
         NSB_CAP_MAX_,
 } nsb_capability;
 
@@ -132,6 +134,12 @@ const char *nsb_self_security(void);
 #define NSB_ISOLATION_PID_NS   (1u << 6)
 #define NSB_ISOLATION_USER_NS  (1u << 7) /* without root: the others are made in it */
 #define NSB_ISOLATION_SECCOMP  (1u << 8) /* the system-call filter */
+/* A Landlock domain of the build's own: its processes cannot ptrace (nor
+ * read the memory or /proc/PID/environ of) any process outside the build;
+ * with the scopes, nor signal one, nor connect to an abstract unix socket
+ * one made.  Wherever the kernel allows, in every tier. */
+#define NSB_ISOLATION_LANDLOCK       (1u << 9)
+#define NSB_ISOLATION_LANDLOCK_SCOPE (1u << 10)
 /* The tier NSB_SANDBOX_AUTO picks here, and what it gives: auto uses every
  * namespace and protection the kernel and the caller's privileges allow,
  * one by one, not all or nothing: on a kernel without network namespaces

@@ -44,6 +44,8 @@ static const char *const cap_names[NSB_CAP_MAX_] = {
         [NSB_CAP_PIVOT_ROOT] = "pivot_root",
         [NSB_CAP_CHROOT] = "chroot",
         [NSB_CAP_SECCOMP] = "seccomp",
+        [NSB_CAP_LANDLOCK] = "landlock",
+        [NSB_CAP_LANDLOCK_SCOPE] = "landlock_scope",
 };
 
 /* The namespace each capability stands on: its limit sysctl, kernel
@@ -132,7 +134,8 @@ static bool in_nested_user_ns(void)
 static bool uses_user_ns(nsb_capability c)
 {
         return c == NSB_CAP_USER_NS || c == NSB_CAP_USER_NS_UNPRIVILEGED ||
-               (!nsb_ns_direct() && c != NSB_CAP_CHROOT && c != NSB_CAP_SECCOMP);
+               (!nsb_ns_direct() && c != NSB_CAP_CHROOT && c != NSB_CAP_SECCOMP && c != NSB_CAP_LANDLOCK &&
+                c != NSB_CAP_LANDLOCK_SCOPE);
 }
 
 /* What confines nsbuild itself and may be what refused: the seccomp
@@ -174,6 +177,15 @@ static void explain(nsb_capability c, int err)
         long apparmor = read_sysctl("kernel.apparmor_restrict_unprivileged_userns");
         long limit = cap_ns[c].limit ? read_sysctl(cap_ns[c].limit) : -1;
 
+#if NSB_HAVE_LANDLOCK
+        if (c == NSB_CAP_LANDLOCK || c == NSB_CAP_LANDLOCK_SCOPE) {
+                char cause[512];
+                policy_cause(cause, sizeof(cause));
+                nsb_landlock_explain(c == NSB_CAP_LANDLOCK_SCOPE, err, cause, s->reason, sizeof(s->reason), s->advice,
+                                     sizeof(s->advice));
+                return;
+        }
+#endif
         /* The kernel's answer depends on how it was built and patched
          * (Debian's refuse an unprivileged CLONE_NEWUSER with EPERM where
          * CONFIG_USER_NS is off); /proc/self/ns says what it has. */
@@ -401,6 +413,25 @@ static int probe_seccomp(void)
 }
 #endif
 
+#if NSB_HAVE_LANDLOCK
+/* Each as the child does it: no_new_privs, then the domain. */
+static int probe_landlock(void)
+{
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                return errno;
+        int r = nsb_landlock_enter(false);
+        return r < 0 ? -r : 0;
+}
+
+static int probe_landlock_scope(void)
+{
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                return errno;
+        int r = nsb_landlock_enter(true);
+        return r < 0 ? -r : 0;
+}
+#endif
+
 static void run_probe(void)
 {
         int errs[NSB_CAP_MAX_];
@@ -419,6 +450,11 @@ static void run_probe(void)
 #if NSB_HAVE_SECCOMP
         int r = nsb_seccomp_prepare();
         errs[NSB_CAP_SECCOMP] = r < 0 ? -r : try_in_child(probe_seccomp);
+#endif
+#if NSB_HAVE_LANDLOCK
+        errs[NSB_CAP_LANDLOCK] = try_in_child(probe_landlock);
+        errs[NSB_CAP_LANDLOCK_SCOPE] = errs[NSB_CAP_LANDLOCK] ? errs[NSB_CAP_LANDLOCK]
+                                                              : try_in_child(probe_landlock_scope);
 #endif
         /* The user namespace first: without root the others stand on it. */
         explain(NSB_CAP_USER_NS, errs[NSB_CAP_USER_NS]);
@@ -459,6 +495,9 @@ int nsb_capability_compiled(nsb_capability c)
                 return NSB_TIER_CHROOT;
         case NSB_CAP_SECCOMP:
                 return NSB_HAVE_SECCOMP;
+        case NSB_CAP_LANDLOCK:
+        case NSB_CAP_LANDLOCK_SCOPE:
+                return NSB_HAVE_LANDLOCK;
         case NSB_CAP_MAX_:
                 break;
         }
@@ -543,6 +582,8 @@ static const struct {
         { NSB_ISOLATION_PID_NS, "pid_ns", NSB_CAP_PID_NS },
         { NSB_ISOLATION_USER_NS, "user_ns", NSB_CAP_USER_NS },
         { NSB_ISOLATION_SECCOMP, "seccomp", NSB_CAP_SECCOMP },
+        { NSB_ISOLATION_LANDLOCK, "landlock", NSB_CAP_LANDLOCK },
+        { NSB_ISOLATION_LANDLOCK_SCOPE, "landlock_scope", NSB_CAP_LANDLOCK_SCOPE },
 };
 
 const char *nsb_isolation_name(unsigned bit)
@@ -608,6 +649,12 @@ unsigned nsb_auto_choice(bool share_network, nsb_sandbox *ret_tier)
         return filter;
 }
 
+unsigned nsb_landlock_isolation(void)
+{
+        return (nsb_capability_works(NSB_CAP_LANDLOCK) ? NSB_ISOLATION_LANDLOCK : 0) |
+               (nsb_capability_works(NSB_CAP_LANDLOCK_SCOPE) ? NSB_ISOLATION_LANDLOCK_SCOPE : 0);
+}
+
 nsb_sandbox nsb_sandbox_best(void)
 {
         nsb_sandbox tier;
@@ -618,5 +665,5 @@ nsb_sandbox nsb_sandbox_best(void)
 unsigned nsb_sandbox_best_isolation(void)
 {
         nsb_sandbox tier;
-        return nsb_auto_choice(false, &tier);
+        return nsb_auto_choice(false, &tier) | nsb_landlock_isolation();
 }

@@ -16,6 +16,9 @@
 #   CHROOT    chroot
 #   SECCOMP   linux/seccomp.h, linux/filter.h, linux/audit.h + a known
 #             architecture (libstore/seccomp-arch.h) + PR_SET_NO_NEW_PRIVS
+#   LANDLOCK  SYS_landlock_create_ruleset + SYS_landlock_restrict_self +
+#             PR_SET_NO_NEW_PRIVS (a domain of the builder's own; its
+#             scopes where the kernel has them)
 #
 # Tiers: "full" needs all of MOUNT/NET/IPC/UTS/PID_NS (a sandbox that lacks
 # one of them would claim isolation it does not deliver); "chroot" needs
@@ -52,11 +55,13 @@ AC_DEFUN([NSB_SANDBOX_FEATURES], [
   nsb_all nsb_cap_chroot "$ac_cv_func_chroot"
   nsb_all nsb_cap_seccomp "$nsb_have_seccomp_filter" \
     "$ac_cv_have_decl_PR_SET_NO_NEW_PRIVS"
+  nsb_all nsb_cap_landlock "$nsb_have_landlock" \
+    "$ac_cv_have_decl_PR_SET_NO_NEW_PRIVS"
   nsb_all nsb_tier_full "$nsb_cap_mount_ns" "$nsb_cap_net_ns" \
     "$nsb_cap_ipc_ns" "$nsb_cap_uts_ns" "$nsb_cap_pid_ns"
   nsb_tier_chroot=$nsb_cap_chroot
 
-  m4_foreach_w([nsb_cap], [MOUNT_NS NET_NS IPC_NS UTS_NS PID_NS USER_NS CHROOT SECCOMP], [
+  m4_foreach_w([nsb_cap], [MOUNT_NS NET_NS IPC_NS UTS_NS PID_NS USER_NS CHROOT SECCOMP LANDLOCK], [
     AS_IF([test "x$nsb_cap_[]m4_tolower(nsb_cap)" = xyes],
           [AC_DEFINE([NSB_HAVE_]nsb_cap, [1])],
           [AC_DEFINE([NSB_HAVE_]nsb_cap, [0])])

@@ -76,3 +76,24 @@ nsb_seccomp_abis NSB_SECCOMP_ARCH_NAME NSB_SECCOMP_ARCH_TESTED]])])
          test "x$ac_cv_header_linux_audit_h" = xyes],
         [nsb_have_seccomp_filter=yes])
 ])
+
+# NSB_LANDLOCK
+# ------------
+# --disable-landlock, else the builder enters a Landlock domain of its own
+# (libstore/landlock.c) where the C library names Landlock's system calls
+# (glibc 2.34); the kernel's support is found at run time.  The constants
+# of its ABI are nsbuild's own: older kernel headers lack the newer ones.
+# Sets nsb_have_landlock=yes|no.
+AC_DEFUN([NSB_LANDLOCK], [
+  AC_ARG_ENABLE([landlock],
+    [AS_HELP_STRING([--disable-landlock],
+                    [build without confining builders with Landlock])],
+    [], [enable_landlock=yes])
+  AC_CHECK_DECLS([SYS_landlock_create_ruleset, SYS_landlock_restrict_self], [], [],
+                 [[#include <sys/syscall.h>]])
+  nsb_have_landlock=no
+  AS_IF([test "x$enable_landlock" = xyes &&
+         test "x$ac_cv_have_decl_SYS_landlock_create_ruleset" = xyes &&
+         test "x$ac_cv_have_decl_SYS_landlock_restrict_self" = xyes],
+        [nsb_have_landlock=yes])
+])

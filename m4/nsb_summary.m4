@@ -27,11 +27,13 @@ nsbuild $PACKAGE_VERSION configuration
   network:    SIOCSIFFLAGS $ac_cv_have_decl_SIOCSIFFLAGS, IFF_UP $ac_cv_have_decl_IFF_UP
   prctl:      PR_SET_NO_NEW_PRIVS $ac_cv_have_decl_PR_SET_NO_NEW_PRIVS
   seccomp:    filter for $nsb_cv_seccomp_arch (--enable-seccomp=$enable_seccomp)
+  landlock:   $nsb_have_landlock (--enable-landlock=$enable_landlock)
   libraries:  sha256 $nsb_crypto (--with-crypto=$with_crypto), libcap $nsb_have_libcap (--with-libcap=$with_libcap), json-c $nsb_have_jsonc (--with-jsonc=$with_jsonc)
   namespaces enabled:  $enable_namespaces
 
   capabilities: MOUNT_NS $(nsb_yn nsb_cap_mount_ns), NET_NS $(nsb_yn nsb_cap_net_ns), IPC_NS $(nsb_yn nsb_cap_ipc_ns), UTS_NS $(nsb_yn nsb_cap_uts_ns),
-                PID_NS $(nsb_yn nsb_cap_pid_ns), USER_NS $(nsb_yn nsb_cap_user_ns), CHROOT $(nsb_yn nsb_cap_chroot), SECCOMP $(nsb_yn nsb_cap_seccomp)
+                PID_NS $(nsb_yn nsb_cap_pid_ns), USER_NS $(nsb_yn nsb_cap_user_ns), CHROOT $(nsb_yn nsb_cap_chroot), SECCOMP $(nsb_yn nsb_cap_seccomp),
+                LANDLOCK $(nsb_yn nsb_cap_landlock)
   tiers: $nsb_tiers
 NSB_EOF
 ])

@@ -482,19 +482,40 @@ build "$d" >/dev/null 2>"$tap_tmp/err"
 like "$(cat "$tap_tmp/err")" "host=localhost pid1=sh $store/" "but keeps its own host name and PID namespace (the builder is PID 1)"
 
 # CVE-2024-27297: the builder passes an fd to its output to an outside
-# process, which writes through it once the output is in the store.
+# process, which writes through it once the output is in the store.  The
+# builder listens and the outside process connects: Landlock's scope (where
+# the kernel has it) stops only the builder's own connections, below.
 sock="nsb-test-$$-fd"
 h=$(printf 'original\n' | sha256sum | cut -c1-64)
-d=$(drv fod-fd "printf 'original\\n' > \$out; /t/helper fd-send $sock \$out >&2" out "" "" "" "" sha256 "$h")
+d=$(drv fod-fd "printf 'original\\n' > \$out; /t/helper fd-serve $sock \$out 30 >&2" out "" "" "" "" sha256 "$h")
 o=$(outpath "$d")
-"$HELPER" fd-tamper "$sock" "$o" 20 >"$tap_tmp/tamper" &
+"$HELPER" fd-fetch "$sock" "$o" 30 >"$tap_tmp/tamper" &
 tpid=$!
-wait_for 30 file_has "$tap_tmp/tamper" listening
+wait_for 30 file_has "$tap_tmp/tamper" connecting
 build --sandbox-path "/t/helper=$HELPER" "$d" >/dev/null 2>"$tap_tmp/err"; st=$?
 wait $tpid
 is "$st" 0 "a fixed-output builder that passes out an fd to its output builds"
+[ "$st" = 0 ] || diag "$(cat "$tap_tmp/err")"
 like "$(cat "$tap_tmp/tamper")" "wrote through the fd" "the outside process wrote through that fd after the build"
 is "$(cat "$o")" "original" "but the output in the store is unchanged: it is a fresh copy"
+
+# It shares the host's network namespace, and so its abstract unix
+# sockets: wherever the kernel has Landlock's scopes, the builder cannot
+# connect to one a process outside made (that fd could have gone out
+# without the fresh copy).
+landlock_expected
+sock="nsb-test-$$-abs"
+"$HELPER" abstract-listen "$sock" 60 >"$tap_tmp/abs" 2>&1 &
+lpid=$!
+wait_for 30 file_has "$tap_tmp/abs" listening
+d=$(drv fod-abs "/t/helper abstract-connect $sock >&2; printf x > \$out" out "" "" "" "" sha256 "$(printf x | sha256sum | cut -c1-64)")
+build --sandbox-path "/t/helper=$HELPER" "$d" >/dev/null 2>"$tap_tmp/err"
+if [ $ll_scope = yes ]; then
+	like "$(cat "$tap_tmp/err")" "EPERM" "a fixed-output builder cannot connect to the host's abstract socket (Landlock scope, ABI $ll_abi)"
+else
+	like "$(cat "$tap_tmp/err")" "connected" "without Landlock's scopes here ($ll_abi), a fixed-output builder reaches the host's abstract socket"
+fi
+kill $lpid 2>/dev/null; wait $lpid 2>/dev/null
 
 # ---- what a store registers ----------------------------------------------
 # --json, as nix path-info --json: per output its NAR hash and size and

@@ -119,8 +119,8 @@ say "default: make bench (smoke)"
 BENCH_RUNS=5 make -C "$matrix/default" bench >"$matrix/default/bench.out" 2>&1 || { cat "$matrix/default/bench.out"; fail "make bench"; }
 grep -E '^(1|2|3|4|5)\.|target' "$matrix/default/bench.out"
 
-build no-namespaces --disable-namespaces --with-crypto=no --disable-seccomp --with-libcap=no --with-jsonc=no
-expect no-namespaces "chroot, off" -MOUNT_NS -NET_NS -IPC_NS -UTS_NS -PID_NS +CHROOT -SECCOMP -SHA256 -LIBCAP -JSON
+build no-namespaces --disable-namespaces --with-crypto=no --disable-seccomp --disable-landlock --with-libcap=no --with-jsonc=no
+expect no-namespaces "chroot, off" -MOUNT_NS -NET_NS -IPC_NS -UTS_NS -PID_NS +CHROOT -SECCOMP -LANDLOCK -SHA256 -LIBCAP -JSON
 no_namespace_calls no-namespaces
 
 build simulated-libc ac_cv_func_unshare=no ac_cv_have_decl_CLONE_NEWNET=no

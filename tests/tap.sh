@@ -135,6 +135,20 @@ online_cpus() { getconf _NPROCESSORS_ONLN 2>/dev/null || grep -c '^processor' /p
 # feature line).
 has_feature() { case " $("$NSBUILD" --version | tail -n 1) " in *" +$1 "*) return 0 ;; *) return 1 ;; esac; }
 
+# landlock_expected: set ll_abi (the kernel's Landlock ABI, or its errno),
+# ll_domain and ll_scope (yes/no): whether a builder here must be in a
+# Landlock domain, and under its scopes (ABI 6).  Wherever the kernel has
+# them, unless configure was told not to (-LANDLOCK in --version).
+landlock_expected() {
+	ll_abi=$("$HELPER" landlock-abi)
+	ll_domain=no ll_scope=no
+	case " $("$NSBUILD" --version | tail -n 1) " in *" -LANDLOCK "*) return 0 ;; esac
+	case $ll_abi in
+	[0-9]*) ll_domain=yes; [ "$ll_abi" -ge 6 ] && ll_scope=yes ;;
+	esac
+	return 0
+}
+
 # Root, or an ordinary user.  Tests whose expectations differ say so.
 is_root() { [ "$(id -u)" -eq 0 ]; }
 # The build user as the sandbox shows it: as root one of the pool

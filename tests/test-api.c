@@ -278,7 +278,8 @@ int main(void)
         tap_is_int(nsb_build_start(b), 0, "a long build starts");
         tap_ok(nsb_build_pid(b) > 0, "and has a pid");
         tap_ok(nsb_build_sandbox(b) == NSB_SANDBOX_OFF &&
-                       (nsb_build_isolation(b) & ~NSB_ISOLATION_SECCOMP) == 0,
+                       (nsb_build_isolation(b) &
+                        ~(NSB_ISOLATION_SECCOMP | NSB_ISOLATION_LANDLOCK | NSB_ISOLATION_LANDLOCK_SCOPE)) == 0,
                "it says it runs in the off tier, without any namespace");
         tap_is_int(nsb_build_setenv(b, "X", "y"), -EBUSY, "a running build cannot be reconfigured");
         tap_is_int(nsb_build_kill(b), 0, "nsb_build_kill");
@@ -297,7 +298,9 @@ int main(void)
                 unsigned want = NSB_ISOLATION_ROOT | NSB_ISOLATION_MOUNT_NS | NSB_ISOLATION_NET_NS |
                                 NSB_ISOLATION_LOOPBACK | NSB_ISOLATION_IPC_NS | NSB_ISOLATION_UTS_NS |
                                 NSB_ISOLATION_PID_NS |
-                                (nsb_capability_compiled(NSB_CAP_SECCOMP) ? NSB_ISOLATION_SECCOMP : 0);
+                                (nsb_capability_compiled(NSB_CAP_SECCOMP) ? NSB_ISOLATION_SECCOMP : 0) |
+                                (nsb_capability_works(NSB_CAP_LANDLOCK) ? NSB_ISOLATION_LANDLOCK : 0) |
+                                (nsb_capability_works(NSB_CAP_LANDLOCK_SCOPE) ? NSB_ISOLATION_LANDLOCK_SCOPE : 0);
                 int r = nsb_build_start(b);
                 unsigned got = nsb_build_isolation(b);
                 tap_ok(r == 0 && nsb_build_sandbox(b) == NSB_SANDBOX_FULL && got == want,

@@ -6,7 +6,7 @@
 # test files already cover this mode.
 . "${top_srcdir:-.}/tests/tap.sh"
 
-suites="sandbox-net sandbox-ipc sandbox-proc sandbox-fs errors sandbox-seccomp security hostile demo derivation"
+suites="sandbox-net sandbox-ipc sandbox-proc sandbox-fs errors sandbox-seccomp security hostile landlock demo derivation"
 user=nsbuild-test
 
 is_root || skip_all "not root: the other test files already run as an ordinary user"

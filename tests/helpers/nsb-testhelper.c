@@ -12,6 +12,8 @@
  *   self-talk PORT HOLD          listen on 127.0.0.1:PORT, connect to it,
  *                                exchange a byte, hold the port HOLD seconds
  *   abstract-listen NAME SECS    listen on the abstract unix socket @NAME
+ *                                (a NAME beginning with / is a path; so
+ *                                for every abstract SOCKET below)
  *   abstract-connect NAME        exit 0 if @NAME accepts a connection
  *   ipc-create KEY               create a SysV shm, msg queue and semaphore
  *                                with KEY and the POSIX mqueue /nsbKEY
@@ -26,6 +28,7 @@
  *                                and exits in a loop for 20 seconds, a new
  *                                pid each time, MARKER in its argv
  *   try-write PATH               create PATH; print "ok" or the errno name
+ *   try-read PATH                read PATH; print "read" or the errno name
  *   spew BYTES                   write BYTES bytes of 'x' to stdout
  *   sleep SECONDS                sleep
  *   hostname                     print the host and domain name
@@ -44,6 +47,10 @@
  *   fd-send SOCKET FILE          pass FILE (read-write) over abstract SOCKET
  *   fd-tamper SOCKET PATH SECS   receive an fd on abstract SOCKET, wait for
  *                                PATH to exist, then write through the fd
+ *   fd-serve SOCKET FILE SECS    listen on abstract SOCKET, pass FILE to the
+ *                                first process that connects
+ *   fd-fetch SOCKET PATH SECS    connect to abstract SOCKET (retrying), then
+ *                                as fd-tamper
  *   deep-tree DIR DEPTH BYTES    make DIR and DEPTH directories "d" nested in
  *                                it, a file "f" of BYTES bytes at the bottom
  *   deep-stat DIR DEPTH          print the octal mode and mtime of the
@@ -72,6 +79,14 @@
  *   as-user UID GID CMD [ARG...] as root: drop every group, become UID:GID
  *                                and exec CMD (busybox has no setpriv
  *                                --reuid, and su needs an account)
+ *   landlock-abi                 print the kernel's Landlock ABI, or the errno
+ *                                (ENOSYS: no Landlock; EOPNOTSUPP: disabled)
+ *   no-landlock CMD [ARG...]     exec CMD under a seccomp filter that fails
+ *                                Landlock's system calls with ENOSYS, as a
+ *                                container's profile that lacks them does
+ *   signal PID SIG               kill(PID, SIG): print "sent" or the errno
+ *   ptrace PID                   PTRACE_SEIZE PID (then detach): print
+ *                                "attached" or the errno
  *   escapes                      write colour, a window title, an OSC 52
  *                                clipboard write, a screen clear, a cursor
  *                                move, a carriage return and a C1 CSI
@@ -99,6 +114,7 @@
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
@@ -108,6 +124,8 @@
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <stdint.h>
@@ -263,12 +281,18 @@ static int cmd_self_talk(char **argv)
         return 0;
 }
 
+/* @NAME; a NAME beginning with '/' is a socket with that path instead. */
 static struct sockaddr_un abstract_addr(const char *name, socklen_t *len)
 {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         size_t n = strlen(name);
         if (n + 1 >= sizeof(sa.sun_path))
                 exit(64);
+        if (name[0] == '/') {
+                memcpy(sa.sun_path, name, n);
+                *len = (socklen_t) (offsetof(struct sockaddr_un, sun_path) + n + 1);
+                return sa;
+        }
         memcpy(sa.sun_path + 1, name, n);
         *len = (socklen_t) (offsetof(struct sockaddr_un, sun_path) + 1 + n);
         return sa;
@@ -578,20 +602,17 @@ static int cmd_chmod_setuid_compat(char **argv)
 
 /* CVE-2024-27297: a fixed-output builder shares the host's network, so it
  * can pass an fd to its output to an outside process over an abstract
- * socket.  fd-send SOCKET FILE (in the builder) passes FILE, opened
- * read-write; fd-tamper SOCKET WAIT-PATH SECONDS (outside) receives it,
- * waits for WAIT-PATH (the output's final path) to appear and writes
- * through the fd. */
-static int cmd_fd_send(char **argv)
+ * socket.  fd-send SOCKET FILE (in the builder) connects to SOCKET and
+ * passes FILE, opened read-write; fd-tamper SOCKET WAIT-PATH SECONDS
+ * (outside) listens for it.  Landlock's scope stops the builder's connect,
+ * not a connection to the builder, so the other way round: fd-serve SOCKET
+ * FILE SECONDS (in the builder) listens and passes FILE to the first
+ * process that connects; fd-fetch SOCKET WAIT-PATH SECONDS (outside)
+ * connects as soon as it can.  Either way the outside process then waits
+ * for WAIT-PATH (the output's final path) to appear and writes through
+ * the fd. */
+static int send_fd(int conn, int file)
 {
-        socklen_t len;
-        struct sockaddr_un sa = abstract_addr(argv[0], &len);
-        int file = open(argv[1], O_RDWR | O_CLOEXEC);
-        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (file < 0 || fd < 0 || connect(fd, (struct sockaddr *) &sa, len) < 0) {
-                printf("fd-send: %s\n", errname(errno));
-                return 1;
-        }
         char byte = 'f';
         struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
         union {
@@ -604,7 +625,7 @@ static int cmd_fd_send(char **argv)
         c->cmsg_type = SCM_RIGHTS;
         c->cmsg_len = CMSG_LEN(sizeof(int));
         memcpy(CMSG_DATA(c), &file, sizeof(int));
-        if (sendmsg(fd, &msg, 0) < 0) {
+        if (sendmsg(conn, &msg, 0) < 0) {
                 printf("fd-send: %s\n", errname(errno));
                 return 1;
         }
@@ -612,18 +633,45 @@ static int cmd_fd_send(char **argv)
         return 0;
 }
 
-static int cmd_fd_tamper(char **argv)
+static int cmd_fd_send(char **argv)
 {
+        socklen_t len;
+        struct sockaddr_un sa = abstract_addr(argv[0], &len);
+        int file = open(argv[1], O_RDWR | O_CLOEXEC);
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (file < 0 || fd < 0 || connect(fd, (struct sockaddr *) &sa, len) < 0) {
+                printf("fd-send: %s\n", errname(errno));
+                return 1;
+        }
+        return send_fd(fd, file);
+}
+
+static int cmd_fd_serve(char **argv)
+{
+        int file = open(argv[1], O_RDWR | O_CLOEXEC);
+        if (file < 0) {
+                printf("fd-serve: %s\n", errname(errno));
+                return 1;
+        }
         int fd = abstract_listen(argv[0]);
         if (fd < 0)
                 return 2;
-        int seconds = atoi(argv[2]);
         struct pollfd p = { .fd = fd, .events = POLLIN };
-        if (poll(&p, 1, seconds * 1000) <= 0) {
+        if (poll(&p, 1, atoi(argv[2]) * 1000) <= 0) {
                 printf("timeout\n");
                 return 1;
         }
         int conn = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+        if (conn < 0) {
+                printf("accept: %s\n", errname(errno));
+                return 1;
+        }
+        return send_fd(conn, file);
+}
+
+/* Receive the fd on CONN, wait for PATH, write through the fd. */
+static int tamper(int conn, const char *path, int seconds)
+{
         char byte;
         struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
         union {
@@ -640,10 +688,10 @@ static int cmd_fd_tamper(char **argv)
         printf("received\n");
         fflush(stdout);
         struct stat st;
-        for (int i = 0; i < seconds * 10 && stat(argv[1], &st) < 0; i++)
+        for (int i = 0; i < seconds * 10 && stat(path, &st) < 0; i++)
                 usleep(100000);
-        if (stat(argv[1], &st) < 0) {
-                printf("%s never appeared\n", argv[1]);
+        if (stat(path, &st) < 0) {
+                printf("%s never appeared\n", path);
                 return 1;
         }
         usleep(200000);
@@ -653,6 +701,42 @@ static int cmd_fd_tamper(char **argv)
         }
         printf("wrote through the fd\n");
         return 0;
+}
+
+static int cmd_fd_tamper(char **argv)
+{
+        int fd = abstract_listen(argv[0]);
+        if (fd < 0)
+                return 2;
+        int seconds = atoi(argv[2]);
+        struct pollfd p = { .fd = fd, .events = POLLIN };
+        if (poll(&p, 1, seconds * 1000) <= 0) {
+                printf("timeout\n");
+                return 1;
+        }
+        return tamper(accept4(fd, NULL, NULL, SOCK_CLOEXEC), argv[1], seconds);
+}
+
+static int cmd_fd_fetch(char **argv)
+{
+        socklen_t len;
+        struct sockaddr_un sa = abstract_addr(argv[0], &len);
+        int seconds = atoi(argv[2]);
+        printf("connecting\n");
+        fflush(stdout);
+        for (int i = 0; i < seconds * 20; i++) {
+                int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                if (fd < 0) {
+                        printf("socket: %s\n", errname(errno));
+                        return 1;
+                }
+                if (connect(fd, (struct sockaddr *) &sa, len) == 0)
+                        return tamper(fd, argv[1], seconds);
+                close(fd);
+                usleep(50000);
+        }
+        printf("timeout\n");
+        return 1;
 }
 
 static int cmd_setxattr(char **argv)
@@ -951,6 +1035,75 @@ static int cmd_alloc(char **a)
         return 0;
 }
 
+static int cmd_landlock_abi(void)
+{
+#ifdef SYS_landlock_create_ruleset
+        long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, 1u /* LANDLOCK_CREATE_RULESET_VERSION */);
+        if (abi >= 0)
+                return printf("%ld\n", abi) < 0;
+#else
+        errno = ENOSYS;
+#endif
+        return printf("%s\n", errname(errno)) < 0;
+}
+
+static int cmd_no_landlock(char **a)
+{
+        /* landlock_create_ruleset, _add_rule and _restrict_self: 444-446
+         * in every ABI nsbuild's tests run (x32's with its bit set). */
+        struct sock_filter f[] = {
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+                BPF_STMT(BPF_ALU | BPF_AND | BPF_K, ~0x40000000u),
+                BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 444, 0, 2),
+                BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, 446, 1, 0),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        };
+        struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0) {
+                printf("no-landlock: %s\n", errname(errno));
+                return 1;
+        }
+        execvp(a[0], a);
+        printf("no-landlock: %s: %s\n", a[0], errname(errno));
+        return 127;
+}
+
+static int cmd_try_read(char **a)
+{
+        char buf[256];
+        int fd = open(a[0], O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || read(fd, buf, sizeof(buf)) < 0) {
+                printf("%s\n", errname(errno));
+                return 1;
+        }
+        close(fd);
+        printf("read\n");
+        return 0;
+}
+
+static int cmd_signal(char **a)
+{
+        if (kill((pid_t) atoi(a[0]), atoi(a[1])) < 0) {
+                printf("%s\n", errname(errno));
+                return 1;
+        }
+        printf("sent\n");
+        return 0;
+}
+
+static int cmd_ptrace(char **a)
+{
+        pid_t pid = (pid_t) atoi(a[0]);
+        if (ptrace(PTRACE_SEIZE, pid, NULL, NULL) < 0) {
+                printf("%s\n", errname(errno));
+                return 1;
+        }
+        (void) ptrace(PTRACE_DETACH, pid, NULL, NULL);
+        printf("attached\n");
+        return 0;
+}
+
 int main(int argc, char **argv)
 {
         if (argc < 2)
@@ -975,6 +1128,7 @@ int main(int argc, char **argv)
         if (!strcmp(cmd, "daemon") && n == 1) return cmd_daemon(a);
         if (!strcmp(cmd, "hopper") && n == 1) return cmd_hopper();
         if (!strcmp(cmd, "try-write") && n == 1) return cmd_try_write(a);
+        if (!strcmp(cmd, "try-read") && n == 1) return cmd_try_read(a);
         if (!strcmp(cmd, "spew") && n == 1) return cmd_spew(a);
         if (!strcmp(cmd, "sleep") && n >= 1) {
                 struct timespec ts = { .tv_sec = atoi(a[0]) };
@@ -1000,6 +1154,8 @@ int main(int argc, char **argv)
         if (!strcmp(cmd, "setxattr") && n == 1) return cmd_setxattr(a);
         if (!strcmp(cmd, "fd-send") && n == 2) return cmd_fd_send(a);
         if (!strcmp(cmd, "fd-tamper") && n == 3) return cmd_fd_tamper(a);
+        if (!strcmp(cmd, "fd-serve") && n == 3) return cmd_fd_serve(a);
+        if (!strcmp(cmd, "fd-fetch") && n == 3) return cmd_fd_fetch(a);
         if (!strcmp(cmd, "deep-tree") && n == 3) return cmd_deep_tree(a);
         if (!strcmp(cmd, "deep-stat") && n == 2) return cmd_deep_stat(a);
         if (!strcmp(cmd, "wide-dir") && n == 2) return cmd_wide_dir(a);
@@ -1021,6 +1177,10 @@ int main(int argc, char **argv)
         if (!strcmp(cmd, "forks") && n == 2) return cmd_forks(a);
         if (!strcmp(cmd, "as-user") && n >= 3) return cmd_as_user(a);
         if (!strcmp(cmd, "elf-static") && n == 1) return cmd_elf_static(a);
+        if (!strcmp(cmd, "landlock-abi") && n == 0) return cmd_landlock_abi();
+        if (!strcmp(cmd, "signal") && n == 2) return cmd_signal(a);
+        if (!strcmp(cmd, "no-landlock") && n >= 1) return cmd_no_landlock(a);
+        if (!strcmp(cmd, "ptrace") && n == 1) return cmd_ptrace(a);
         if (!strcmp(cmd, "seccomp-mode") && n == 0) {
                 int mode = prctl(PR_GET_SECCOMP, 0, 0, 0, 0);
                 return (mode < 0 ? printf("%s\n", errname(errno)) : printf("%d\n", mode)) < 0;

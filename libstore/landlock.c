@@ -1,0 +1,113 @@
+/* landlock.c - a Landlock domain of the build's own.
+ *
+ * Namespaces hide other processes and the host's sockets only where they
+ * are made.  The chroot and off tiers share the host's PID and network
+ * namespaces, and so does a fixed-output build's network in every tier:
+ * there a builder could ptrace or signal any process of its uid (in an
+ * ordinary user's off tier, the caller's own: its supervisor, its shell),
+ * and connect to any abstract unix socket on the host (CVE-2024-27297
+ * passed an fd out that way).  A Landlock domain (Linux 5.13) confines
+ * ptrace, and with it /proc/PID/mem and environ, to the processes inside
+ * it; its scopes (ABI 6, Linux 6.12) do the same for signals and for
+ * connections to abstract unix sockets.  Both are one-way: nsbuild, outside,
+ * still signals the build.  Nothing else Landlock could restrict is asked
+ * for: the one file-system right handled is making block devices, which no
+ * builder may do anyway (before ABI 6 a ruleset must handle some right).
+ * It needs no privilege, only no_new_privs, which the child sets first.
+ *
+ * The constants are the kernel's ABI, defined here because Debian 12's
+ * headers predate the scopes.  Raw system calls only: this runs between
+ * clone and exec. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#if NSB_HAVE_LANDLOCK
+
+#define NSB_LANDLOCK_CREATE_RULESET_VERSION (1u << 0)
+#define NSB_LANDLOCK_ACCESS_FS_MAKE_BLOCK (1ull << 11)
+#define NSB_LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET (1ull << 0)
+#define NSB_LANDLOCK_SCOPE_SIGNAL (1ull << 1)
+/* The first ABI with the scopes. */
+#define NSB_LANDLOCK_SCOPE_ABI 6
+
+/* struct landlock_ruleset_attr as of ABI 6.  An older kernel takes the
+ * larger struct as long as what it does not know is zero. */
+struct ruleset_attr {
+        uint64_t handled_access_fs;
+        uint64_t handled_access_net;
+        uint64_t scoped;
+};
+
+int nsb_landlock_abi(void)
+{
+        long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, NSB_LANDLOCK_CREATE_RULESET_VERSION);
+        return abi < 0 ? -errno : (int) abi;
+}
+
+int nsb_landlock_enter(bool scoped)
+{
+        struct ruleset_attr attr = {
+                .handled_access_fs = NSB_LANDLOCK_ACCESS_FS_MAKE_BLOCK,
+                .scoped = scoped ? NSB_LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET | NSB_LANDLOCK_SCOPE_SIGNAL : 0,
+        };
+        long fd = syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
+        if (fd < 0)
+                return -errno;
+        int r = syscall(SYS_landlock_restrict_self, (int) fd, 0) < 0 ? -errno : 0;
+        (void) close((int) fd);
+        return r;
+}
+
+void nsb_landlock_explain(bool scope, int err, const char *cause, char *reason, size_t reason_size, char *advice,
+                          size_t advice_size)
+{
+        const char *what = strerrorname_np(err) ? strerrorname_np(err) : "error";
+        int abi = nsb_landlock_abi();
+        reason[0] = advice[0] = '\0';
+        if (abi == -ENOSYS) {
+                snprintf(reason, reason_size, "%s: %s", what,
+                         cause[0] ? "no Landlock here: this kernel lacks it (CONFIG_SECURITY_LANDLOCK, Linux 5.13), "
+                                    "or a seccomp filter refuses its system calls"
+                                  : "this kernel has no Landlock (built without CONFIG_SECURITY_LANDLOCK, or older "
+                                    "than Linux 5.13)");
+                if (cause[0])
+                        snprintf(reason + strlen(reason), reason_size - strlen(reason), " (%s)", cause);
+                snprintf(advice, advice_size, "use a kernel built with CONFIG_SECURITY_LANDLOCK=y (Linux %s or later)",
+                         scope ? "6.12" : "5.13");
+        } else if (abi == -EOPNOTSUPP) {
+                snprintf(reason, reason_size,
+                         "%s: Landlock is built into this kernel but not enabled (not in its lsm= boot parameter "
+                         "or CONFIG_LSM)",
+                         what);
+                snprintf(advice, advice_size,
+                         "add landlock to the lsm= kernel parameter (/sys/kernel/security/lsm lists those active)");
+        } else if (scope && abi > 0 && abi < NSB_LANDLOCK_SCOPE_ABI) {
+                snprintf(reason, reason_size,
+                         "%s: this kernel's Landlock is ABI %d; confining signals and abstract unix sockets needs "
+                         "ABI %d (Linux 6.12)",
+                         what, abi, NSB_LANDLOCK_SCOPE_ABI);
+                snprintf(advice, advice_size, "use Linux 6.12 or later");
+        } else if (err == E2BIG) {
+                snprintf(reason, reason_size,
+                         "%s: nsbuild already runs in as many nested Landlock domains as the kernel allows (16)",
+                         what);
+                snprintf(advice, advice_size, "run nsbuild in fewer nested sandboxes");
+        } else if (err == EPERM || err == EACCES) {
+                snprintf(reason, reason_size, "%s: refused%s%s", what, cause[0] ? "; " : " by a security policy",
+                         cause);
+                snprintf(advice, advice_size,
+                         "allow landlock_create_ruleset(2) and landlock_restrict_self(2) in that policy");
+        } else {
+                snprintf(reason, reason_size, "%s: %s", what, strerror(err));
+        }
+}
+
+#endif

@@ -1,0 +1,179 @@
+#!/bin/sh
+# Landlock, in every tier, as root and (through unprivileged.sh) as an
+# ordinary user: a builder cannot ptrace a process outside its build (a
+# Landlock domain, Linux 5.13), nor signal one or connect to an abstract
+# unix socket one made (its scopes, Linux 6.12), wherever the kernel can
+# confine it; inside the build all of that still works; and nsbuild claims
+# exactly that: `features` says what works against what the kernel itself
+# answers, and why not.  Where nothing confines the builder (no Landlock
+# here), the same tests show what it can reach, as the man page says.
+. "${top_srcdir:-.}/tests/tap.sh"
+
+landlock_expected
+abi=$ll_abi domain=$ll_domain scope=$ll_scope
+if has_feature LANDLOCK || [ $domain = yes ]; then compiled=yes; else compiled=no; fi
+diag "Landlock ABI of this kernel: $abi; nsbuild $("$NSBUILD" --version | tail -n 1 | tr ' ' '\n' | grep LANDLOCK)"
+
+# ---- what features says, against what the kernel answered above -------
+feats=$("$NSBUILD" features 2>&1)
+line() { printf '%s\n' "$feats" | grep "^$1 "; }
+like "$(line landlock)" "$(printf '%-22s %-9s %-6s' landlock $compiled $domain)" "features: landlock works: $domain (kernel: $abi)"
+like "$(line landlock_scope)" "$(printf '%-22s %-9s %-6s' landlock_scope $compiled $scope)" "features: landlock_scope works: $scope"
+if [ $compiled = no ]; then
+	like "$(line landlock)" "not compiled into this nsbuild" "which says it is not compiled in"
+elif [ $domain = no ]; then
+	case $abi in
+	ENOSYS) like "$(line landlock)" "ENOSYS: .*Landlock" "which says the kernel has no Landlock" ;;
+	EOPNOTSUPP) like "$(line landlock)" "not enabled" "which says Landlock is not enabled at boot" ;;
+	*) like "$(line landlock)" "$abi" "which names the kernel's answer" ;;
+	esac
+elif [ $scope = no ]; then
+	like "$(line landlock_scope)" "ABI $abi; confining signals and abstract unix sockets needs ABI 6 (Linux 6.12)" \
+		"landlock_scope: the reason names this kernel's ABI and what is needed"
+else
+	ok 0 "every Landlock capability works here"
+fi
+
+# The tiers this user can run here.  The helper runs from the host's path
+# in the off tier; the chroot tier binds the static one.
+tiers=off
+if is_root && has_feature CHROOT && [ -x "${STATIC_HELPER:-}" ] && is_static "$STATIC_HELPER"; then
+	tiers="$tiers chroot"
+fi
+"$NSBUILD" run --sandbox=full -- /nonexistent 2>"$tap_tmp/full.err"
+grep -q "cannot execute /nonexistent" "$tap_tmp/full.err" && tiers="$tiers full"
+diag "tiers: $tiers"
+# in_tier TIER [nsbuild options] -- HELPER-ARGS
+in_tier() {
+	_t=$1; shift
+	_o=
+	while [ $# -gt 0 ] && [ "$1" != "--" ]; do _o="$_o $1"; shift; done
+	shift
+	case $_t in
+	off) "$NSBUILD" run --sandbox=off $_o -- "$HELPER" "$@" ;;
+	chroot) "$NSBUILD" run --sandbox=chroot --ro-bind "$STATIC_HELPER:/t/helper" $_o -- /t/helper "$@" ;;
+	full) "$NSBUILD" run --sandbox=full --host-tools --ro-bind "$HELPER:/t/helper" $_o -- /t/helper "$@" ;;
+	esac
+}
+
+# ---- abstract unix sockets made outside the build -----------------------
+# The chroot and off tiers share the host's network namespace, so its
+# abstract sockets (an X server's, a D-Bus daemon's, a colluding process's)
+# are there to connect to, and a socket has no permissions to stop it.
+# (The full tier's builder has a network namespace of its own; a
+# fixed-output build's, which shares the host's, is tested in
+# derivation.sh.)
+name="nsb-landlock-$$"
+# listen: a fresh listener on @$name (it takes one connection).
+listen() {
+	"$HELPER" abstract-listen "$name" 60 >"$tap_tmp/abs" 2>&1 &
+	listener=$!
+	wait_for 30 file_has "$tap_tmp/abs" listening
+}
+listen
+out=$("$HELPER" abstract-connect "$name")
+is "$out" connected "control: the host connects to @$name"
+wait $listener
+for t in off chroot; do
+	case " $tiers " in *" $t "*) ;; *) skip "the $t tier does not run here"; continue ;; esac
+	listen
+	out=$(in_tier $t -- abstract-connect "$name" 2>/dev/null)
+	if [ $scope = yes ]; then
+		is "$out" EPERM "$t tier: the builder cannot connect to the host's abstract socket (Landlock scope)"
+	else
+		is "$out" connected "$t tier, no Landlock scope here: the builder reaches the host's abstract socket"
+	fi
+	kill $listener 2>/dev/null; wait $listener 2>/dev/null
+done
+# A socket with a path is not the scope's (before Landlock ABI 9): its
+# file's permissions decide.
+name="$tap_tmp/path-sock"
+listen
+chmod 0777 "$name" "$tap_tmp"
+out=$(in_tier off -- abstract-connect "$name" 2>/dev/null)
+is "$out" connected "off tier: a world-writable socket with a path is reached, Landlock or not (as the man page says)"
+kill $listener 2>/dev/null; wait $listener 2>/dev/null
+
+# ---- processes of the builder's own uid outside the build ---------------
+# Only an ordinary user's off tier has any: its builder runs as the caller.
+# As root every tier runs it as a build user, whose processes outside a
+# build nsbuild kills before it starts one; the full tier's PID namespace
+# hides them all.
+if ! is_root; then
+	mark="nsb-landlock-victim-$$"
+	"$HELPER" sleep 60 "$mark" &
+	victim=$!
+	out=$(in_tier off -- signal "$victim" 0 2>/dev/null)
+	if [ $scope = yes ]; then
+		is "$out" EPERM "off tier: the builder cannot signal the caller's process $victim (Landlock scope)"
+	else
+		is "$out" sent "off tier, no Landlock scope here: the builder can signal the caller's process $victim"
+	fi
+	out=$(in_tier off -- ptrace "$victim" 2>/dev/null)
+	if [ $domain = yes ]; then
+		is "$out" EPERM "off tier: the builder cannot ptrace the caller's process $victim (Landlock domain)"
+	else
+		yama=$(cat /proc/sys/kernel/yama/ptrace_scope 2>/dev/null || echo absent)
+		if [ "$yama" = 0 ] || [ "$yama" = absent ]; then
+			is "$out" attached "off tier, no Landlock here (Yama: $yama): the builder can ptrace the caller's process"
+		else
+			is "$out" EPERM "off tier, no Landlock here: Yama (ptrace_scope $yama) stops the builder's ptrace"
+		fi
+	fi
+	out=$(in_tier off -- try-read "/proc/$victim/environ" 2>/dev/null)
+	if [ $domain = yes ]; then
+		is "$out" "EACCES" "off tier: the builder cannot read the caller's process's environment (Landlock domain)"
+	else
+		is "$out" "read" "off tier, no Landlock here: the builder reads the caller's process's environment"
+	fi
+	# Its supervisor, a process of the caller's too (supervise.c), from a
+	# process the builder started: the domain is every process of the build.
+	out=$("$NSBUILD" run --sandbox=off -- /bin/sh -c "$HELPER signal \$PPID 0" 2>/dev/null)
+	if [ $scope = yes ]; then
+		is "$out" EPERM "off tier: a process the builder started cannot signal its supervisor"
+	else
+		is "$out" sent "off tier, no Landlock scope here: a process the builder started can signal its supervisor"
+	fi
+	kill "$victim"; wait "$victim" 2>/dev/null
+else
+	for i in 1 2 3 4; do skip "as root no process outside the build has the builder's uid"; done
+fi
+
+# ---- where a seccomp filter keeps Landlock from nsbuild ------------------
+# (A container runtime's profile that lacks its system calls.)  features
+# says so and why, and builds run without it, as they said: nothing is
+# claimed that is not given.
+nl=$("$HELPER" no-landlock "$NSBUILD" features 2>&1)
+like "$(printf '%s\n' "$nl" | grep '^landlock ')" "no     ENOSYS: " "under a filter refusing Landlock: features says landlock does not work"
+like "$(printf '%s\n' "$nl" | grep '^landlock ')" "seccomp filter" "and names the filter as a possible cause"
+like "$(printf '%s\n' "$nl" | grep '^landlock_scope ')" "no     ENOSYS: " "nor landlock_scope"
+out=$("$HELPER" no-landlock "$NSBUILD" run --sandbox=off -- "$HELPER" exit 0 2>&1); st=$?
+is "$st $out" "0 " "and an off-tier build runs without it"
+if ! is_root; then
+	out=$("$HELPER" no-landlock "$NSBUILD" run --sandbox=off -- /bin/sh -c "exec $HELPER signal \$PPID 0" 2>/dev/null)
+	is "$out" sent "where features says so, the builder can signal its supervisor (supervise.c's own defences stand)"
+else
+	skip "as root no process outside the build has the builder's uid"
+fi
+
+# ---- inside the build, all of it still works ------------------------------
+for t in off full; do
+	case " $tiers " in *" $t "*) ;; *) for i in 1 2 3; do skip "the $t tier does not run here"; done; continue ;; esac
+	if [ $t = full ]; then h=/t/helper; o="--host-tools --ro-bind $HELPER:/t/helper --setenv PATH=/usr/bin:/bin"
+	else h=$HELPER; o="--setenv PATH=/usr/bin:/bin"; fi
+	out=$("$NSBUILD" run --sandbox=$t $o -- /bin/sh -c "$h abstract-listen inner-$$ 30 >l & i=0
+		until grep -q listening l || [ \$i -ge 300 ]; do sleep 0.1; i=\$((i + 1)); done
+		$h abstract-connect inner-$$" 2>&1)
+	like "$out" connected "$t tier: the builder connects to an abstract socket its own build made"
+	out=$("$NSBUILD" run --sandbox=$t $o -- /bin/sh -c "$h sleep 30 & $h signal \$! 15" 2>&1)
+	is "$out" sent "$t tier: the builder signals a process it started"
+	out=$("$NSBUILD" run --sandbox=$t $o -- /bin/sh -c "$h sleep 30 & p=\$!; $h ptrace \$p; kill \$p" 2>&1)
+	case $out in
+	attached) ok 0 "$t tier: the builder may ptrace a process it started" ;;
+	EPERM) yama=$(cat /proc/sys/kernel/yama/ptrace_scope 2>/dev/null || echo 0)
+		[ "$yama" -ge 1 ] 2>/dev/null; ok $? "$t tier: the builder's ptrace of its own process is refused only by Yama ($yama)" ;;
+	*) ok 1 "$t tier: the builder may ptrace a process it started"; diag "$out" ;;
+	esac
+done
+
+done_testing
