@@ -920,6 +920,9 @@ static int start_tier(nsb_build *b)
                 .keep_caps = b->keep_caps,
                 .seccomp = NSB_HAVE_SECCOMP && !b->no_seccomp,
                 .landlock = nsb_landlock_isolation(),
+                /* Under a supervisor (no PID namespace) of the builder's
+                 * own uid: not root's build user. */
+                .guard_supervisor = !b->build_user && !(b->ns & NSB_ISOLATION_PID_NS),
                 .ns = b->ns,
                 .loopback = (b->ns & NSB_ISOLATION_LOOPBACK) != 0,
                 .verbose = b->trace_fn != NULL,

@@ -226,6 +226,8 @@ static void die_with_parent(const nsb_spawn *s)
 void nsb_child_exec_builder(const nsb_spawn *s)
 {
         int r;
+        /* The supervisor's process group, which setsid leaves. */
+        pid_t pgrp = getpgrp();
 
         /* ADDR_NO_RANDOMIZE wherever it may be had, as Nix does (a build
          * should not depend on where things land in memory, and Nix does
@@ -325,6 +327,10 @@ void nsb_child_exec_builder(const nsb_spawn *s)
                 nsb_child_trace(s, NSB_STEP_SECCOMP, 0);
                 if ((r = nsb_seccomp_install()) < 0)
                         nsb_child_fail(s, NSB_STEP_SECCOMP, -r, 0);
+                /* A builder of its supervisor's uid could end it, and so
+                 * outlive the build (seccomp-guard.c). */
+                if (s->guard_supervisor && (r = nsb_seccomp_guard_install(s->parent_pid, pgrp)) < 0)
+                        nsb_child_fail(s, NSB_STEP_SECCOMP, -r, 1);
         }
 #endif
 

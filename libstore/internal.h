@@ -212,6 +212,7 @@ typedef struct nsb_spawn {
         unsigned last_cap;        /* the highest capability this kernel knows */
         bool seccomp;             /* install the filter prepared by nsb_seccomp_prepare() */
         unsigned landlock;        /* NSB_ISOLATION_LANDLOCK(_SCOPE): enter a Landlock domain (with scopes) */
+        bool guard_supervisor;    /* with the filter: keep the builder off its supervisor (seccomp-guard.c) */
         bool loopback;            /* bring lo up in the new network namespace */
         bool die_with_parent;
         bool clear_user_keyrings; /* the builder is a build user of the host's */
@@ -726,6 +727,9 @@ void nsb_rootfs_mount_plan(const nsb_spawn *s, int root_fd);
 struct sock_fprog;
 int nsb_seccomp_prepare(void);
 int nsb_seccomp_install(void);
+/* seccomp-guard.c (the child): stack a filter that refuses every call
+ * naming process PID (the supervisor) or process group PGRP; 0 or -errno. */
+int nsb_seccomp_guard_install(pid_t pid, pid_t pgrp);
 const struct sock_fprog *nsb_seccomp_program(void);
 
 /* clone.c (full tier): fork into new namespaces; 0 in the child, the pid

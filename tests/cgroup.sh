@@ -13,15 +13,6 @@ mkdir -p "$TMPDIR"
 if is_root; then chmod 0755 "$tap_tmp"; fi
 journal="$tap_tmp/journal"
 
-# procs_with MARKER: the pids of processes whose command line holds MARKER.
-procs_with() {
-	for f in /proc/[0-9]*/cmdline; do
-		case $({ tr '\0' ' ' <"$f"; } 2>/dev/null) in
-		*"$1"*) p=${f#/proc/}; echo "${p%/cmdline}" ;;
-		esac
-	done
-}
-none_with() { [ -z "$(procs_with "$1")" ]; }
 
 # Other suites' builds run beside this one (make -j check): every check
 # of what is left names the build's own cgroup, nsbuild-run-ID.

@@ -27,18 +27,6 @@ fi
 # nsb [nsbuild run options] -- COMMAND: the tier's nsbuild run, as a word list.
 nsb() { "$NSBUILD" run $tier_opts "$@"; }
 
-# procs_with MARKER: the pids of processes whose command line holds MARKER.
-procs_with() {
-	for f in /proc/[0-9]*/cmdline; do
-		case $(tr '\0' ' ' 2>/dev/null <"$f") in
-		*"$1"*) p=${f#/proc/}; echo "${p%/cmdline}" ;;
-		esac
-	done
-}
-none_with() { [ -z "$(procs_with "$1")" ]; }
-some_with() { [ -n "$(procs_with "$1")" ]; }
-# gone PID: the process has exited (a zombie holds no files or locks).
-gone() { case $(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status" 2>/dev/null) in ''|Z|X) return 0 ;; esac; return 1; }
 leftovers() { find "$store" -maxdepth 1 -name '.nsbuild-*' | wc -l; }
 
 # ---- 1. kernel keyrings ---------------------------------------------------
@@ -242,67 +230,8 @@ if is_root && { in_chroot || full_run; }; then
 	left=$(procs_with "$mark"); [ -z "$left" ] || kill -KILL $left 2>/dev/null
 fi
 
-# An ordinary user's off tier runs the supervisor as the builder's own
-# user: a builder that stops it, once or over and over, cannot keep a
-# timed-out build from ending.  Stopped once, the supervisor is continued
-# and kills the build; stopped for ever, it is killed itself after a grace
-# period, and nsbuild says what may have survived.
-if full_run && ! is_root; then
-	landlock_expected
-	for how in once always; do
-		# Where Landlock's scopes refuse the builder's signal, the same again
-		# under a filter that keeps Landlock from nsbuild (a container's
-		# profile without it), for the supervisor's own defence.
-		for wrap in "" "$HELPER no-landlock"; do
-			[ -n "$wrap" ] || [ $ll_scope = yes ] || continue
-			if [ -z "$wrap" ]; then how_=$how; else how_="$how, without Landlock"; fi
-			mark="nsb-stopsup-$$-$how"
-			case $how in
-			once) stopper="kill -STOP \$PPID 2>/dev/null;" ;;
-			always) stopper="p=\$PPID; (while kill -STOP \$p 2>/dev/null; do :; done) &" ;;
-			esac
-			$wrap "$NSBUILD" run --sandbox=off --timeout 1 --journal-dir "$tap_tmp/journal" -- \
-				/bin/sh -c "$stopper exec $tap_tmp/t/helper sleep 60 $mark" >"$tap_tmp/stopsup.out" 2>&1 &
-			pid=$!
-			if wait_for 60 gone $pid; then
-				wait $pid; st=$?
-				out=$(cat "$tap_tmp/stopsup.out")
-				case $how in
-				once)
-					is "$st $out" "124 nsbuild: timed out after 1 seconds" "a builder that stops its supervisor ($how_): the timed-out build ends (124)"
-					wait_for 20 none_with "$mark"; ok $? "and the supervisor, continued, kills the builder ($how_)" ;;
-				always)
-					case $out in
-					*"did not end within"*) like "$st $out" "124 nsbuild: warning: the builder's supervisor did not end within 5 seconds of being told to" \
-						"a builder that stops its supervisor over and over ($how_): the build ends (124), and says what may survive" ;;
-					*) is "$st $out" "124 nsbuild: timed out after 1 seconds" "a builder that stops its supervisor over and over ($how_): the build ends (124)" ;;
-					esac ;;
-				esac
-			else
-				ok 1 "a builder that stops its supervisor ($how_): the timed-out build ends"
-				diag "$(cat "$tap_tmp/stopsup.out")" "$(ps -o pid,ppid,stat,wchan:24,args -u "$(id -u)" 2>&1)"
-				kill -KILL $(cat /proc/$pid/task/$pid/children 2>/dev/null) $pid 2>/dev/null; wait $pid
-			fi
-			left=$(procs_with "$mark"); [ -z "$left" ] || kill -KILL $left 2>/dev/null
-		done
-	done
-fi
-
-# Killed by the builder (an ordinary user's off tier), the supervisor
-# leaves the build's end unknown: the build fails and says so.  Where the
-# kernel has Landlock's scopes, the builder cannot signal it at all.
-if full_run && ! is_root; then
-	landlock_expected
-	kill_sup() { $1 "$NSBUILD" run --sandbox=off --journal-dir "$tap_tmp/journal" -- /bin/sh -c 'kill -KILL $PPID 2>/dev/null || exit 3; exit 0' 2>&1; }
-	if [ $ll_scope = yes ]; then
-		err=$(kill_sup ""); st=$?
-		is "$st $err" "3 nsbuild: builder failed with exit status 3" \
-			"a builder cannot kill its supervisor (Landlock scope, ABI $ll_abi): the build ends as its builder did"
-	fi
-	err=$(kill_sup "$HELPER no-landlock"); st=$?
-	like "$st $err" "125 nsbuild: the builder's supervisor died (signal 9) before the builder's end was known" \
-		"without Landlock, a builder that kills its supervisor: the build fails (125) and says why"
-fi
+# What a builder of its supervisor's uid (an ordinary user's off tier)
+# may try against the supervisor: supervisor.sh.
 
 # ---- 3. deep and wide trees ----------------------------------------------
 depth=50000 width=100000

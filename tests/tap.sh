@@ -74,6 +74,20 @@ file_has() { grep -q -- "$2" "$1" 2>/dev/null; }
 # dir_nonempty DIR (for wait_for).
 dir_nonempty() { [ -n "$(ls -A "$1" 2>/dev/null)" ]; }
 
+# procs_with MARKER: the pids of processes whose command line holds MARKER
+# (pgrep -f would also find the shell that runs it for wait_for).
+procs_with() {
+	for _pw in /proc/[0-9]*/cmdline; do
+		case $({ tr '\0' ' ' <"$_pw"; } 2>/dev/null) in
+		*"$1"*) _pw=${_pw#/proc/}; echo "${_pw%/cmdline}" ;;
+		esac
+	done
+}
+none_with() { [ -z "$(procs_with "$1")" ]; }
+some_with() { [ -n "$(procs_with "$1")" ]; }
+# gone PID: the process has exited (a zombie holds no files or locks).
+gone() { case $(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status" 2>/dev/null) in ''|Z|X) return 0 ;; esac; return 1; }
+
 # A scratch directory removed at exit.
 tap_tmp=$(mktemp -d "${TMPDIR:-/tmp}/nsb-test.XXXXXX") || exit 99
 trap 'chmod -R u+w "$tap_tmp" 2>/dev/null; rm -rf "$tap_tmp"' EXIT

@@ -85,6 +85,17 @@
  *                                Landlock's system calls with ENOSYS, as a
  *                                container's profile that lacks them does
  *   signal PID SIG               kill(PID, SIG): print "sent" or the errno
+ *   harm PID HOW                 what a process of PID's uid may do to it,
+ *                                harmlessly (signal 0, limits read, the
+ *                                current priority set again): HOW is kill,
+ *                                killgroup (kill -PID), killall (kill -1),
+ *                                tkill, tgkill, sigqueue, prlimit, nice,
+ *                                sched, affinity, ioprio, setown (F_SETOWN
+ *                                of a pipe), setown-ex, pidfd (pidfd_open),
+ *                                procfd (pidfd_send_signal through an fd of
+ *                                /proc/PID); print "ok" or the errno
+ *   harm-nofile PID              set PID's RLIMIT_NOFILE to 0 (it can open
+ *                                nothing more): print "ok" or the errno
  *   ptrace PID                   PTRACE_SEIZE PID (then detach): print
  *                                "attached" or the errno
  *   escapes                      write colour, a window title, an OSC 52
@@ -115,6 +126,8 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
+#include <sched.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
@@ -1082,6 +1095,68 @@ static int cmd_try_read(char **a)
         return 0;
 }
 
+static int cmd_harm(char **a)
+{
+        pid_t pid = (pid_t) atoi(a[0]);
+        const char *how = a[1];
+        long r;
+        if (!strcmp(how, "kill"))
+                r = kill(pid, 0);
+        else if (!strcmp(how, "killgroup"))
+                r = kill(-pid, 0);
+        else if (!strcmp(how, "killall"))
+                r = kill(-1, 0);
+        else if (!strcmp(how, "tkill"))
+                r = syscall(SYS_tkill, pid, 0);
+        else if (!strcmp(how, "tgkill"))
+                r = syscall(SYS_tgkill, pid, pid, 0);
+        else if (!strcmp(how, "sigqueue")) {
+                siginfo_t si = { .si_code = SI_QUEUE };
+                si.si_pid = getpid();
+                si.si_uid = getuid();
+                r = syscall(SYS_rt_sigqueueinfo, pid, 0, &si);
+        } else if (!strcmp(how, "prlimit")) {
+                struct rlimit old;
+                r = prlimit(pid, RLIMIT_NOFILE, NULL, &old);
+        } else if (!strcmp(how, "nice")) {
+                errno = 0;
+                int prio = getpriority(PRIO_PROCESS, (id_t) pid);
+                r = errno ? -1 : setpriority(PRIO_PROCESS, (id_t) pid, prio);
+        } else if (!strcmp(how, "sched")) {
+                struct sched_param sp = { 0 };
+                r = sched_setscheduler(pid, SCHED_OTHER, &sp);
+        } else if (!strcmp(how, "affinity")) {
+                cpu_set_t set;
+                r = sched_getaffinity(pid, sizeof(set), &set);
+                if (r == 0)
+                        r = sched_setaffinity(pid, sizeof(set), &set);
+        } else if (!strcmp(how, "ioprio")) {
+                r = syscall(SYS_ioprio_get, 1 /* IOPRIO_WHO_PROCESS */, pid);
+                if (r >= 0)
+                        r = syscall(SYS_ioprio_set, 1, pid, (int) r);
+        } else if (!strcmp(how, "setown") || !strcmp(how, "setown-ex")) {
+                int p[2];
+                if (pipe(p) < 0)
+                        r = -1;
+                else if (!strcmp(how, "setown"))
+                        r = fcntl(p[0], F_SETOWN, pid);
+                else {
+                        struct f_owner_ex o = { .type = F_OWNER_PID, .pid = pid };
+                        r = fcntl(p[0], F_SETOWN_EX, &o);
+                }
+        } else if (!strcmp(how, "pidfd"))
+                r = syscall(SYS_pidfd_open, pid, 0);
+        else if (!strcmp(how, "procfd")) {
+                char path[64];
+                snprintf(path, sizeof(path), "/proc/%d", (int) pid);
+                int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                r = fd < 0 ? -1 : syscall(SYS_pidfd_send_signal, fd, 0, NULL, 0);
+        } else
+                usage();
+        printf("%s\n", r < 0 ? errname(errno) : "ok");
+        return r < 0;
+}
+
 static int cmd_signal(char **a)
 {
         if (kill((pid_t) atoi(a[0]), atoi(a[1])) < 0) {
@@ -1179,6 +1254,13 @@ int main(int argc, char **argv)
         if (!strcmp(cmd, "elf-static") && n == 1) return cmd_elf_static(a);
         if (!strcmp(cmd, "landlock-abi") && n == 0) return cmd_landlock_abi();
         if (!strcmp(cmd, "signal") && n == 2) return cmd_signal(a);
+        if (!strcmp(cmd, "harm") && n == 2) return cmd_harm(a);
+        if (!strcmp(cmd, "harm-nofile") && n == 1) {
+                struct rlimit none = { 0, 0 };
+                int r = prlimit((pid_t) atoi(a[0]), RLIMIT_NOFILE, &none, NULL);
+                printf("%s\n", r < 0 ? errname(errno) : "ok");
+                return r < 0;
+        }
         if (!strcmp(cmd, "no-landlock") && n >= 1) return cmd_no_landlock(a);
         if (!strcmp(cmd, "ptrace") && n == 1) return cmd_ptrace(a);
         if (!strcmp(cmd, "seccomp-mode") && n == 0) {

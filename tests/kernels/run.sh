@@ -30,13 +30,13 @@ timeout_s=${NSB_KERNEL_TIMEOUT:-1800}
 
 # name|kernel|lacks|suites|userland (native, or a cross triplet)
 arch_suites=sandbox-seccomp,test-seccomp,sandbox-net,sandbox-ipc,sandbox-proc
-matrix="debian-6.1|debian 6.1 amd64||sandbox-net,sandbox-ipc,sandbox-proc,sandbox-fs,sandbox-seccomp,errors,security,cli,derivation,hostile,degraded,sandbox-chroot,chroot-fs,chroot-proc,chroot-hostile,cgroup,landlock,landlock-user|native
-debian-6.12|debian 6.12 amd64||sandbox-net,sandbox-proc,sandbox-seccomp,degraded,cgroup,cgroup-delegated,landlock,landlock-user|native
-all|build all||sandbox-net,sandbox-seccomp,landlock|native
+matrix="debian-6.1|debian 6.1 amd64||sandbox-net,sandbox-ipc,sandbox-proc,sandbox-fs,sandbox-seccomp,errors,security,cli,derivation,hostile,degraded,sandbox-chroot,chroot-fs,chroot-proc,chroot-hostile,cgroup,landlock,landlock-user,supervisor-user|native
+debian-6.12|debian 6.12 amd64||sandbox-net,sandbox-proc,sandbox-seccomp,degraded,cgroup,cgroup-delegated,landlock,landlock-user,supervisor-user|native
+all|build all||sandbox-net,sandbox-seccomp,landlock,supervisor-user|native
 no-netns|build no-netns|net_ns||native
 no-userns|build no-userns|user_ns||native
 no-pid-ipc|build no-pid-ipc|pid_ns,ipc_ns||native
-no-seccomp|build no-seccomp|seccomp||native
+no-seccomp|build no-seccomp|seccomp|supervisor-user|native
 no-namespaces|build no-namespaces|namespaces||native
 i386|debian 6.1 amd64||$arch_suites|i686-linux-gnu
 x32|build all||$arch_suites|x86_64-linux-gnux32

@@ -1,0 +1,137 @@
+#!/bin/sh
+# A builder of its supervisor's uid (an ordinary user's off tier; the same
+# holds for root building as itself and for the full tier without a PID
+# namespace) against the supervisor that ends what the build started:
+# every call that names the supervisor is refused where nsbuild has its
+# system-call filter (seccomp-guard.c) and, for signals, where the kernel
+# has Landlock's scopes; the builder's own processes stay its to signal,
+# renice and limit; the attack that needs none of the refused calls
+# (lowering the supervisor's RLIMIT_NOFILE, then leaving a daemon) fails.
+# Where neither protects it (no seccomp, no Landlock scope: a kernel
+# without them, or configure --disable-seccomp --disable-landlock), the
+# supervisor's own defences: a stopped supervisor is continued or killed
+# when the build is to end, a killed one makes the build fail, saying so.
+# As root this re-runs itself as the account nsbuild-test (as
+# unprivileged.sh does), whatever tiers are compiled in.
+. "${top_srcdir:-.}/tests/tap.sh"
+
+user=nsbuild-test
+if is_root; then
+	command -v runuser >/dev/null || skip_all "runuser (util-linux) is not installed"
+	if ! id "$user" >/dev/null 2>&1; then
+		useradd --system --no-create-home --home-dir / --shell /usr/sbin/nologin "$user" 2>"$tap_tmp/useradd.err" ||
+			skip_all "cannot create the account $user: $(cat "$tap_tmp/useradd.err")"
+	fi
+	for f in "$NSBUILD" "$HELPER" "$top_srcdir/tests/tap.sh" "$0"; do
+		runuser -u "$user" -- test -r "$f" ||
+			skip_all "$f is not readable by an ordinary user (build in a directory others can enter)"
+	done
+	chmod 755 "$tap_tmp"
+	mkdir "$tap_tmp/user" && chown "$user" "$tap_tmp/user"
+	runuser -u "$user" -- env -i PATH="$PATH" TMPDIR="$tap_tmp/user" CI="${CI:-}" \
+		top_srcdir="$top_srcdir" top_builddir="${top_builddir:-}" NSBUILD="$NSBUILD" HELPER="$HELPER" \
+		sh "$0"
+	exit $?
+fi
+
+# What protects the supervisor here: the filter where features says it
+# works (and it is compiled in); Landlock's scope for signals.
+landlock_expected
+seccomp=$("$NSBUILD" features 2>&1 | sed -n 's/^seccomp  *\([a-z]*\)  *\([a-z]*\).*/\1 \2/p')
+if [ "$seccomp" = "yes yes" ]; then guard=yes; else guard=no; fi
+diag "guard (seccomp): $guard; Landlock scope: $ll_scope (ABI $ll_abi)"
+run_off() { "$NSBUILD" run --sandbox=off --no-cgroup --journal-dir "$tap_tmp/journal" "$@"; }
+
+# ---- every call that names the supervisor ---------------------------------
+for how in kill killgroup killall tkill tgkill sigqueue prlimit nice sched affinity ioprio setown setown-ex pidfd procfd; do
+	out=$(run_off -- /bin/sh -c "exec $HELPER harm \$PPID $how" 2>/dev/null)
+	case $how in
+	kill*|tkill|tgkill|sigqueue) signal=yes ;;
+	*) signal=no ;;
+	esac
+	if [ $guard = yes ]; then
+		if [ $how = procfd ]; then want=ENOSYS; else want=EPERM; fi
+		is "$out" "$want" "the builder's $how on its supervisor is refused ($want)"
+	elif [ $signal = yes ] && [ $ll_scope = yes ]; then
+		is "$out" EPERM "the builder's $how on its supervisor is refused (Landlock scope)"
+	else
+		is "$out" ok "without the filter, the builder's $how on its supervisor is not refused (as nsbuild(1) says)"
+	fi
+done
+
+# Not dumpable, the supervisor's /proc files are not the builder's, with
+# Landlock or without (the filter keeping Landlock from nsbuild).
+for wrap in "" "$HELPER no-landlock"; do
+	out=$($wrap "$NSBUILD" run --sandbox=off --no-cgroup -- /bin/sh -c "exec $HELPER try-read /proc/\$PPID/environ" 2>/dev/null)
+	is "$out" EACCES "the builder cannot read its supervisor's /proc/PID/environ${wrap:+ (without Landlock)}"
+done
+
+# ---- its own processes stay its own ----------------------------------------
+out=$(run_off -- /bin/sh -c "$HELPER sleep 30 & p=\$!; for how in kill killgroup tkill tgkill sigqueue prlimit nice sched affinity ioprio setown pidfd; do printf '%s ' \$($HELPER harm \$p \$how); done; kill \$p" 2>&1)
+is "$out" "ok ESRCH ok ok ok ok ok ok ok ok ok ok " "the builder signals, limits and renices a process it started (its group: none of that pid)"
+out=$(run_off -- /bin/sh -c "$HELPER harm \$\$ killgroup; $HELPER harm 0 kill" 2>&1)
+is "$out" "ok
+ok" "and signals its own process group"
+
+# ---- the attack that needs none of them -----------------------------------
+# RLIMIT_NOFILE 0 and the supervisor could no longer list what to kill:
+# the daemon would outlive the build.
+mark="nsb-sup-nofile-$$"
+out=$(run_off -- /bin/sh -c "$HELPER daemon $mark >/dev/null; exec $HELPER harm-nofile \$PPID" 2>/dev/null)
+if [ $guard = yes ]; then
+	is "$out" EPERM "a builder cannot take its supervisor's files away (RLIMIT_NOFILE 0)"
+	wait_for 10 none_with "$mark"; ok $? "and the daemon it left dies with the build"
+else
+	skip "no system-call filter here: the builder may lower its supervisor's limits (nsbuild(1))"
+	skip "no system-call filter here"
+fi
+left=$(procs_with "$mark"); [ -z "$left" ] || kill -KILL $left 2>/dev/null
+
+# ---- the supervisor's own defences -----------------------------------------
+# Where nothing refuses the builder's signals: a builder that stops the
+# supervisor, once or over and over, cannot keep a timed-out build from
+# ending (stopped once, the supervisor is continued and kills the build;
+# stopped for ever, it is killed itself after a grace period, and nsbuild
+# says what may have survived); one that kills it makes the build fail.
+if [ $guard = yes ] || [ $ll_scope = yes ]; then
+	out=$(run_off -- /bin/sh -c 'kill -STOP $PPID 2>/dev/null || exit 3; exit 0' 2>&1); st=$?
+	is "$st $out" "3 nsbuild: builder failed with exit status 3" "a builder cannot stop its supervisor"
+	out=$(run_off -- /bin/sh -c 'kill -KILL $PPID 2>/dev/null || exit 3; exit 0' 2>&1); st=$?
+	is "$st $out" "3 nsbuild: builder failed with exit status 3" "a builder cannot kill its supervisor"
+	for i in 1 2 3; do skip "the builder cannot signal its supervisor here"; done
+else
+	for how in once always; do
+		mark="nsb-stopsup-$$-$how"
+		case $how in
+		once) stopper="kill -STOP \$PPID;" ;;
+		always) stopper="p=\$PPID; (while kill -STOP \$p 2>/dev/null; do :; done) &" ;;
+		esac
+		run_off --timeout 1 -- /bin/sh -c "$stopper exec $HELPER sleep 60 $mark" >"$tap_tmp/stopsup.out" 2>&1 &
+		pid=$!
+		if wait_for 60 gone $pid; then
+			wait $pid; st=$?
+			out=$(cat "$tap_tmp/stopsup.out")
+			case $how in
+			once)
+				is "$st $out" "124 nsbuild: timed out after 1 seconds" "a builder that stops its supervisor: the timed-out build ends (124)"
+				wait_for 20 none_with "$mark"; ok $? "and the supervisor, continued, kills the builder" ;;
+			always)
+				case $out in
+				*"did not end within"*) like "$st $out" "124 nsbuild: warning: the builder's supervisor did not end within 5 seconds of being told to" \
+					"a builder that stops its supervisor over and over: the build ends (124), and says what may survive" ;;
+				*) is "$st $out" "124 nsbuild: timed out after 1 seconds" "a builder that stops its supervisor over and over: the build ends (124)" ;;
+				esac ;;
+			esac
+		else
+			ok 1 "a builder that stops its supervisor ($how): the timed-out build ends"
+			diag "$(cat "$tap_tmp/stopsup.out")"
+			kill -KILL $(cat /proc/$pid/task/$pid/children 2>/dev/null) $pid 2>/dev/null; wait $pid
+		fi
+		left=$(procs_with "$mark"); [ -z "$left" ] || kill -KILL $left 2>/dev/null
+	done
+	out=$(run_off -- /bin/sh -c 'kill -KILL $PPID; exit 0' 2>&1); st=$?
+	like "$st $out" "125 nsbuild: the builder's supervisor died (signal 9) before the builder's end was known" \
+		"a builder that kills its supervisor: the build fails (125) and says why"
+fi
+
+done_testing
