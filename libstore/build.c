@@ -919,7 +919,9 @@ static int start_tier(nsb_build *b)
                 .become_build_user = b->build_user && !b->user_ns,
                 .keep_caps = b->keep_caps,
                 .seccomp = NSB_HAVE_SECCOMP && !b->no_seccomp,
-                .landlock = nsb_landlock_isolation(),
+                /* The host's sockets are reached by their paths only
+                 * where the builder sees the host's files. */
+                .landlock = nsb_landlock_isolation(b->tier == NSB_SANDBOX_OFF),
                 /* Under a supervisor (no PID namespace) of the builder's
                  * own uid: not root's build user. */
                 .guard_supervisor = !b->build_user && !(b->ns & NSB_ISOLATION_PID_NS),

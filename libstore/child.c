@@ -317,7 +317,7 @@ void nsb_child_exec_builder(const nsb_spawn *s)
          * Before the filter, which need not allow Landlock's calls. */
         if (s->landlock) {
                 nsb_child_trace(s, NSB_STEP_LANDLOCK, 0);
-                if ((r = nsb_landlock_enter(s->landlock & NSB_ISOLATION_LANDLOCK_SCOPE)) < 0)
+                if ((r = nsb_landlock_enter(s->landlock)) < 0)
                         nsb_child_fail(s, NSB_STEP_LANDLOCK, -r, 0);
         }
 #endif

@@ -508,13 +508,12 @@ int nsb_keyring_clear_user(void);
 
 /* landlock.c (where LANDLOCK is compiled in; the child: raw system
  * calls): the kernel's Landlock ABI (-ENOSYS: none, -EOPNOTSUPP: not
- * enabled); enter a domain of one's own, SCOPED: signals and abstract unix
- * sockets confined to it too (0 or -errno); why capability LANDLOCK
- * (or, SCOPE, LANDLOCK_SCOPE) failed with ERR, CAUSE being what confines
- * nsbuild itself ("" where nothing shows). */
+ * enabled); enter a domain of one's own with what the NSB_ISOLATION_LANDLOCK_*
+ * bits WHAT ask for (0 or -errno); why the capability of BITS failed with
+ * ERR, CAUSE being what confines nsbuild itself ("" where nothing shows). */
 int nsb_landlock_abi(void);
-int nsb_landlock_enter(bool scoped);
-void nsb_landlock_explain(bool scope, int err, const char *cause, char *reason, size_t reason_size, char *advice,
+int nsb_landlock_enter(unsigned what);
+void nsb_landlock_explain(unsigned bits, int err, const char *cause, char *reason, size_t reason_size, char *advice,
                           size_t advice_size);
 
 /* privileges.c: the highest capability number of the running kernel;
@@ -782,8 +781,9 @@ unsigned nsb_auto_choice(bool share_network, nsb_sandbox *ret_tier);
 nsb_capability nsb_isolation_capability(unsigned bit);
 /* What the full tier would give here (the bits it wants). */
 unsigned nsb_full_isolation(bool share_network);
-/* The Landlock bits every tier adds here, as far as they work. */
-unsigned nsb_landlock_isolation(void);
+/* The Landlock bits a tier adds here, as far as they work (with
+ * HOST_FILES, where the builder sees the host's files: the off tier). */
+unsigned nsb_landlock_isolation(bool host_files);
 
 /* namespaces.c (full tier): NSB_ISOLATION_* namespace bits as clone
  * flags; in the child: the user namespace's maps, then lo and the host

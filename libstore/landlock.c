@@ -9,10 +9,16 @@
  * passed an fd out that way).  A Landlock domain (Linux 5.13) confines
  * ptrace, and with it /proc/PID/mem and environ, to the processes inside
  * it; its scopes (ABI 6, Linux 6.12) do the same for signals and for
- * connections to abstract unix sockets.  Both are one-way: nsbuild, outside,
- * still signals the build.  Nothing else Landlock could restrict is asked
- * for: the one file-system right handled is making block devices, which no
- * builder may do anyway (before ABI 6 a ruleset must handle some right).
+ * connections to abstract unix sockets; where the builder sees the host's
+ * files (the off tier; the other tiers' roots hold only what the build is
+ * given), resolving a unix socket by its path (ABI 9, Linux 7.1) is
+ * refused as well, for a
+ * socket made outside the build: a session bus (systemd-run --user) or
+ * any other daemon of the caller's.  All are one-way: nsbuild, outside,
+ * still signals the build, and what the build makes it reaches itself.
+ * Nothing else Landlock could restrict is asked for: besides that, the one
+ * file-system right handled is making block devices, which no builder may
+ * do anyway (before ABI 6 a ruleset must handle some right).
  * It needs no privilege, only no_new_privs, which the child sets first.
  *
  * The constants are the kernel's ABI, defined here because Debian 12's
@@ -33,10 +39,12 @@
 
 #define NSB_LANDLOCK_CREATE_RULESET_VERSION (1u << 0)
 #define NSB_LANDLOCK_ACCESS_FS_MAKE_BLOCK (1ull << 11)
+#define NSB_LANDLOCK_ACCESS_FS_RESOLVE_UNIX (1ull << 16)
 #define NSB_LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET (1ull << 0)
 #define NSB_LANDLOCK_SCOPE_SIGNAL (1ull << 1)
-/* The first ABI with the scopes. */
+/* The first ABIs with the scopes, and with RESOLVE_UNIX. */
 #define NSB_LANDLOCK_SCOPE_ABI 6
+#define NSB_LANDLOCK_UNIX_ABI 9
 
 /* struct landlock_ruleset_attr as of ABI 6.  An older kernel takes the
  * larger struct as long as what it does not know is zero. */
@@ -52,11 +60,14 @@ int nsb_landlock_abi(void)
         return abi < 0 ? -errno : (int) abi;
 }
 
-int nsb_landlock_enter(bool scoped)
+int nsb_landlock_enter(unsigned what)
 {
         struct ruleset_attr attr = {
-                .handled_access_fs = NSB_LANDLOCK_ACCESS_FS_MAKE_BLOCK,
-                .scoped = scoped ? NSB_LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET | NSB_LANDLOCK_SCOPE_SIGNAL : 0,
+                .handled_access_fs = NSB_LANDLOCK_ACCESS_FS_MAKE_BLOCK |
+                                     (what & NSB_ISOLATION_LANDLOCK_UNIX ? NSB_LANDLOCK_ACCESS_FS_RESOLVE_UNIX : 0),
+                .scoped = what & NSB_ISOLATION_LANDLOCK_SCOPE
+                                  ? NSB_LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET | NSB_LANDLOCK_SCOPE_SIGNAL
+                                  : 0,
         };
         long fd = syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
         if (fd < 0)
@@ -66,7 +77,7 @@ int nsb_landlock_enter(bool scoped)
         return r;
 }
 
-void nsb_landlock_explain(bool scope, int err, const char *cause, char *reason, size_t reason_size, char *advice,
+void nsb_landlock_explain(unsigned bits, int err, const char *cause, char *reason, size_t reason_size, char *advice,
                           size_t advice_size)
 {
         const char *what = strerrorname_np(err) ? strerrorname_np(err) : "error";
@@ -81,7 +92,9 @@ void nsb_landlock_explain(bool scope, int err, const char *cause, char *reason, 
                 if (cause[0])
                         snprintf(reason + strlen(reason), reason_size - strlen(reason), " (%s)", cause);
                 snprintf(advice, advice_size, "use a kernel built with CONFIG_SECURITY_LANDLOCK=y (Linux %s or later)",
-                         scope ? "6.12" : "5.13");
+                         bits & NSB_ISOLATION_LANDLOCK_UNIX    ? "7.1"
+                         : bits & NSB_ISOLATION_LANDLOCK_SCOPE ? "6.12"
+                                                               : "5.13");
         } else if (abi == -EOPNOTSUPP) {
                 snprintf(reason, reason_size,
                          "%s: Landlock is built into this kernel but not enabled (not in its lsm= boot parameter "
@@ -89,7 +102,13 @@ void nsb_landlock_explain(bool scope, int err, const char *cause, char *reason, 
                          what);
                 snprintf(advice, advice_size,
                          "add landlock to the lsm= kernel parameter (/sys/kernel/security/lsm lists those active)");
-        } else if (scope && abi > 0 && abi < NSB_LANDLOCK_SCOPE_ABI) {
+        } else if ((bits & NSB_ISOLATION_LANDLOCK_UNIX) && abi > 0 && abi < NSB_LANDLOCK_UNIX_ABI) {
+                snprintf(reason, reason_size,
+                         "%s: this kernel's Landlock is ABI %d; refusing unix sockets with a path made outside the "
+                         "build needs ABI %d (Linux 7.1)",
+                         what, abi, NSB_LANDLOCK_UNIX_ABI);
+                snprintf(advice, advice_size, "use Linux 7.1 or later");
+        } else if ((bits & NSB_ISOLATION_LANDLOCK_SCOPE) && abi > 0 && abi < NSB_LANDLOCK_SCOPE_ABI) {
                 snprintf(reason, reason_size,
                          "%s: this kernel's Landlock is ABI %d; confining signals and abstract unix sockets needs "
                          "ABI %d (Linux 6.12)",

@@ -80,6 +80,7 @@ typedef enum nsb_capability {
         NSB_CAP_SECCOMP,
         NSB_CAP_LANDLOCK,         /* a Landlock domain: no ptrace out of the build (Linux 5.13) */
         NSB_CAP_LANDLOCK_SCOPE,   /* its scopes: no signals, no abstract sockets out (Linux 6.12) */
+        NSB_CAP_LANDLOCK_UNIX,    /* no unix socket with a path made outside (Linux 7.1) */
         NSB_CAP_MAX_,
 } nsb_capability;
 
@@ -140,6 +141,9 @@ const char *nsb_self_security(void);
  * one made.  Wherever the kernel allows, in every tier. */
 #define NSB_ISOLATION_LANDLOCK       (1u << 9)
 #define NSB_ISOLATION_LANDLOCK_SCOPE (1u << 10)
+/* Where the builder sees the host's files (the off tier), nor connect to
+ * a unix socket with a path that a process outside made. */
+#define NSB_ISOLATION_LANDLOCK_UNIX  (1u << 11)
 /* The tier NSB_SANDBOX_AUTO picks here, and what it gives: auto uses every
  * namespace and protection the kernel and the caller's privileges allow,
  * one by one, not all or nothing: on a kernel without network namespaces

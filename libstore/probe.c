@@ -46,6 +46,7 @@ static const char *const cap_names[NSB_CAP_MAX_] = {
         [NSB_CAP_SECCOMP] = "seccomp",
         [NSB_CAP_LANDLOCK] = "landlock",
         [NSB_CAP_LANDLOCK_SCOPE] = "landlock_scope",
+        [NSB_CAP_LANDLOCK_UNIX] = "landlock_unix",
 };
 
 /* The namespace each capability stands on: its limit sysctl, kernel
@@ -135,7 +136,7 @@ static bool uses_user_ns(nsb_capability c)
 {
         return c == NSB_CAP_USER_NS || c == NSB_CAP_USER_NS_UNPRIVILEGED ||
                (!nsb_ns_direct() && c != NSB_CAP_CHROOT && c != NSB_CAP_SECCOMP && c != NSB_CAP_LANDLOCK &&
-                c != NSB_CAP_LANDLOCK_SCOPE);
+                c != NSB_CAP_LANDLOCK_SCOPE && c != NSB_CAP_LANDLOCK_UNIX);
 }
 
 /* What confines nsbuild itself and may be what refused: the seccomp
@@ -178,11 +179,13 @@ static void explain(nsb_capability c, int err)
         long limit = cap_ns[c].limit ? read_sysctl(cap_ns[c].limit) : -1;
 
 #if NSB_HAVE_LANDLOCK
-        if (c == NSB_CAP_LANDLOCK || c == NSB_CAP_LANDLOCK_SCOPE) {
+        if (c == NSB_CAP_LANDLOCK || c == NSB_CAP_LANDLOCK_SCOPE || c == NSB_CAP_LANDLOCK_UNIX) {
                 char cause[512];
                 policy_cause(cause, sizeof(cause));
-                nsb_landlock_explain(c == NSB_CAP_LANDLOCK_SCOPE, err, cause, s->reason, sizeof(s->reason), s->advice,
-                                     sizeof(s->advice));
+                nsb_landlock_explain(c == NSB_CAP_LANDLOCK_SCOPE  ? NSB_ISOLATION_LANDLOCK_SCOPE
+                                     : c == NSB_CAP_LANDLOCK_UNIX ? NSB_ISOLATION_LANDLOCK_UNIX
+                                                                  : NSB_ISOLATION_LANDLOCK,
+                                     err, cause, s->reason, sizeof(s->reason), s->advice, sizeof(s->advice));
                 return;
         }
 #endif
@@ -415,20 +418,27 @@ static int probe_seccomp(void)
 
 #if NSB_HAVE_LANDLOCK
 /* Each as the child does it: no_new_privs, then the domain. */
-static int probe_landlock(void)
+static int landlock_trial(unsigned what)
 {
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 return errno;
-        int r = nsb_landlock_enter(false);
+        int r = nsb_landlock_enter(what);
         return r < 0 ? -r : 0;
+}
+
+static int probe_landlock(void)
+{
+        return landlock_trial(NSB_ISOLATION_LANDLOCK);
 }
 
 static int probe_landlock_scope(void)
 {
-        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-                return errno;
-        int r = nsb_landlock_enter(true);
-        return r < 0 ? -r : 0;
+        return landlock_trial(NSB_ISOLATION_LANDLOCK | NSB_ISOLATION_LANDLOCK_SCOPE);
+}
+
+static int probe_landlock_unix(void)
+{
+        return landlock_trial(NSB_ISOLATION_LANDLOCK | NSB_ISOLATION_LANDLOCK_UNIX);
 }
 #endif
 
@@ -455,6 +465,8 @@ static void run_probe(void)
         errs[NSB_CAP_LANDLOCK] = try_in_child(probe_landlock);
         errs[NSB_CAP_LANDLOCK_SCOPE] = errs[NSB_CAP_LANDLOCK] ? errs[NSB_CAP_LANDLOCK]
                                                               : try_in_child(probe_landlock_scope);
+        errs[NSB_CAP_LANDLOCK_UNIX] = errs[NSB_CAP_LANDLOCK] ? errs[NSB_CAP_LANDLOCK]
+                                                             : try_in_child(probe_landlock_unix);
 #endif
         /* The user namespace first: without root the others stand on it. */
         explain(NSB_CAP_USER_NS, errs[NSB_CAP_USER_NS]);
@@ -497,6 +509,7 @@ int nsb_capability_compiled(nsb_capability c)
                 return NSB_HAVE_SECCOMP;
         case NSB_CAP_LANDLOCK:
         case NSB_CAP_LANDLOCK_SCOPE:
+        case NSB_CAP_LANDLOCK_UNIX:
                 return NSB_HAVE_LANDLOCK;
         case NSB_CAP_MAX_:
                 break;
@@ -584,6 +597,7 @@ static const struct {
         { NSB_ISOLATION_SECCOMP, "seccomp", NSB_CAP_SECCOMP },
         { NSB_ISOLATION_LANDLOCK, "landlock", NSB_CAP_LANDLOCK },
         { NSB_ISOLATION_LANDLOCK_SCOPE, "landlock_scope", NSB_CAP_LANDLOCK_SCOPE },
+        { NSB_ISOLATION_LANDLOCK_UNIX, "landlock_unix", NSB_CAP_LANDLOCK_UNIX },
 };
 
 const char *nsb_isolation_name(unsigned bit)
@@ -649,10 +663,11 @@ unsigned nsb_auto_choice(bool share_network, nsb_sandbox *ret_tier)
         return filter;
 }
 
-unsigned nsb_landlock_isolation(void)
+unsigned nsb_landlock_isolation(bool host_files)
 {
         return (nsb_capability_works(NSB_CAP_LANDLOCK) ? NSB_ISOLATION_LANDLOCK : 0) |
-               (nsb_capability_works(NSB_CAP_LANDLOCK_SCOPE) ? NSB_ISOLATION_LANDLOCK_SCOPE : 0);
+               (nsb_capability_works(NSB_CAP_LANDLOCK_SCOPE) ? NSB_ISOLATION_LANDLOCK_SCOPE : 0) |
+               (host_files && nsb_capability_works(NSB_CAP_LANDLOCK_UNIX) ? NSB_ISOLATION_LANDLOCK_UNIX : 0);
 }
 
 nsb_sandbox nsb_sandbox_best(void)
@@ -665,5 +680,6 @@ nsb_sandbox nsb_sandbox_best(void)
 unsigned nsb_sandbox_best_isolation(void)
 {
         nsb_sandbox tier;
-        return nsb_auto_choice(false, &tier) | nsb_landlock_isolation();
+        unsigned bits = nsb_auto_choice(false, &tier);
+        return bits | nsb_landlock_isolation(tier == NSB_SANDBOX_OFF);
 }

@@ -21,6 +21,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
@@ -31,6 +32,10 @@
 
 #include "compat/compat.h"
 #include "internal.h"
+
+#ifndef CLONE_NEWUSER
+#define CLONE_NEWUSER 0x10000000 /* a libc without namespaces: never asked for */
+#endif
 
 struct supervise_args {
         nsb_spawn *s;
@@ -247,6 +252,11 @@ static int supervisor(void *arg)
         sort_ints(keep, n_keep);
         close_all_but(keep, n_keep);
 
+        /* Not to be read or traced by a builder of our uid (an ordinary
+         * user's off tier): from before it exists, where no user namespace
+         * needs our dumpability (below). */
+        if (!(a->clone_flags & CLONE_NEWUSER))
+                (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         /* The builder's parent is this process now. */
         s->parent_pid = self;
         s->parent_pidfd = -1;
@@ -259,14 +269,14 @@ static int supervisor(void *arg)
         }
         if (pidfd >= 0)
                 close(pidfd);
-        /* Not to be traced by a builder of our uid (an ordinary user's off
-         * tier, or a user namespace's builder mapped to it).  Only now:
-         * until its exec the child shares our memory, whose dumpability
-         * makes the owner of its /proc files, and so who may write its
-         * uid_map (the caller, for a user namespace); root's otherwise.
-         * (Yama's ptrace_scope=1 keeps a child off its parent anyway; with
-         * 0 a builder that attaches first wins this race, and an ordinary
-         * user's builder can trace nsbuild itself: see nsbuild(1).) */
+        /* With a user namespace, only now: until its exec the child
+         * shares our memory, whose dumpability makes the owner of its
+         * /proc files, and so who may write its uid_map (the caller);
+         * root's otherwise.  (There its Landlock domain keeps the builder
+         * off us, and Yama's ptrace_scope=1 keeps a child off its parent;
+         * without either, a builder that attaches first wins this race,
+         * and an ordinary user's builder can trace nsbuild itself: see
+         * nsbuild(1).) */
         (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         report(s->status_fd, NSB_MSG_PID, NSB_STEP_SUPERVISE, 0, pid);
         for (size_t i = 0; i < n_keep; i++)

@@ -10,7 +10,7 @@
 . "${top_srcdir:-.}/tests/tap.sh"
 
 landlock_expected
-abi=$ll_abi domain=$ll_domain scope=$ll_scope
+abi=$ll_abi domain=$ll_domain scope=$ll_scope unix=$ll_unix
 if has_feature LANDLOCK || [ $domain = yes ]; then compiled=yes; else compiled=no; fi
 diag "Landlock ABI of this kernel: $abi; nsbuild $("$NSBUILD" --version | tail -n 1 | tr ' ' '\n' | grep LANDLOCK)"
 
@@ -19,17 +19,21 @@ feats=$("$NSBUILD" features 2>&1)
 line() { printf '%s\n' "$feats" | grep "^$1 "; }
 like "$(line landlock)" "$(printf '%-22s %-9s %-6s' landlock $compiled $domain)" "features: landlock works: $domain (kernel: $abi)"
 like "$(line landlock_scope)" "$(printf '%-22s %-9s %-6s' landlock_scope $compiled $scope)" "features: landlock_scope works: $scope"
+like "$(line landlock_unix)" "$(printf '%-22s %-9s %-6s' landlock_unix $compiled $unix)" "features: landlock_unix works: $unix"
 if [ $compiled = no ]; then
 	like "$(line landlock)" "not compiled into this nsbuild" "which says it is not compiled in"
 elif [ $domain = no ]; then
 	case $abi in
-	ENOSYS) like "$(line landlock)" "ENOSYS: .*Landlock" "which says the kernel has no Landlock" ;;
+	ENOSYS) like "$(line landlock)" "no Landlock" "which says the kernel has no Landlock" ;;
 	EOPNOTSUPP) like "$(line landlock)" "not enabled" "which says Landlock is not enabled at boot" ;;
 	*) like "$(line landlock)" "$abi" "which names the kernel's answer" ;;
 	esac
 elif [ $scope = no ]; then
 	like "$(line landlock_scope)" "ABI $abi; confining signals and abstract unix sockets needs ABI 6 (Linux 6.12)" \
 		"landlock_scope: the reason names this kernel's ABI and what is needed"
+elif [ $unix = no ]; then
+	like "$(line landlock_unix)" "ABI $abi; refusing unix sockets with a path made outside the build needs ABI 9 (Linux 7.1)" \
+		"landlock_unix: the reason names this kernel's ABI and what is needed"
 else
 	ok 0 "every Landlock capability works here"
 fi
@@ -85,14 +89,22 @@ for t in off chroot; do
 	fi
 	kill $listener 2>/dev/null; wait $listener 2>/dev/null
 done
-# A socket with a path is not the scope's (before Landlock ABI 9): its
-# file's permissions decide.
+# A socket with a path (a session bus's, an X server's, any daemon's of
+# the caller's), where the builder sees the host's files (the off tier;
+# the others' roots hold only what they are given): refused from Landlock
+# ABI 9 (Linux 7.1); before, its file's permissions decide.
 name="$tap_tmp/path-sock"
+chmod 0755 "$tap_tmp"
 listen
-chmod 0777 "$name" "$tap_tmp"
+chmod 0777 "$name"
 out=$(in_tier off -- abstract-connect "$name" 2>/dev/null)
-is "$out" connected "off tier: a world-writable socket with a path is reached, Landlock or not (as the man page says)"
+if [ $unix = yes ]; then
+	is "$out" EACCES "off tier: the builder cannot connect to a socket with a path made outside (Landlock, ABI $abi)"
+else
+	is "$out" connected "off tier, before Landlock ABI 9 ($abi): a world-writable socket with a path is reached"
+fi
 kill $listener 2>/dev/null; wait $listener 2>/dev/null
+rm -f "$name"
 
 # ---- processes of the builder's own uid outside the build ---------------
 # Only an ordinary user's off tier has any: its builder runs as the caller.
@@ -165,13 +177,17 @@ fi
 
 # ---- inside the build, all of it still works ------------------------------
 for t in off full; do
-	case " $tiers " in *" $t "*) ;; *) for i in 1 2 3; do skip "the $t tier does not run here"; done; continue ;; esac
+	case " $tiers " in *" $t "*) ;; *) for i in 1 2 3 4; do skip "the $t tier does not run here"; done; continue ;; esac
 	if [ $t = full ]; then h=/t/helper; o="--host-tools --ro-bind $HELPER:/t/helper --setenv PATH=/usr/bin:/bin"
 	else h=$HELPER; o="--setenv PATH=/usr/bin:/bin"; fi
 	out=$("$NSBUILD" run --sandbox=$t $o -- /bin/sh -c "$h abstract-listen inner-$$ 30 >l & i=0
 		until grep -q listening l || [ \$i -ge 300 ]; do sleep 0.1; i=\$((i + 1)); done
 		$h abstract-connect inner-$$" 2>&1)
 	like "$out" connected "$t tier: the builder connects to an abstract socket its own build made"
+	out=$("$NSBUILD" run --sandbox=$t $o -- /bin/sh -c "$h abstract-listen \$PWD/s 30 >l & i=0
+		until grep -q listening l || [ \$i -ge 300 ]; do sleep 0.1; i=\$((i + 1)); done
+		$h abstract-connect \$PWD/s" 2>&1)
+	like "$out" connected "$t tier: the builder connects to a socket with a path its own build made"
 	out=$("$NSBUILD" run --sandbox=$t $o -- /bin/sh -c "$h sleep 30 & $h signal \$! 15" 2>&1)
 	is "$out" sent "$t tier: the builder signals a process it started"
 	out=$("$NSBUILD" run --sandbox=$t $o -- /bin/sh -c "$h sleep 30 & p=\$!; $h ptrace \$p; kill \$p" 2>&1)

@@ -150,15 +150,18 @@ online_cpus() { getconf _NPROCESSORS_ONLN 2>/dev/null || grep -c '^processor' /p
 has_feature() { case " $("$NSBUILD" --version | tail -n 1) " in *" +$1 "*) return 0 ;; *) return 1 ;; esac; }
 
 # landlock_expected: set ll_abi (the kernel's Landlock ABI, or its errno),
-# ll_domain and ll_scope (yes/no): whether a builder here must be in a
-# Landlock domain, and under its scopes (ABI 6).  Wherever the kernel has
-# them, unless configure was told not to (-LANDLOCK in --version).
+# ll_domain, ll_scope and ll_unix (yes/no): whether a builder here must be
+# in a Landlock domain, under its scopes (ABI 6), and (where it sees the
+# host's files) kept from unix sockets with a path (ABI 9).  Wherever the
+# kernel has them, unless configure was told not to (-LANDLOCK).
 landlock_expected() {
 	ll_abi=$("$HELPER" landlock-abi)
-	ll_domain=no ll_scope=no
+	ll_domain=no ll_scope=no ll_unix=no
 	case " $("$NSBUILD" --version | tail -n 1) " in *" -LANDLOCK "*) return 0 ;; esac
 	case $ll_abi in
-	[0-9]*) ll_domain=yes; [ "$ll_abi" -ge 6 ] && ll_scope=yes ;;
+	[0-9]*) ll_domain=yes
+		[ "$ll_abi" -ge 6 ] && ll_scope=yes
+		[ "$ll_abi" -ge 9 ] && ll_unix=yes ;;
 	esac
 	return 0
 }

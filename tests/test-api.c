@@ -279,7 +279,8 @@ int main(void)
         tap_ok(nsb_build_pid(b) > 0, "and has a pid");
         tap_ok(nsb_build_sandbox(b) == NSB_SANDBOX_OFF &&
                        (nsb_build_isolation(b) &
-                        ~(NSB_ISOLATION_SECCOMP | NSB_ISOLATION_LANDLOCK | NSB_ISOLATION_LANDLOCK_SCOPE)) == 0,
+                        ~(NSB_ISOLATION_SECCOMP | NSB_ISOLATION_LANDLOCK | NSB_ISOLATION_LANDLOCK_SCOPE |
+                          NSB_ISOLATION_LANDLOCK_UNIX)) == 0,
                "it says it runs in the off tier, without any namespace");
         tap_is_int(nsb_build_setenv(b, "X", "y"), -EBUSY, "a running build cannot be reconfigured");
         tap_is_int(nsb_build_kill(b), 0, "nsb_build_kill");

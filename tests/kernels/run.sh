@@ -6,6 +6,8 @@
 # Kernels, with the build under test (this machine's architecture):
 #   debian-6.1, debian-6.12  Debian 12's prebuilt cloud kernels (fetched
 #                            by debian-pool-get.sh), with every feature
+#   debian-sid               the newest of Debian's own (sid's cloud kernel,
+#                            7.2 in November 2026)
 #   all                      tinyconfig from Debian's linux-source-6.1 plus
 #                            everything nsbuild uses (tunnel drivers built
 #                            in: fallback devices in every netns; i386 and
@@ -32,6 +34,7 @@ timeout_s=${NSB_KERNEL_TIMEOUT:-1800}
 arch_suites=sandbox-seccomp,test-seccomp,sandbox-net,sandbox-ipc,sandbox-proc
 matrix="debian-6.1|debian 6.1 amd64||sandbox-net,sandbox-ipc,sandbox-proc,sandbox-fs,sandbox-seccomp,errors,security,cli,derivation,hostile,degraded,sandbox-chroot,chroot-fs,chroot-proc,chroot-hostile,cgroup,landlock,landlock-user,supervisor-user|native
 debian-6.12|debian 6.12 amd64||sandbox-net,sandbox-proc,sandbox-seccomp,degraded,cgroup,cgroup-delegated,landlock,landlock-user,supervisor-user|native
+debian-sid|debian newest amd64 sid||sandbox-net,sandbox-seccomp,landlock,landlock-user,supervisor-user|native
 all|build all||sandbox-net,sandbox-seccomp,landlock,supervisor-user|native
 no-netns|build no-netns|net_ns||native
 no-userns|build no-userns|user_ns||native
@@ -91,7 +94,7 @@ if [ "${1:-}" = --prepare ]; then
 		fi
 		arch=amd64
 		case $how in
-		"debian "*) set -- $how; arch=$3; sh "$here/debian-kernel.sh" "$2" "$3" >/dev/null || rc=1 ;;
+		"debian "*) set -- $how; arch=$3; sh "$here/debian-kernel.sh" "$2" "$3" ${4:-} >/dev/null || rc=1 ;;
 		"build "*) sh "$here/build-kernel.sh" "${how#build }" >/dev/null || rc=1
 			case $how in *riscv64*) arch=riscv64 ;; esac ;;
 		esac
@@ -138,7 +141,7 @@ while IFS='|' read -r name how lacks suites triplet; do
 	[ "$wanted" = "  " ] || case $wanted in *" $name "*) ;; *) continue ;; esac
 	kernel= arch=amd64
 	case $how in
-	"debian "*) set -- $how; arch=$3; kernel=$(sh "$here/debian-kernel.sh" "$2" "$3" 2>"$work/kernel.err") ;;
+	"debian "*) set -- $how; arch=$3; kernel=$(sh "$here/debian-kernel.sh" "$2" "$3" ${4:-} 2>"$work/kernel.err") ;;
 	"build "*) kernel=$(sh "$here/build-kernel.sh" "${how#build }" 2>"$work/kernel.err")
 		case $how in *riscv64*) arch=riscv64 ;; esac ;;
 	esac
