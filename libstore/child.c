@@ -329,7 +329,9 @@ void nsb_child_exec_builder(const nsb_spawn *s)
                         nsb_child_fail(s, NSB_STEP_SECCOMP, -r, 0);
                 /* A builder of its supervisor's uid could end it, and so
                  * outlive the build (seccomp-guard.c). */
-                if (s->guard_supervisor && (r = nsb_seccomp_guard_install(s->parent_pid, pgrp)) < 0)
+                if (s->guard_supervisor &&
+                    (r = nsb_seccomp_guard_install(s->parent_pid, pgrp,
+                                                   s->landlock & NSB_ISOLATION_LANDLOCK_SCOPE)) < 0)
                         nsb_child_fail(s, NSB_STEP_SECCOMP, -r, 1);
         }
 #endif

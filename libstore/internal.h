@@ -727,8 +727,9 @@ struct sock_fprog;
 int nsb_seccomp_prepare(void);
 int nsb_seccomp_install(void);
 /* seccomp-guard.c (the child): stack a filter that refuses every call
- * naming process PID (the supervisor) or process group PGRP; 0 or -errno. */
-int nsb_seccomp_guard_install(pid_t pid, pid_t pgrp);
+ * naming process PID (the supervisor) or process group PGRP (SCOPED:
+ * Landlock's scope refuses signals to it already); 0 or -errno. */
+int nsb_seccomp_guard_install(pid_t pid, pid_t pgrp, bool scoped);
 const struct sock_fprog *nsb_seccomp_program(void);
 
 /* clone.c (full tier): fork into new namespaces; 0 in the child, the pid

@@ -17,10 +17,13 @@
  *   kill (the pid, its group, -1), tkill, tgkill, rt_sigqueueinfo,
  *   rt_tgsigqueueinfo; prlimit64, sched_setparam, sched_setscheduler,
  *   sched_setaffinity, sched_setattr; setpriority and ioprio_set (the pid,
- *   the group, or the user); fcntl F_SETOWN (the pid or -group) and
- *   F_SETOWN_EX, ioctl FIOSETOWN and SIOCSPGRP; ptrace, process_vm_writev
- *   and pidfd_open of the pid (the supervisor is not dumpable, but only
- *   from just after the builder's exec);
+ *   the group, or the user); fcntl F_SETOWN (the pid or -group); ptrace,
+ *   process_vm_writev and pidfd_open of the pid (the supervisor is not
+ *   dumpable, but with a user namespace only from just after the
+ *   builder's exec);
+ *   and, where Landlock's scope does not refuse the signal itself, every
+ *   F_SETOWN_EX, FIOSETOWN and SIOCSPGRP (their owner is behind a pointer
+ *   no filter reads: a builder that uses them on its own files then fails);
  * and pidfd_send_signal fails with ENOSYS: a pidfd, or an fd of a /proc/PID
  * directory, names no pid a filter can see (callers fall back to kill).
  * Only pids are compared: the builder's own processes, its own process
@@ -59,8 +62,8 @@ enum guard_kind {
         GUARD_KILL,       /* kill: the pid, -its group, -1 */
         GUARD_WHO_PRIO,   /* setpriority: which PRIO_USER, or who the pid or group */
         GUARD_WHO_IOPRIO, /* ioprio_set: the same with IOPRIO_WHO_USER */
-        GUARD_FCNTL,      /* F_SETOWN to the pid or -group, F_SETOWN_EX */
-        GUARD_IOCTL,      /* FIOSETOWN, SIOCSPGRP */
+        GUARD_FCNTL,      /* F_SETOWN to the pid or -group; F_SETOWN_EX unless scoped */
+        GUARD_IOCTL,      /* FIOSETOWN, SIOCSPGRP, unless scoped */
         GUARD_NOSYS,      /* fails with ENOSYS */
 };
 
@@ -222,7 +225,7 @@ static void refuse_if_one_of(struct guard_emitter *e, const uint32_t *values, si
         put(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA));
 }
 
-static void emit_call(struct guard_emitter *e, const struct guard_call *c, pid_t pid, pid_t pgrp)
+static void emit_call(struct guard_emitter *e, const struct guard_call *c, pid_t pid, pid_t pgrp, bool scoped)
 {
         const uint32_t p = (uint32_t) pid, minus_p = (uint32_t) -pid, minus_g = (uint32_t) -pgrp, g = (uint32_t) pgrp;
         switch (c->kind) {
@@ -250,8 +253,10 @@ static void emit_call(struct guard_emitter *e, const struct guard_call *c, pid_t
         }
         case GUARD_FCNTL: {
                 load_arg(e, 1);
-                put(e, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, GUARD_F_SETOWN_EX);
-                put(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA));
+                if (!scoped) {
+                        put(e, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, GUARD_F_SETOWN_EX);
+                        put(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA));
+                }
                 size_t not_setown = put(e, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, GUARD_F_SETOWN);
                 const uint32_t v[] = { p, minus_p, minus_g };
                 load_arg(e, 2);
@@ -262,6 +267,10 @@ static void emit_call(struct guard_emitter *e, const struct guard_call *c, pid_t
         }
         case GUARD_IOCTL: {
                 const uint32_t v[] = { GUARD_FIOSETOWN, GUARD_SIOCSPGRP };
+                if (scoped) {
+                        put(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+                        return;
+                }
                 load_arg(e, 1);
                 refuse_if_one_of(e, v, ELEMENTSOF(v));
                 return;
@@ -272,7 +281,7 @@ static void emit_call(struct guard_emitter *e, const struct guard_call *c, pid_t
         }
 }
 
-int nsb_seccomp_guard_install(pid_t pid, pid_t pgrp)
+int nsb_seccomp_guard_install(pid_t pid, pid_t pgrp, bool scoped)
 {
         struct sock_filter insns[GUARD_MAX_INSNS];
         struct guard_emitter e = { .insns = insns };
@@ -293,7 +302,7 @@ int nsb_seccomp_guard_install(pid_t pid, pid_t pgrp)
                         put(&e, BPF_ALU | BPF_AND | BPF_K, 0, 0, ~X32_SYSCALL_BIT);
                 for (size_t j = 0; j < abi->n_calls; j++) {
                         size_t miss = put(&e, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, abi->calls[j].nr);
-                        emit_call(&e, &abi->calls[j], pid, pgrp);
+                        emit_call(&e, &abi->calls[j], pid, pgrp, scoped);
                         skip_to_here(&e, miss);
                 }
                 put(&e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);

@@ -28,6 +28,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "compat/compat.h"
@@ -63,14 +64,13 @@ static void children_path(pid_t pid, char buf[64])
 
 /* SIGKILL every child of ours that /proc lists (the kernel's list of this
  * task's children, CONFIG_PROC_CHILDREN), all of it however long, read in
- * pieces.  Returns how many it signalled, or -1 where the list cannot be
- * read. */
-static int kill_listed_children(pid_t self)
+ * pieces from FD, opened before the builder ran: a builder that fills the
+ * system's file table (ENFILE binds an ordinary user's supervisor too)
+ * must not blind us when we need it.  Returns how many it signalled, or -1
+ * where the list cannot be read. */
+static int kill_listed_children(int fd)
 {
-        char path[64];
-        children_path(self, path);
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
+        if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0)
                 return -1;
         char buf[4096];
         int killed = 0;
@@ -79,10 +79,8 @@ static int kill_listed_children(pid_t self)
                 ssize_t n = read(fd, buf, sizeof(buf));
                 if (n < 0 && errno == EINTR)
                         continue;
-                if (n < 0) {
-                        close(fd);
+                if (n < 0)
                         return -1;
-                }
                 for (ssize_t i = 0; i <= n; i++) {
                         char ch = i < n ? buf[i] : ' ';
                         if (ch >= '0' && ch <= '9') {
@@ -99,7 +97,6 @@ static int kill_listed_children(pid_t self)
                 if (n == 0)
                         break;
         }
-        close(fd);
         return killed;
 }
 
@@ -135,16 +132,16 @@ static int kill_children_by_scan(pid_t self)
  * forks siblings as fast as it can must not outrun it).  As root, every
  * process of the build user dies first in one walk of the kernel's
  * (kill(-1) as that user), which no fork gets past.  Where /proc cannot
- * name our children, only those that exit on their own are waited for,
- * after the builder: nothing is left but what the sweep of the build user
- * (as root) reaches. */
-static void kill_descendants(const nsb_spawn *s, pid_t self)
+ * name our children now (no children list, and /proc unreadable: a full
+ * file table), this tries again until the deadline, reaping what exits
+ * meanwhile. */
+static void kill_descendants(const nsb_spawn *s, pid_t self, int children_fd)
 {
         uint64_t end = now_ns() + KILL_DEADLINE_NS;
         if (s->clear_user_keyrings)
                 nsb_userpool_sweep(s->uid);
         while (now_ns() < end) {
-                int killed = kill_listed_children(self);
+                int killed = kill_listed_children(children_fd);
                 if (killed < 0)
                         killed = kill_children_by_scan(self);
                 siginfo_t si = { 0 };
@@ -153,10 +150,15 @@ static void kill_descendants(const nsb_spawn *s, pid_t self)
                         reaped++;
                         si.si_pid = 0;
                 }
-                if (killed < 0)
-                        return; /* blind: reap what has exited, and go */
                 if (reaped)
                         continue;
+                if (killed < 0) {
+                        if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 && errno == ECHILD)
+                                return;
+                        struct timespec pause = { 0, 10 * 1000 * 1000 };
+                        (void) nanosleep(&pause, NULL);
+                        continue;
+                }
                 if (waitid(P_ALL, 0, &si, WEXITED) < 0 && errno == ECHILD)
                         return;
         }
@@ -252,6 +254,11 @@ static int supervisor(void *arg)
         sort_ints(keep, n_keep);
         close_all_but(keep, n_keep);
 
+        /* Our children's list, open before there is any to list. */
+        char children[64];
+        children_path(self, children);
+        int children_fd = open(children, O_RDONLY | O_CLOEXEC);
+
         /* Not to be read or traced by a builder of our uid (an ordinary
          * user's off tier): from before it exists, where no user namespace
          * needs our dumpability (below). */
@@ -309,7 +316,7 @@ static int supervisor(void *arg)
                 }
         }
 done:
-        kill_descendants(s, self);
+        kill_descendants(s, self, children_fd);
         /* The builder's own status, so that the caller can tell it from
          * our death by a signal (which an ordinary user's builder could
          * send us). */

@@ -55,6 +55,8 @@ for how in kill killgroup killall tkill tgkill sigqueue prlimit nice sched affin
 	esac
 	if [ $how = ioprio ] && [ $ioprio = ENOSYS ]; then
 		is "$out" ENOSYS "this kernel has no I/O priorities to set (CONFIG_BLOCK)"
+	elif [ $how = setown-ex ] && [ $ll_scope = yes ]; then
+		is "$out" ok "the builder's $how on its supervisor is let through: Landlock's scope refuses the signal"
 	elif [ $guard = yes ]; then
 		if [ $how = procfd ]; then want=ENOSYS; else want=EPERM; fi
 		is "$out" "$want" "the builder's $how on its supervisor is refused ($want)"
@@ -75,9 +77,26 @@ for wrap in "" "$HELPER no-landlock"; do
 	esac
 done
 
+# SIGKILL as the SIGIO of a pipe the builder writes to: refused where it
+# is set (the filter), or where it is sent (Landlock's scope).
+run_off -- /bin/sh -c "$HELPER harm \$PPID sigio-kill; exit 0" >"$tap_tmp/o" 2>&1; st=$?
+if [ $guard = yes ] || [ $ll_scope = yes ]; then
+	is "$st $(quiet <"$tap_tmp/o")" "0 $([ $ll_scope = yes ] && echo ok || echo EPERM)" \
+		"a builder cannot have SIGKILL sent to its supervisor as SIGIO: the build ends as its builder did"
+else
+	like "$st $(quiet <"$tap_tmp/o")" "125 nsbuild: the builder's supervisor died (signal 9)" \
+		"without the filter and Landlock's scope, SIGIO kills the supervisor, and the build fails saying so"
+fi
+
 # ---- its own processes stay its own ----------------------------------------
 out=$(run_off -- /bin/sh -c "$HELPER sleep 30 & p=\$!; for how in kill killgroup tkill tgkill sigqueue prlimit nice sched affinity ioprio setown pidfd; do printf '%s ' \$($HELPER harm \$p \$how); done; kill \$p" 2>&1 | quiet)
 is "$out" "ok ESRCH ok ok ok ok ok ok ok $ioprio ok ok " "the builder signals, limits and renices a process it started (its group: none of that pid)"
+out=$(run_off -- /bin/sh -c "$HELPER harm 0 setown-ex" 2>&1 | quiet)
+if [ $guard = yes ] && [ $ll_scope = no ]; then
+	is "$out" EPERM "without Landlock's scope, F_SETOWN_EX is refused even on the builder's own files (nsbuild(1))"
+else
+	is "$out" ok "the builder sets F_SETOWN_EX on its own files"
+fi
 out=$(run_off -- /bin/sh -c "$HELPER harm \$\$ killgroup; $HELPER harm 0 kill" 2>&1 | quiet)
 is "$out" "ok
 ok" "and signals its own process group"
@@ -95,6 +114,22 @@ else
 	skip "no system-call filter here"
 fi
 left=$(procs_with "$mark"); [ -z "$left" ] || kill -KILL $left 2>/dev/null
+
+# Nor one that fills the system's file table (ENFILE binds an ordinary
+# user): the supervisor opened its children's list before the builder ran
+# (where the kernel keeps one, CONFIG_PROC_CHILDREN).  Only in a QEMU guest
+# of tests/kernels: a full file table disturbs everything else on a machine.
+if [ "${NSB_TEST_IN_GUEST:-}" != 1 ]; then
+	for i in 1 2; do skip "filling the system's file table: only in a QEMU guest (make check-kernels)"; done
+elif [ ! -e "/proc/self/task/$$/children" ]; then
+	for i in 1 2; do skip "this kernel keeps no children's list (CONFIG_PROC_CHILDREN)"; done
+else
+	mark="nsb-sup-enfile-$$"
+	run_off -- /bin/sh -c "$HELPER daemon $mark >/dev/null; exec $HELPER fill-files \$PPID" >"$tap_tmp/o" 2>&1
+	like "$(cat "$tap_tmp/o")" "full" "a builder fills the system's file table (ENFILE), leaving a daemon"
+	wait_for 30 none_with "$mark"; ok $? "the supervisor still ends the daemon and the processes that hold the table"
+	left=$(procs_with "$mark"); [ -z "$left" ] || kill -KILL $left 2>/dev/null
+fi
 
 # ---- the supervisor's own defences -----------------------------------------
 # Where nothing refuses the builder's signals: a builder that stops the

@@ -91,11 +91,18 @@
  *                                killgroup (kill -PID), killall (kill -1),
  *                                tkill, tgkill, sigqueue, prlimit, nice,
  *                                sched, affinity, ioprio, setown (F_SETOWN
- *                                of a pipe), setown-ex, pidfd (pidfd_open),
+ *                                of a pipe), setown-ex, sigio-kill (SIGKILL
+ *                                as its SIGIO: F_SETOWN_EX, F_SETSIG, I/O
+ *                                on the pipe), pidfd (pidfd_open),
  *                                procfd (pidfd_send_signal through an fd of
  *                                /proc/PID); print "ok" or the errno
  *   harm-nofile PID              set PID's RLIMIT_NOFILE to 0 (it can open
  *                                nothing more): print "ok" or the errno
+ *   fill-files WATCH             fill the system's file table (eventfds, in
+ *                                as many processes as fs.file-max and our
+ *                                RLIMIT_NOFILE take), holding it until the
+ *                                process WATCH is gone; print "full" once
+ *                                it is (ENFILE), or "not full"
  *   ptrace PID                   PTRACE_SEIZE PID (then detach): print
  *                                "attached" or the errno
  *   escapes                      write colour, a window title, an OSC 52
@@ -122,6 +129,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/auxv.h>
+#include <sys/eventfd.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -1144,6 +1152,19 @@ static int cmd_harm(char **a)
                         struct f_owner_ex o = { .type = F_OWNER_PID, .pid = pid };
                         r = fcntl(p[0], F_SETOWN_EX, &o);
                 }
+        } else if (!strcmp(how, "sigio-kill")) {
+                int p[2];
+                struct f_owner_ex o = { .type = F_OWNER_PID, .pid = pid };
+                r = pipe(p);
+                if (r == 0)
+                        r = fcntl(p[0], F_SETOWN_EX, &o);
+                if (r == 0)
+                        r = fcntl(p[0], F_SETSIG, SIGKILL);
+                if (r == 0)
+                        r = fcntl(p[0], F_SETFL, O_ASYNC | O_NONBLOCK);
+                if (r == 0 && write(p[1], "x", 1) != 1)
+                        r = -1;
+                usleep(200000);
         } else if (!strcmp(how, "pidfd"))
                 r = syscall(SYS_pidfd_open, pid, 0);
         else if (!strcmp(how, "procfd")) {
@@ -1155,6 +1176,59 @@ static int cmd_harm(char **a)
                 usage();
         printf("%s\n", r < 0 ? errname(errno) : "ok");
         return r < 0;
+}
+
+static int cmd_fill_files(char **a)
+{
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d", atoi(a[0]));
+        long file_max = 0;
+        FILE *f = fopen("/proc/sys/fs/file-max", "re");
+        if (!f || fscanf(f, "%ld", &file_max) != 1)
+                return printf("file-max: unknown\n"), 1;
+        fclose(f);
+        struct rlimit rl;
+        if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+                return 1;
+        rl.rlim_cur = rl.rlim_max;
+        (void) setrlimit(RLIMIT_NOFILE, &rl);
+        long per = rl.rlim_cur > 64 ? (long) rl.rlim_cur - 16 : 48;
+        long procs = file_max / per + 8;
+        if (procs > 4000)
+                return printf("file-max %ld too large to fill\n", file_max), 1;
+        int done[2];
+        if (pipe(done) < 0)
+                return 1;
+        for (long i = 0; i < procs; i++) {
+                pid_t c = fork();
+                if (c < 0)
+                        break;
+                if (c > 0)
+                        continue;
+                close(done[0]);
+                char full = 'n';
+                for (;;) {
+                        if (eventfd(0, EFD_CLOEXEC) >= 0)
+                                continue;
+                        if (errno == ENFILE)
+                                full = 'y';
+                        break;
+                }
+                (void) !write(done[1], &full, 1);
+                close(done[1]);
+                /* Hold it all while WATCH lives (stat needs no fd). */
+                struct stat st;
+                while (stat(path, &st) == 0)
+                        usleep(20000);
+                _exit(0);
+        }
+        close(done[1]);
+        bool full = false;
+        char byte;
+        while (read(done[0], &byte, 1) == 1)
+                full |= byte == 'y';
+        printf("%s\n", full ? "full" : "not full");
+        return 0;
 }
 
 static int cmd_signal(char **a)
@@ -1255,6 +1329,7 @@ int main(int argc, char **argv)
         if (!strcmp(cmd, "landlock-abi") && n == 0) return cmd_landlock_abi();
         if (!strcmp(cmd, "signal") && n == 2) return cmd_signal(a);
         if (!strcmp(cmd, "harm") && n == 2) return cmd_harm(a);
+        if (!strcmp(cmd, "fill-files") && n == 1) return cmd_fill_files(a);
         if (!strcmp(cmd, "harm-nofile") && n == 1) {
                 struct rlimit none = { 0, 0 };
                 int r = prlimit((pid_t) atoi(a[0]), RLIMIT_NOFILE, &none, NULL);
