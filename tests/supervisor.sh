@@ -91,7 +91,7 @@ fi
 # ---- its own processes stay its own ----------------------------------------
 out=$(run_off -- /bin/sh -c "$HELPER sleep 30 & p=\$!; for how in kill killgroup tkill tgkill sigqueue prlimit nice sched affinity ioprio setown pidfd; do printf '%s ' \$($HELPER harm \$p \$how); done; kill \$p" 2>&1 | quiet)
 is "$out" "ok ESRCH ok ok ok ok ok ok ok $ioprio ok ok " "the builder signals, limits and renices a process it started (its group: none of that pid)"
-out=$(run_off -- /bin/sh -c "$HELPER harm 0 setown-ex" 2>&1 | quiet)
+out=$(run_off -- /bin/sh -c "$HELPER harm 0 setown-ex; exit 0" 2>&1 | quiet)
 if [ $guard = yes ] && [ $ll_scope = no ]; then
 	is "$out" EPERM "without Landlock's scope, F_SETOWN_EX is refused even on the builder's own files (nsbuild(1))"
 else
