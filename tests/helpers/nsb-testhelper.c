@@ -153,7 +153,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static void usage(void)
+__attribute__((noreturn)) static void usage(void)
 {
         fprintf(stderr, "usage: nsb-testhelper COMMAND [ARGS] (see the source)\n");
         exit(64);
