@@ -150,7 +150,7 @@ is_build_uid "$uid"; ok $? "as a build user ($uid)"
 #    its own network namespace (its loopback, nothing else).
 user=nsbuild-test
 if [ $namespaces = yes ] && [ $have_full = yes ] && command -v setcap >/dev/null 2>&1 && command -v runuser >/dev/null 2>&1 &&
-	{ id "$user" >/dev/null 2>&1 || useradd --system --no-create-home --home-dir / --shell /usr/sbin/nologin "$user" 2>/dev/null; } &&
+	make_test_user "$user" &&
 	runuser -u "$user" -- test -r "$NSBUILD"; then
 	mkdir -p "$tap_tmp/caps" "$tap_tmp/utmp"
 	cp "$STATIC_HELPER" "$tap_tmp/caps/raw"

@@ -88,6 +88,17 @@ some_with() { [ -n "$(procs_with "$1")" ]; }
 # gone PID: the process has exited (a zombie holds no files or locks).
 gone() { case $(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status" 2>/dev/null) in ''|Z|X) return 0 ;; esac; return 1; }
 
+# make_test_user NAME: the ordinary account NAME exists, made if missing.
+# Suites run at once may make it together: the one whose useradd loses
+# waits for the other's account.  Fails with useradd's reason in
+# $tap_tmp/useradd.err.
+_user_exists() { id "$1" >/dev/null 2>&1; }
+make_test_user() {
+	_user_exists "$1" && return 0
+	useradd --system --no-create-home --home-dir / --shell /usr/sbin/nologin "$1" 2>"$tap_tmp/useradd.err" ||
+		wait_for 10 _user_exists "$1"
+}
+
 # A scratch directory removed at exit.
 tap_tmp=$(mktemp -d "${TMPDIR:-/tmp}/nsb-test.XXXXXX") || exit 99
 trap 'chmod -R u+w "$tap_tmp" 2>/dev/null; rm -rf "$tap_tmp"' EXIT

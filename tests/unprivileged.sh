@@ -14,10 +14,7 @@ case $("$NSBUILD" --version | tail -n 1) in
 *-USER_NS*|*-MOUNT_NS*) skip_all "the full tier with user namespaces is not compiled into this build" ;;
 esac
 command -v runuser >/dev/null || skip_all "runuser (util-linux) is not installed"
-if ! id "$user" >/dev/null 2>&1; then
-	useradd --system --no-create-home --home-dir / --shell /usr/sbin/nologin "$user" 2>"$tap_tmp/useradd.err" ||
-		skip_all "cannot create the account $user: $(cat "$tap_tmp/useradd.err")"
-fi
+make_test_user "$user" || skip_all "cannot create the account $user: $(cat "$tap_tmp/useradd.err")"
 for f in "$NSBUILD" "$HELPER" "$top_srcdir/tests/tap.sh"; do
 	runuser -u "$user" -- test -r "$f" ||
 		skip_all "$f is not readable by an ordinary user (build in a directory others can enter)"
