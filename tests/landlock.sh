@@ -70,6 +70,7 @@ in_tier() {
 name="nsb-landlock-$$"
 # listen: a fresh listener on @$name (it takes one connection).
 listen() {
+	: >"$tap_tmp/abs" # the last one's "listening" must not count
 	"$HELPER" abstract-listen "$name" 60 >"$tap_tmp/abs" 2>&1 &
 	listener=$!
 	wait_for 30 file_has "$tap_tmp/abs" listening
