@@ -24,8 +24,10 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -126,24 +128,34 @@ static int kill_children_by_scan(pid_t self)
  * up (processes stuck in the kernel): the build must end. */
 #define KILL_DEADLINE_NS (30 * 1000000000ULL)
 
+/* Wait up to 50 ms for a child's SIGCHLD (blocked, as every signal is
+ * here).  Never longer: a zombie held by a tracer of the build's, or a
+ * process stuck in the kernel, sends none, and the list must be walked
+ * again (its tracer killed, the zombie comes back to us). */
+static void await_child(void)
+{
+        uint64_t chld[2] = { 1ULL << (SIGCHLD - 1), 0 };
+        struct timespec pause = { 0, 50 * 1000 * 1000 };
+        siginfo_t si;
+        (void) syscall(SYS_rt_sigtimedwait, chld, &si, &pause, NSB_KERNEL_SIGSET_SIZE);
+}
+
 /* Kill and reap every descendant.  Killing a process hands its children to
  * us (we are their subreaper), so this goes round until waitid() says no
  * child is left, reaping all that have exited each round (a builder that
- * forks siblings as fast as it can must not outrun it).  As root, every
- * process of the build user dies first in one walk of the kernel's
- * (kill(-1) as that user), which no fork gets past.  Where /proc cannot
- * name our children now (no children list, and /proc unreadable: a full
- * file table), this tries again until the deadline, reaping what exits
- * meanwhile. */
+ * forks siblings as fast as it can must not outrun it), until the
+ * deadline.  As root, every process of the build user dies first in one
+ * walk of the kernel's (kill(-1) as that user), which no fork gets past.
+ * Where /proc cannot name our children now (no children list, and /proc
+ * unreadable: a full file table), it goes on trying, reaping what exits. */
 static void kill_descendants(const nsb_spawn *s, pid_t self, int children_fd)
 {
         uint64_t end = now_ns() + KILL_DEADLINE_NS;
         if (s->clear_user_keyrings)
                 nsb_userpool_sweep(s->uid);
         while (now_ns() < end) {
-                int killed = kill_listed_children(children_fd);
-                if (killed < 0)
-                        killed = kill_children_by_scan(self);
+                if (kill_listed_children(children_fd) < 0)
+                        (void) kill_children_by_scan(self);
                 siginfo_t si = { 0 };
                 int reaped = 0;
                 while (waitid(P_ALL, 0, &si, WEXITED | WNOHANG) == 0 && si.si_pid > 0) {
@@ -152,15 +164,9 @@ static void kill_descendants(const nsb_spawn *s, pid_t self, int children_fd)
                 }
                 if (reaped)
                         continue;
-                if (killed < 0) {
-                        if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 && errno == ECHILD)
-                                return;
-                        struct timespec pause = { 0, 10 * 1000 * 1000 };
-                        (void) nanosleep(&pause, NULL);
-                        continue;
-                }
-                if (waitid(P_ALL, 0, &si, WEXITED) < 0 && errno == ECHILD)
+                if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 && errno == ECHILD)
                         return;
+                await_child();
         }
 }
 
@@ -254,10 +260,16 @@ static int supervisor(void *arg)
         sort_ints(keep, n_keep);
         close_all_but(keep, n_keep);
 
-        /* Our children's list, open before there is any to list. */
+        /* Our children's list, and the signals we wait for as an fd, open
+         * before there is any child to list (see kill_listed_children). */
         char children[64];
         children_path(self, children);
         int children_fd = open(children, O_RDONLY | O_CLOEXEC);
+        sigset_t wanted_set;
+        sigemptyset(&wanted_set);
+        sigaddset(&wanted_set, SIGCHLD);
+        sigaddset(&wanted_set, SIGTERM);
+        int signal_fd = signalfd(-1, &wanted_set, SFD_CLOEXEC | SFD_NONBLOCK);
 
         /* Not to be read or traced by a builder of our uid (an ordinary
          * user's off tier): from before it exists, where no user namespace
@@ -274,8 +286,6 @@ static int supervisor(void *arg)
                 report(s->status_fd, NSB_MSG_ERROR, a->clone_flags ? NSB_STEP_CLONE : NSB_STEP_SUPERVISE, -pid, 0);
                 _exit(125);
         }
-        if (pidfd >= 0)
-                close(pidfd);
         /* With a user namespace, only now: until its exec the child
          * shares our memory, whose dumpability makes the owner of its
          * /proc files, and so who may write its uid_map (the caller);
@@ -287,7 +297,8 @@ static int supervisor(void *arg)
         (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         report(s->status_fd, NSB_MSG_PID, NSB_STEP_SUPERVISE, 0, pid);
         for (size_t i = 0; i < n_keep; i++)
-                if (keep[i] >= 0 && keep[i] != a->result_fd)
+                if (keep[i] >= 0 && keep[i] != a->result_fd && keep[i] != children_fd && keep[i] != signal_fd &&
+                    keep[i] != pidfd)
                         close(keep[i]);
 
         uint64_t wanted[2] = { (1ULL << (SIGCHLD - 1)) | (1ULL << (SIGTERM - 1)), 0 };
@@ -304,6 +315,31 @@ static int supervisor(void *arg)
                                 goto done;
                         }
                         si.si_pid = 0;
+                }
+                /* A builder traced by a process of its own build ends as a
+                 * zombie only its tracer may reap: no SIGCHLD comes, and
+                 * waitid() does not see it.  Its pidfd (Linux 5.3) does:
+                 * then what we hold is killed, the tracer with it, and the
+                 * zombie comes back to us. */
+                if (pidfd >= 0 && signal_fd >= 0) {
+                        struct pollfd p[2] = { { .fd = signal_fd, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
+                        if (poll(p, 2, -1) < 0) {
+                                if (errno == EINTR)
+                                        continue;
+                                _exit(125);
+                        }
+                        if (p[1].revents) {
+                                if (kill_listed_children(children_fd) < 0)
+                                        (void) kill_children_by_scan(self);
+                                await_child();
+                        }
+                        struct signalfd_siginfo ssi;
+                        while (read(signal_fd, &ssi, sizeof(ssi)) == (ssize_t) sizeof(ssi))
+                                if (ssi.ssi_signo == SIGTERM && !killed) {
+                                        (void) kill(pid, SIGKILL);
+                                        killed = true;
+                                }
+                        continue;
                 }
                 if (syscall(SYS_rt_sigtimedwait, wanted, &si, NULL, NSB_KERNEL_SIGSET_SIZE) < 0) {
                         if (errno == EINTR || errno == EAGAIN)

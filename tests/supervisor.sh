@@ -85,6 +85,20 @@ else
 		"without the filter and Landlock's scope, SIGIO kills the supervisor, and the build fails saying so"
 fi
 
+# A builder traced by a process of its own build ends as a zombie only its
+# tracer may reap: no SIGCHLD reaches the supervisor, and waiting for it
+# would hang the build (or, with a timeout, end it only by killing the
+# supervisor, the tracer then outliving it).  Its pidfd tells.
+mark="nsb-sup-traced-$$"
+run_off --timeout 60 -- "$HELPER" traced-exit "$mark" >"$tap_tmp/o" 2>&1; st=$?
+case $(cat "$tap_tmp/o") in
+*"tracer: "*) for i in 1 2; do skip "ptrace is not allowed here: $(cat "$tap_tmp/o")"; done ;;
+*)
+	is "$st $(quiet <"$tap_tmp/o")" "0 traced" "a builder traced by its own child: the build ends when it exits, with its status"
+	wait_for 10 none_with "$mark"; ok $? "and the tracer dies with the build" ;;
+esac
+left=$(procs_with "$mark"); [ -z "$left" ] || kill -KILL $left 2>/dev/null
+
 # ---- its own processes stay its own ----------------------------------------
 out=$(run_off -- /bin/sh -c "$HELPER sleep 30 & p=\$!; for how in kill killgroup tkill tgkill sigqueue prlimit nice sched affinity ioprio setown pidfd; do printf '%s ' \$($HELPER harm \$p \$how); done; kill \$p" 2>&1 | quiet)
 is "$out" "ok ESRCH ok ok ok ok ok ok ok $ioprio ok ok " "the builder signals, limits and renices a process it started (its group: none of that pid)"

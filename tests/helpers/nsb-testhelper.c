@@ -103,6 +103,10 @@
  *                                RLIMIT_NOFILE take), holding it until the
  *                                process WATCH is gone; print "full" once
  *                                it is (ENFILE), or "not full"
+ *   traced-exit MARKER           have a child of ours trace us (Yama's
+ *                                PR_SET_PTRACER allowing it), then exit:
+ *                                our zombie is the tracer's to reap, and
+ *                                the tracer sleeps, MARKER in its argv
  *   ptrace PID                   PTRACE_SEIZE PID (then detach): print
  *                                "attached" or the errno
  *   escapes                      write colour, a window title, an OSC 52
@@ -1231,6 +1235,50 @@ static int cmd_fill_files(char **a)
         return 0;
 }
 
+static int cmd_traced_exit(char **a)
+{
+        int go[2];
+        if (pipe(go) < 0)
+                return 1;
+        pid_t me = getpid();
+        pid_t tracer = fork();
+        if (tracer < 0)
+                return 1;
+        if (tracer == 0) {
+                char byte;
+                close(go[1]);
+                if (read(go[0], &byte, 1) != 1 || ptrace(PTRACE_SEIZE, me, NULL, NULL) < 0) {
+                        printf("tracer: %s\n", errname(errno));
+                        _exit(1);
+                }
+                printf("traced\n");
+                fflush(stdout);
+                /* Never reaps what it traces. */
+                execl((const char *) getauxval(AT_EXECFN), "nsb-testhelper", "sleep", "60", a[0], (char *) NULL);
+                _exit(1);
+        }
+        close(go[0]);
+        (void) prctl(PR_SET_PTRACER, tracer, 0, 0, 0);
+        if (write(go[1], "g", 1) != 1)
+                return 1;
+        /* Until the tracer is attached (our status says TracerPid). */
+        for (int i = 0; i < 2000; i++) {
+                char line[128];
+                FILE *f = fopen("/proc/self/status", "re");
+                bool traced = false;
+                while (f && fgets(line, sizeof(line), f))
+                        if (!strncmp(line, "TracerPid:", 10) && atoi(line + 10) == tracer)
+                                traced = true;
+                if (f)
+                        fclose(f);
+                if (traced)
+                        return 0;
+                usleep(5000);
+        }
+        printf("never traced\n");
+        return 1;
+}
+
 static int cmd_signal(char **a)
 {
         if (kill((pid_t) atoi(a[0]), atoi(a[1])) < 0) {
@@ -1329,6 +1377,7 @@ int main(int argc, char **argv)
         if (!strcmp(cmd, "landlock-abi") && n == 0) return cmd_landlock_abi();
         if (!strcmp(cmd, "signal") && n == 2) return cmd_signal(a);
         if (!strcmp(cmd, "harm") && n == 2) return cmd_harm(a);
+        if (!strcmp(cmd, "traced-exit") && n == 1) return cmd_traced_exit(a);
         if (!strcmp(cmd, "fill-files") && n == 1) return cmd_fill_files(a);
         if (!strcmp(cmd, "harm-nofile") && n == 1) {
                 struct rlimit none = { 0, 0 };
