@@ -226,8 +226,10 @@ static void die_with_parent(const nsb_spawn *s)
 void nsb_child_exec_builder(const nsb_spawn *s)
 {
         int r;
+#if NSB_HAVE_SECCOMP
         /* The supervisor's process group, which setsid leaves. */
         pid_t pgrp = getpgrp();
+#endif
 
         /* ADDR_NO_RANDOMIZE wherever it may be had, as Nix does (a build
          * should not depend on where things land in memory, and Nix does
