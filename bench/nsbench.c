@@ -365,20 +365,31 @@ static int cmd_cgroup_floor(int argc, char **argv)
 }
 
 /* landlock.c's domain, by hand (the library does not export it): a
- * ruleset handling making block devices, scoped to signals and abstract
- * sockets (ABI 6), restricting the calling process.  0 or an errno. */
+ * ruleset handling making block devices and REFER (allowed beneath /),
+ * scoped to signals and abstract sockets (ABI 6), restricting the calling
+ * process.  0 or an errno. */
 static int landlock_enter(void)
 {
 #ifdef SYS_landlock_create_ruleset
         struct {
                 uint64_t fs, net, scoped;
-        } attr = { .fs = 1ull << 11, .scoped = 3 };
+        } attr = { .fs = (1ull << 11) | (1ull << 13), .scoped = 3 };
+        struct __attribute__((packed)) {
+                uint64_t allowed;
+                int32_t fd;
+        } refer = { .allowed = 1ull << 13 };
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 return errno;
         long fd = syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
         if (fd < 0)
                 return errno;
-        int r = syscall(SYS_landlock_restrict_self, (int) fd, 0) < 0 ? errno : 0;
+        int r = 0;
+        refer.fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (refer.fd < 0 || syscall(SYS_landlock_add_rule, (int) fd, 1, &refer, 0) < 0 ||
+            syscall(SYS_landlock_restrict_self, (int) fd, 0) < 0)
+                r = errno;
+        if (refer.fd >= 0)
+                close(refer.fd);
         close((int) fd);
         return r;
 #else

@@ -6,8 +6,9 @@
  * there a builder could ptrace or signal any process of its uid (in an
  * ordinary user's off tier, the caller's own: its supervisor, its shell),
  * and connect to any abstract unix socket on the host (CVE-2024-27297
- * passed an fd out that way).  A Landlock domain (Linux 5.13) confines
- * ptrace, and with it /proc/PID/mem and environ, to the processes inside
+ * passed an fd out that way).  A Landlock domain (ABI 2, Linux 5.19: in
+ * ABI 1's no file could be renamed across directories) confines ptrace,
+ * and with it /proc/PID/mem and environ, to the processes inside
  * it; its scopes (ABI 6, Linux 6.12) do the same for signals and for
  * connections to abstract unix sockets; where the builder sees the host's
  * files (the off tier; the other tiers' roots hold only what the build is
@@ -16,9 +17,10 @@
  * socket made outside the build: a session bus (systemd-run --user) or
  * any other daemon of the caller's.  All are one-way: nsbuild, outside,
  * still signals the build, and what the build makes it reaches itself.
- * Nothing else Landlock could restrict is asked for: besides that, the one
- * file-system right handled is making block devices, which no builder may
- * do anyway (before ABI 6 a ruleset must handle some right).
+ * Nothing else Landlock could restrict is asked for: besides that, the
+ * file-system rights handled are making block devices, which no builder
+ * may do anyway (before ABI 6 a ruleset must handle some right), and
+ * REFER, allowed everywhere (see nsb_landlock_enter).
  * It needs no privilege, only no_new_privs, which the child sets first.
  *
  * The constants are the kernel's ABI, defined here because Debian 12's
@@ -27,6 +29,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -39,10 +42,14 @@
 
 #define NSB_LANDLOCK_CREATE_RULESET_VERSION (1u << 0)
 #define NSB_LANDLOCK_ACCESS_FS_MAKE_BLOCK (1ull << 11)
+#define NSB_LANDLOCK_ACCESS_FS_REFER (1ull << 13)
 #define NSB_LANDLOCK_ACCESS_FS_RESOLVE_UNIX (1ull << 16)
 #define NSB_LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET (1ull << 0)
 #define NSB_LANDLOCK_SCOPE_SIGNAL (1ull << 1)
-/* The first ABIs with the scopes, and with RESOLVE_UNIX. */
+#define NSB_LANDLOCK_RULE_PATH_BENEATH 1
+/* The first ABIs with REFER (below it, a domain forbids every rename and
+ * link across directories), with the scopes, and with RESOLVE_UNIX. */
+#define NSB_LANDLOCK_REFER_ABI 2
 #define NSB_LANDLOCK_SCOPE_ABI 6
 #define NSB_LANDLOCK_UNIX_ABI 9
 
@@ -54,6 +61,12 @@ struct ruleset_attr {
         uint64_t scoped;
 };
 
+/* struct landlock_path_beneath_attr, packed as the kernel's. */
+struct path_beneath_attr {
+        uint64_t allowed_access;
+        int32_t parent_fd;
+} __attribute__((packed));
+
 int nsb_landlock_abi(void)
 {
         long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, NSB_LANDLOCK_CREATE_RULESET_VERSION);
@@ -62,8 +75,11 @@ int nsb_landlock_abi(void)
 
 int nsb_landlock_enter(unsigned what)
 {
+        /* Every domain denies reparenting a file (rename, link) unless a
+         * rule allows REFER there: allowed beneath the root, as the rights
+         * handled are the same everywhere, renames keep working. */
         struct ruleset_attr attr = {
-                .handled_access_fs = NSB_LANDLOCK_ACCESS_FS_MAKE_BLOCK |
+                .handled_access_fs = NSB_LANDLOCK_ACCESS_FS_MAKE_BLOCK | NSB_LANDLOCK_ACCESS_FS_REFER |
                                      (what & NSB_ISOLATION_LANDLOCK_UNIX ? NSB_LANDLOCK_ACCESS_FS_RESOLVE_UNIX : 0),
                 .scoped = what & NSB_ISOLATION_LANDLOCK_SCOPE
                                   ? NSB_LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET | NSB_LANDLOCK_SCOPE_SIGNAL
@@ -72,7 +88,18 @@ int nsb_landlock_enter(unsigned what)
         long fd = syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
         if (fd < 0)
                 return -errno;
-        int r = syscall(SYS_landlock_restrict_self, (int) fd, 0) < 0 ? -errno : 0;
+        int r = 0;
+        int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root < 0)
+                r = -errno;
+        else {
+                struct path_beneath_attr rule = { .allowed_access = NSB_LANDLOCK_ACCESS_FS_REFER, .parent_fd = root };
+                if (syscall(SYS_landlock_add_rule, (int) fd, NSB_LANDLOCK_RULE_PATH_BENEATH, &rule, 0) < 0)
+                        r = -errno;
+                (void) close(root);
+        }
+        if (r == 0 && syscall(SYS_landlock_restrict_self, (int) fd, 0) < 0)
+                r = -errno;
         (void) close((int) fd);
         return r;
 }
@@ -94,7 +121,7 @@ void nsb_landlock_explain(unsigned bits, int err, const char *cause, char *reaso
                 snprintf(advice, advice_size, "use a kernel built with CONFIG_SECURITY_LANDLOCK=y (Linux %s or later)",
                          bits & NSB_ISOLATION_LANDLOCK_UNIX    ? "7.1"
                          : bits & NSB_ISOLATION_LANDLOCK_SCOPE ? "6.12"
-                                                               : "5.13");
+                                                               : "5.19");
         } else if (abi == -EOPNOTSUPP) {
                 snprintf(reason, reason_size,
                          "%s: Landlock is built into this kernel but not enabled (not in its lsm= boot parameter "
@@ -102,6 +129,12 @@ void nsb_landlock_explain(unsigned bits, int err, const char *cause, char *reaso
                          what);
                 snprintf(advice, advice_size,
                          "add landlock to the lsm= kernel parameter (/sys/kernel/security/lsm lists those active)");
+        } else if (abi > 0 && abi < NSB_LANDLOCK_REFER_ABI) {
+                snprintf(reason, reason_size,
+                         "%s: this kernel's Landlock is ABI %d, whose domains forbid renaming and linking files "
+                         "across directories; a build needs ABI %d (Linux 5.19)",
+                         what, abi, NSB_LANDLOCK_REFER_ABI);
+                snprintf(advice, advice_size, "use Linux 5.19 or later");
         } else if ((bits & NSB_ISOLATION_LANDLOCK_UNIX) && abi > 0 && abi < NSB_LANDLOCK_UNIX_ABI) {
                 snprintf(reason, reason_size,
                          "%s: this kernel's Landlock is ABI %d; refusing unix sockets with a path made outside the "

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Landlock, in every tier, as root and (through unprivileged.sh) as an
 # ordinary user: a builder cannot ptrace a process outside its build (a
-# Landlock domain, Linux 5.13), nor signal one or connect to an abstract
+# Landlock domain, Linux 5.19), nor signal one or connect to an abstract
 # unix socket one made (its scopes, Linux 6.12), wherever the kernel can
 # confine it; inside the build all of that still works; and nsbuild claims
 # exactly that: `features` says what works against what the kernel itself
@@ -178,7 +178,7 @@ fi
 
 # ---- inside the build, all of it still works ------------------------------
 for t in off full; do
-	case " $tiers " in *" $t "*) ;; *) for i in 1 2 3 4; do skip "the $t tier does not run here"; done; continue ;; esac
+	case " $tiers " in *" $t "*) ;; *) for i in 1 2 3 4 5; do skip "the $t tier does not run here"; done; continue ;; esac
 	if [ $t = full ]; then h=/t/helper; o="--host-tools --ro-bind $HELPER:/t/helper --setenv PATH=/usr/bin:/bin"
 	else h=$HELPER; o="--setenv PATH=/usr/bin:/bin"; fi
 	out=$("$NSBUILD" run --sandbox=$t $o -- /bin/sh -c "$h abstract-listen inner-$$ 30 >l & i=0
@@ -189,6 +189,12 @@ for t in off full; do
 		until grep -q listening l || [ \$i -ge 300 ]; do sleep 0.1; i=\$((i + 1)); done
 		$h abstract-connect \$PWD/s" 2>&1)
 	like "$out" connected "$t tier: the builder connects to a socket with a path its own build made"
+	# Every Landlock domain forbids moving a file to another directory
+	# unless a rule allows it (REFER): a build renames and links freely.
+	out=$("$NSBUILD" run --sandbox=$t $o -- /bin/sh -c "mkdir -p a/deep b && echo x >a/deep/f && ln a/deep/f b/link &&
+		$h rename a/deep/f b/moved && $h rename a b/a && cat b/moved b/link" 2>&1)
+	is "$out" "x
+x" "$t tier: the builder renames and hard-links files across directories"
 	out=$("$NSBUILD" run --sandbox=$t $o -- /bin/sh -c "$h sleep 30 & $h signal \$! 15" 2>&1)
 	is "$out" sent "$t tier: the builder signals a process it started"
 	out=$("$NSBUILD" run --sandbox=$t $o -- /bin/sh -c "$h sleep 30 & p=\$!; $h ptrace \$p; kill \$p" 2>&1)

@@ -29,6 +29,8 @@
  *                                pid each time, MARKER in its argv
  *   try-write PATH               create PATH; print "ok" or the errno name
  *   try-read PATH                read PATH; print "read" or the errno name
+ *   rename FROM TO               rename(2), no copying fallback as mv has;
+ *                                the errno name on failure
  *   spew BYTES                   write BYTES bytes of 'x' to stdout
  *   sleep SECONDS                sleep
  *   hostname                     print the host and domain name
@@ -1330,6 +1332,12 @@ int main(int argc, char **argv)
         if (!strcmp(cmd, "hopper") && n == 1) return cmd_hopper();
         if (!strcmp(cmd, "try-write") && n == 1) return cmd_try_write(a);
         if (!strcmp(cmd, "try-read") && n == 1) return cmd_try_read(a);
+        if (!strcmp(cmd, "rename") && n == 2) {
+                if (rename(a[0], a[1]) == 0)
+                        return 0;
+                printf("%s\n", errname(errno));
+                return 1;
+        }
         if (!strcmp(cmd, "spew") && n == 1) return cmd_spew(a);
         if (!strcmp(cmd, "sleep") && n >= 1) {
                 struct timespec ts = { .tv_sec = atoi(a[0]) };
