@@ -878,6 +878,10 @@ static int start_tier(nsb_build *b)
         if (b->die_with_parent && (b->ns & NSB_ISOLATION_PID_NS))
                 parent_pidfd = pidfd_open(getpid(), 0);
 
+        /* The builder runs as the caller's uid (not root's build user)
+         * beside the caller's processes (no PID namespace): under a
+         * supervisor of its own uid, which it must be kept from. */
+        bool callers_uid = !b->build_user && !(b->ns & NSB_ISOLATION_PID_NS);
         nsb_spawn s = {
                 .builder = b->builder,
                 .argv = b->argv,
@@ -919,12 +923,8 @@ static int start_tier(nsb_build *b)
                 .become_build_user = b->build_user && !b->user_ns,
                 .keep_caps = b->keep_caps,
                 .seccomp = NSB_HAVE_SECCOMP && !b->no_seccomp,
-                /* The host's sockets are reached by their paths only
-                 * where the builder sees the host's files. */
-                .landlock = nsb_landlock_isolation(b->tier == NSB_SANDBOX_OFF),
-                /* Under a supervisor (no PID namespace) of the builder's
-                 * own uid: not root's build user. */
-                .guard_supervisor = !b->build_user && !(b->ns & NSB_ISOLATION_PID_NS),
+                .landlock = nsb_landlock_isolation(callers_uid, b->tier == NSB_SANDBOX_OFF),
+                .guard_supervisor = callers_uid,
                 .ns = b->ns,
                 .loopback = (b->ns & NSB_ISOLATION_LOOPBACK) != 0,
                 .verbose = b->trace_fn != NULL,

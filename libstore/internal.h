@@ -782,9 +782,11 @@ unsigned nsb_auto_choice(bool share_network, nsb_sandbox *ret_tier);
 nsb_capability nsb_isolation_capability(unsigned bit);
 /* What the full tier would give here (the bits it wants). */
 unsigned nsb_full_isolation(bool share_network);
-/* The Landlock bits a tier adds here, as far as they work (with
- * HOST_FILES, where the builder sees the host's files: the off tier). */
-unsigned nsb_landlock_isolation(bool host_files);
+/* The Landlock bits a build gets here, as far as they work: the scopes
+ * everywhere; without them a domain only where the builder runs as the
+ * caller's uid without a PID namespace (CALLERS_UID); unix sockets by path
+ * where it does and sees the host's files (HOST_FILES: the off tier). */
+unsigned nsb_landlock_isolation(bool callers_uid, bool host_files);
 
 /* namespaces.c (full tier): NSB_ISOLATION_* namespace bits as clone
  * flags; in the child: the user namespace's maps, then lo and the host

@@ -17,10 +17,11 @@
  * socket made outside the build: a session bus (systemd-run --user) or
  * any other daemon of the caller's.  All are one-way: nsbuild, outside,
  * still signals the build, and what the build makes it reaches itself.
- * Nothing else Landlock could restrict is asked for: besides that, the
- * file-system rights handled are making block devices, which no builder
- * may do anyway (before ABI 6 a ruleset must handle some right), and
- * REFER, allowed everywhere (see nsb_landlock_enter).
+ * Nothing else Landlock could restrict is asked for, and a domain that
+ * handles a file access forbids mounting (nested sandboxes in a build):
+ * with the scopes, none is handled (but RESOLVE_UNIX where asked); before
+ * them a ruleset must handle one, so a domain is made only where it keeps
+ * the builder from processes of its own uid (see build.c).
  * It needs no privilege, only no_new_privs, which the child sets first.
  *
  * The constants are the kernel's ABI, defined here because Debian 12's
@@ -75,12 +76,17 @@ int nsb_landlock_abi(void)
 
 int nsb_landlock_enter(unsigned what)
 {
-        /* Every domain denies reparenting a file (rename, link) unless a
-         * rule allows REFER there: allowed beneath the root, as the rights
-         * handled are the same everywhere, renames keep working. */
+        /* A domain that handles any file access forbids mounting, and
+         * reparenting a file (rename, link) unless a rule allows REFER
+         * there.  With the scopes (ABI 6) none is handled but RESOLVE_UNIX
+         * where asked; before them, making block devices, which no builder
+         * may do.  REFER is allowed beneath the root: the rights handled
+         * are the same everywhere, so every rename keeps working. */
+        uint64_t fs = what & NSB_ISOLATION_LANDLOCK_SCOPE ? 0 : NSB_LANDLOCK_ACCESS_FS_MAKE_BLOCK;
+        if (what & NSB_ISOLATION_LANDLOCK_UNIX)
+                fs |= NSB_LANDLOCK_ACCESS_FS_RESOLVE_UNIX;
         struct ruleset_attr attr = {
-                .handled_access_fs = NSB_LANDLOCK_ACCESS_FS_MAKE_BLOCK | NSB_LANDLOCK_ACCESS_FS_REFER |
-                                     (what & NSB_ISOLATION_LANDLOCK_UNIX ? NSB_LANDLOCK_ACCESS_FS_RESOLVE_UNIX : 0),
+                .handled_access_fs = fs ? fs | NSB_LANDLOCK_ACCESS_FS_REFER : 0,
                 .scoped = what & NSB_ISOLATION_LANDLOCK_SCOPE
                                   ? NSB_LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET | NSB_LANDLOCK_SCOPE_SIGNAL
                                   : 0,
@@ -89,10 +95,10 @@ int nsb_landlock_enter(unsigned what)
         if (fd < 0)
                 return -errno;
         int r = 0;
-        int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (root < 0)
+        int root = fs ? open("/", O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+        if (fs && root < 0)
                 r = -errno;
-        else {
+        else if (fs) {
                 struct path_beneath_attr rule = { .allowed_access = NSB_LANDLOCK_ACCESS_FS_REFER, .parent_fd = root };
                 if (syscall(SYS_landlock_add_rule, (int) fd, NSB_LANDLOCK_RULE_PATH_BENEATH, &rule, 0) < 0)
                         r = -errno;

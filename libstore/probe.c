@@ -438,7 +438,7 @@ static int probe_landlock_scope(void)
 
 static int probe_landlock_unix(void)
 {
-        return landlock_trial(NSB_ISOLATION_LANDLOCK | NSB_ISOLATION_LANDLOCK_UNIX);
+        return landlock_trial(NSB_ISOLATION_LANDLOCK | NSB_ISOLATION_LANDLOCK_SCOPE | NSB_ISOLATION_LANDLOCK_UNIX);
 }
 #endif
 
@@ -663,11 +663,19 @@ unsigned nsb_auto_choice(bool share_network, nsb_sandbox *ret_tier)
         return filter;
 }
 
-unsigned nsb_landlock_isolation(bool host_files)
+unsigned nsb_landlock_isolation(bool callers_uid, bool host_files)
 {
-        return (nsb_capability_works(NSB_CAP_LANDLOCK) ? NSB_ISOLATION_LANDLOCK : 0) |
-               (nsb_capability_works(NSB_CAP_LANDLOCK_SCOPE) ? NSB_ISOLATION_LANDLOCK_SCOPE : 0) |
-               (host_files && nsb_capability_works(NSB_CAP_LANDLOCK_UNIX) ? NSB_ISOLATION_LANDLOCK_UNIX : 0);
+        /* With the scopes, a domain that handles no file access: no file
+         * or mount is touched (a build may still make namespaces and
+         * mount in them).  Without them, a domain must handle some file
+         * access, which forbids mounting: only where it keeps the builder
+         * from processes of its own uid. */
+        if (nsb_capability_works(NSB_CAP_LANDLOCK_SCOPE))
+                return NSB_ISOLATION_LANDLOCK | NSB_ISOLATION_LANDLOCK_SCOPE |
+                       (callers_uid && host_files && nsb_capability_works(NSB_CAP_LANDLOCK_UNIX)
+                                ? NSB_ISOLATION_LANDLOCK_UNIX
+                                : 0);
+        return callers_uid && nsb_capability_works(NSB_CAP_LANDLOCK) ? NSB_ISOLATION_LANDLOCK : 0;
 }
 
 nsb_sandbox nsb_sandbox_best(void)
@@ -681,5 +689,6 @@ unsigned nsb_sandbox_best_isolation(void)
 {
         nsb_sandbox tier;
         unsigned bits = nsb_auto_choice(false, &tier);
-        return bits | nsb_landlock_isolation(tier == NSB_SANDBOX_OFF);
+        return bits | nsb_landlock_isolation(!nsb_build_users() && !(bits & NSB_ISOLATION_PID_NS),
+                                             tier == NSB_SANDBOX_OFF);
 }

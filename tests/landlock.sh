@@ -91,21 +91,31 @@ for t in off chroot; do
 	kill $listener 2>/dev/null; wait $listener 2>/dev/null
 done
 # A socket with a path (a session bus's, an X server's, any daemon's of
-# the caller's), where the builder sees the host's files (the off tier;
-# the others' roots hold only what they are given): refused from Landlock
-# ABI 9 (Linux 7.1); before, its file's permissions decide.
+# the caller's), where the builder is the caller's uid and sees the host's
+# files (an ordinary user's off tier; other tiers' roots hold only what
+# they are given, and root's builder is a build user with no daemons):
+# refused from Landlock ABI 9 (Linux 7.1); before, its file's permissions
+# decide.
 name="$tap_tmp/path-sock"
 chmod 0755 "$tap_tmp"
 listen
 chmod 0777 "$name"
 out=$(in_tier off -- abstract-connect "$name" 2>/dev/null)
-if [ $unix = yes ]; then
+if [ $unix = yes ] && ! is_root; then
 	is "$out" EACCES "off tier: the builder cannot connect to a socket with a path made outside (Landlock, ABI $abi)"
 else
-	is "$out" connected "off tier, before Landlock ABI 9 ($abi): a world-writable socket with a path is reached"
+	is "$out" connected "off tier, $(is_root && echo "as root's build user" || echo "before Landlock ABI 9 ($abi)"): a world-writable socket with a path is reached"
 fi
 kill $listener 2>/dev/null; wait $listener 2>/dev/null
 rm -f "$name"
+# That domain handles a file access, which forbids mounting: an ordinary
+# user's off-tier builder cannot nest a sandbox there (nsbuild(1)).
+if [ $unix = yes ] && ! is_root && command -v unshare >/dev/null && unshare -rm true 2>/dev/null; then
+	out=$("$NSBUILD" run --sandbox=off --setenv PATH=/usr/bin:/bin -- /bin/sh -c "unshare -rm sh -c 'mount -t tmpfs none /tmp && echo mounted'" 2>&1)
+	unlike "$out" mounted "off tier, Landlock ABI $abi: the builder cannot mount, even in a namespace of its own"
+else
+	skip "not an ordinary user's off tier with Landlock ABI 9 and user namespaces"
+fi
 
 # ---- processes of the builder's own uid outside the build ---------------
 # Only an ordinary user's off tier has any: its builder runs as the caller.
@@ -178,7 +188,7 @@ fi
 
 # ---- inside the build, all of it still works ------------------------------
 for t in off full; do
-	case " $tiers " in *" $t "*) ;; *) for i in 1 2 3 4 5; do skip "the $t tier does not run here"; done; continue ;; esac
+	case " $tiers " in *" $t "*) ;; *) for i in 1 2 3 4 5 6; do skip "the $t tier does not run here"; done; continue ;; esac
 	if [ $t = full ]; then h=/t/helper; o="--host-tools --ro-bind $HELPER:/t/helper --setenv PATH=/usr/bin:/bin"
 	else h=$HELPER; o="--setenv PATH=/usr/bin:/bin"; fi
 	out=$("$NSBUILD" run --sandbox=$t $o -- /bin/sh -c "$h abstract-listen inner-$$ 30 >l & i=0
@@ -197,6 +207,18 @@ for t in off full; do
 x" "$t tier: the builder renames and hard-links files across directories"
 	out=$("$NSBUILD" run --sandbox=$t $o -- /bin/sh -c "$h sleep 30 & $h signal \$! 15" 2>&1)
 	is "$out" sent "$t tier: the builder signals a process it started"
+	# A domain that handles file accesses forbids mounting: none does
+	# where a build may nest a sandbox (with the scopes, or where the
+	# builder is not the caller's uid beside the caller's processes).
+	if [ $t = full ] && command -v unshare >/dev/null; then
+		out=$("$NSBUILD" run --sandbox=full $o -- /bin/sh -c "unshare -rm sh -c 'mount -t tmpfs none /tmp && echo mounted'" 2>&1)
+		case $out in
+		*"unshare failed"*|*"unshare: unshare"*) skip "no user namespace inside the full tier here: $out" ;;
+		*) is "$out" mounted "full tier: the builder nests a sandbox (a user and mount namespace, a mount in it)" ;;
+		esac
+	else
+		skip "the $t tier: nesting a sandbox is the full tier's"
+	fi
 	out=$("$NSBUILD" run --sandbox=$t $o -- /bin/sh -c "$h sleep 30 & p=\$!; $h ptrace \$p; kill \$p" 2>&1)
 	case $out in
 	attached) ok 0 "$t tier: the builder may ptrace a process it started" ;;

@@ -300,8 +300,9 @@ int main(void)
                                 NSB_ISOLATION_LOOPBACK | NSB_ISOLATION_IPC_NS | NSB_ISOLATION_UTS_NS |
                                 NSB_ISOLATION_PID_NS |
                                 (nsb_capability_compiled(NSB_CAP_SECCOMP) ? NSB_ISOLATION_SECCOMP : 0) |
-                                (nsb_capability_works(NSB_CAP_LANDLOCK) ? NSB_ISOLATION_LANDLOCK : 0) |
-                                (nsb_capability_works(NSB_CAP_LANDLOCK_SCOPE) ? NSB_ISOLATION_LANDLOCK_SCOPE : 0);
+                                (nsb_capability_works(NSB_CAP_LANDLOCK_SCOPE)
+                                         ? NSB_ISOLATION_LANDLOCK | NSB_ISOLATION_LANDLOCK_SCOPE
+                                         : 0);
                 int r = nsb_build_start(b);
                 unsigned got = nsb_build_isolation(b);
                 tap_ok(r == 0 && nsb_build_sandbox(b) == NSB_SANDBOX_FULL && got == want,
