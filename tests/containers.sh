@@ -36,6 +36,9 @@ builddir=$(abs "$top_builddir") srcdir=$(abs "$top_srcdir")
 
 # What runs in the container, as its PID 1, as root: what nsbuild says,
 # then a build of each kind, each result marked for the host to read.
+# Build users of a pool no other suite takes: the container shares the
+# host's uids but not its lock files, so a host build of the same uid
+# would take the container's builder for its own leftover and kill it.
 cat >"$work/inner.sh" <<EOF
 #!/bin/sh
 export PATH=/usr/bin:/bin:/usr/sbin:/sbin TMPDIR=/tmp
@@ -45,11 +48,11 @@ echo "@@features"; "\$N" features 2>&1
 echo "@@json"; "\$N" features --json 2>&1
 for mode in auto full chroot; do
 	echo "@@\$mode"
-	"\$N" run --sandbox=\$mode --ro-bind "\$H" \$S -- "\$H" creds 3>/tmp/status 2>&1
+	"\$N" run --sandbox=\$mode --user-pool 42001:4 --ro-bind "\$H" \$S -- "\$H" creds 3>/tmp/status 2>&1
 	echo "@@\$mode-rc \$?"
 	echo "@@\$mode-status"; cat /tmp/status
-	echo "@@\$mode-pid"; "\$N" run --sandbox=\$mode --ro-bind "\$H" -- "\$H" pid 2>/dev/null
-	echo "@@\$mode-sysctl"; "\$N" run --sandbox=\$mode --ro-bind "\$H" -- "\$H" try-write /proc/sys/kernel/printk_ratelimit 2>/dev/null
+	echo "@@\$mode-pid"; "\$N" run --sandbox=\$mode --user-pool 42001:4 --ro-bind "\$H" -- "\$H" pid 2>/dev/null
+	echo "@@\$mode-sysctl"; "\$N" run --sandbox=\$mode --user-pool 42001:4 --ro-bind "\$H" -- "\$H" try-write /proc/sys/kernel/printk_ratelimit 2>/dev/null
 done
 echo "@@end"
 EOF
@@ -188,7 +191,7 @@ if [ -f "$profile" ]; then
 	like "$(section docker features)" '--sandbox=auto uses: chroot' "docker: auto is the chroot tier (build users and chroot are there)"
 	is "$(rc_of docker auto)" 0 "docker: an auto build succeeds (no keyrings, no ADDR_NO_RANDOMIZE: the filter refuses both)"
 	uid=$(creds_uid "$(section docker auto)")
-	is_build_uid "$uid"; ok $? "docker: the builder is a build user ($uid)"
+	[ "$uid" -ge 42001 ] 2>/dev/null && [ "$uid" -le 42004 ]; ok $? "docker: the builder is a build user of the pool it was given ($uid)"
 	is "$(caps_of "$(section docker auto)")" 0000000000000000 "docker: holding no capability"
 	is "$(rc_of docker full)" 125 "docker: --sandbox=full fails with 125"
 	if [ $namespaces = yes ]; then
