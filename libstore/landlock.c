@@ -57,9 +57,8 @@
 /* struct landlock_ruleset_attr as of ABI 6.  An older kernel takes the
  * larger struct as long as what it does not know is zero. */
 struct ruleset_attr {
-        uint64_t handled_access_fs;
-        uint64_t handled_access_net;
-        uint64_t scoped;
+        /* cppcheck-suppress unusedStructMember ; the kernel reads them */
+        uint64_t handled_access_fs, handled_access_net, scoped;
 };
 
 /* struct landlock_path_beneath_attr, packed as the kernel's. */
@@ -82,12 +81,12 @@ int nsb_landlock_enter(unsigned what)
          * where asked; before them, making block devices, which no builder
          * may do.  REFER is allowed beneath the root: the rights handled
          * are the same everywhere, so every rename keeps working. */
-        uint64_t fs = what & NSB_ISOLATION_LANDLOCK_SCOPE ? 0 : NSB_LANDLOCK_ACCESS_FS_MAKE_BLOCK;
+        uint64_t fs = (what & NSB_ISOLATION_LANDLOCK_SCOPE) ? 0 : NSB_LANDLOCK_ACCESS_FS_MAKE_BLOCK;
         if (what & NSB_ISOLATION_LANDLOCK_UNIX)
                 fs |= NSB_LANDLOCK_ACCESS_FS_RESOLVE_UNIX;
         struct ruleset_attr attr = {
                 .handled_access_fs = fs ? fs | NSB_LANDLOCK_ACCESS_FS_REFER : 0,
-                .scoped = what & NSB_ISOLATION_LANDLOCK_SCOPE
+                .scoped = (what & NSB_ISOLATION_LANDLOCK_SCOPE)
                                   ? NSB_LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET | NSB_LANDLOCK_SCOPE_SIGNAL
                                   : 0,
         };
