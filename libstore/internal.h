@@ -512,6 +512,8 @@ int nsb_keyring_clear_user(void);
  * bits WHAT ask for (0 or -errno); why the capability of BITS failed with
  * ERR, CAUSE being what confines nsbuild itself ("" where nothing shows). */
 int nsb_landlock_abi(void);
+/* The NSB_ISOLATION_LANDLOCK_* pieces Landlock ABI ABI has. */
+unsigned nsb_landlock_supported(int abi);
 int nsb_landlock_enter(unsigned what);
 void nsb_landlock_explain(unsigned bits, int err, const char *cause, char *reason, size_t reason_size, char *advice,
                           size_t advice_size);

@@ -48,11 +48,28 @@
 #define NSB_LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET (1ull << 0)
 #define NSB_LANDLOCK_SCOPE_SIGNAL (1ull << 1)
 #define NSB_LANDLOCK_RULE_PATH_BENEATH 1
-/* The first ABIs with REFER (below it, a domain forbids every rename and
- * link across directories), with the scopes, and with RESOLVE_UNIX. */
-#define NSB_LANDLOCK_REFER_ABI 2
-#define NSB_LANDLOCK_SCOPE_ABI 6
-#define NSB_LANDLOCK_UNIX_ABI 9
+/* What each piece needs of the kernel's Landlock ABI.  A domain needs
+ * REFER (ABI 2): in ABI 1's, no file can be renamed or linked across
+ * directories. */
+static const struct {
+        unsigned bit;
+        int abi;
+        const char *kernel;
+        const char *gives;
+} landlock_needs[] = {
+        { NSB_ISOLATION_LANDLOCK, 2, "5.19", "a domain in which a build may rename files across directories" },
+        { NSB_ISOLATION_LANDLOCK_SCOPE, 6, "6.12", "confining signals and abstract unix sockets" },
+        { NSB_ISOLATION_LANDLOCK_UNIX, 9, "7.1", "refusing unix sockets with a path made outside the build" },
+};
+
+unsigned nsb_landlock_supported(int abi)
+{
+        unsigned bits = 0;
+        for (size_t i = 0; i < ELEMENTSOF(landlock_needs); i++)
+                if (abi >= landlock_needs[i].abi)
+                        bits |= landlock_needs[i].bit;
+        return bits;
+}
 
 /* struct landlock_ruleset_attr as of ABI 6.  An older kernel takes the
  * larger struct as long as what it does not know is zero. */
@@ -124,9 +141,9 @@ void nsb_landlock_explain(unsigned bits, int err, const char *cause, char *reaso
                 if (cause[0])
                         snprintf(reason + strlen(reason), reason_size - strlen(reason), " (%s)", cause);
                 snprintf(advice, advice_size, "use a kernel built with CONFIG_SECURITY_LANDLOCK=y (Linux %s or later)",
-                         bits & NSB_ISOLATION_LANDLOCK_UNIX    ? "7.1"
-                         : bits & NSB_ISOLATION_LANDLOCK_SCOPE ? "6.12"
-                                                               : "5.19");
+                         landlock_needs[(bits & NSB_ISOLATION_LANDLOCK_UNIX)    ? 2
+                                        : (bits & NSB_ISOLATION_LANDLOCK_SCOPE) ? 1
+                                                                                : 0].kernel);
         } else if (abi == -EOPNOTSUPP) {
                 snprintf(reason, reason_size,
                          "%s: Landlock is built into this kernel but not enabled (not in its lsm= boot parameter "
@@ -134,24 +151,16 @@ void nsb_landlock_explain(unsigned bits, int err, const char *cause, char *reaso
                          what);
                 snprintf(advice, advice_size,
                          "add landlock to the lsm= kernel parameter (/sys/kernel/security/lsm lists those active)");
-        } else if (abi > 0 && abi < NSB_LANDLOCK_REFER_ABI) {
-                snprintf(reason, reason_size,
-                         "%s: this kernel's Landlock is ABI %d, whose domains forbid renaming and linking files "
-                         "across directories; a build needs ABI %d (Linux 5.19)",
-                         what, abi, NSB_LANDLOCK_REFER_ABI);
-                snprintf(advice, advice_size, "use Linux 5.19 or later");
-        } else if ((bits & NSB_ISOLATION_LANDLOCK_UNIX) && abi > 0 && abi < NSB_LANDLOCK_UNIX_ABI) {
-                snprintf(reason, reason_size,
-                         "%s: this kernel's Landlock is ABI %d; refusing unix sockets with a path made outside the "
-                         "build needs ABI %d (Linux 7.1)",
-                         what, abi, NSB_LANDLOCK_UNIX_ABI);
-                snprintf(advice, advice_size, "use Linux 7.1 or later");
-        } else if ((bits & NSB_ISOLATION_LANDLOCK_SCOPE) && abi > 0 && abi < NSB_LANDLOCK_SCOPE_ABI) {
-                snprintf(reason, reason_size,
-                         "%s: this kernel's Landlock is ABI %d; confining signals and abstract unix sockets needs "
-                         "ABI %d (Linux 6.12)",
-                         what, abi, NSB_LANDLOCK_SCOPE_ABI);
-                snprintf(advice, advice_size, "use Linux 6.12 or later");
+        } else if (abi > 0 && (nsb_landlock_supported(abi) & bits) != bits) {
+                /* The first piece this ABI lacks: the base domain, if it
+                 * is missing, explains all the others. */
+                for (size_t i = 0; i < ELEMENTSOF(landlock_needs); i++)
+                        if ((bits & landlock_needs[i].bit) && abi < landlock_needs[i].abi) {
+                                snprintf(reason, reason_size, "%s: this kernel's Landlock is ABI %d; %s needs ABI %d (Linux %s)",
+                                         what, abi, landlock_needs[i].gives, landlock_needs[i].abi, landlock_needs[i].kernel);
+                                snprintf(advice, advice_size, "use Linux %s or later", landlock_needs[i].kernel);
+                                break;
+                        }
         } else if (err == E2BIG) {
                 snprintf(reason, reason_size,
                          "%s: nsbuild already runs in as many nested Landlock domains as the kernel allows (16)",

@@ -182,9 +182,11 @@ static void explain(nsb_capability c, int err)
         if (c == NSB_CAP_LANDLOCK || c == NSB_CAP_LANDLOCK_SCOPE || c == NSB_CAP_LANDLOCK_UNIX) {
                 char cause[512];
                 policy_cause(cause, sizeof(cause));
-                nsb_landlock_explain(c == NSB_CAP_LANDLOCK_SCOPE  ? NSB_ISOLATION_LANDLOCK_SCOPE
-                                     : c == NSB_CAP_LANDLOCK_UNIX ? NSB_ISOLATION_LANDLOCK_UNIX
-                                                                  : NSB_ISOLATION_LANDLOCK,
+                nsb_landlock_explain(c == NSB_CAP_LANDLOCK_SCOPE ? NSB_ISOLATION_LANDLOCK | NSB_ISOLATION_LANDLOCK_SCOPE
+                                     : c == NSB_CAP_LANDLOCK_UNIX
+                                             ? NSB_ISOLATION_LANDLOCK | NSB_ISOLATION_LANDLOCK_SCOPE |
+                                                       NSB_ISOLATION_LANDLOCK_UNIX
+                                             : NSB_ISOLATION_LANDLOCK,
                                      err, cause, s->reason, sizeof(s->reason), s->advice, sizeof(s->advice));
                 return;
         }
@@ -417,28 +419,19 @@ static int probe_seccomp(void)
 #endif
 
 #if NSB_HAVE_LANDLOCK
-/* Each as the child does it: no_new_privs, then the domain. */
-static int landlock_trial(unsigned what)
-{
-        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-                return errno;
-        int r = nsb_landlock_enter(what);
-        return r < 0 ? -r : 0;
-}
+/* The strongest domain this kernel's ABI offers, as the child makes it
+ * (no_new_privs, then the domain): one trial, whose answer holds for the
+ * weaker ones too (the same calls, fewer rights handled); the ABI says
+ * which pieces exist at all.  One fork, not one a piece: this runs in
+ * every nsbuild process. */
+static unsigned landlock_trial_bits;
 
 static int probe_landlock(void)
 {
-        return landlock_trial(NSB_ISOLATION_LANDLOCK);
-}
-
-static int probe_landlock_scope(void)
-{
-        return landlock_trial(NSB_ISOLATION_LANDLOCK | NSB_ISOLATION_LANDLOCK_SCOPE);
-}
-
-static int probe_landlock_unix(void)
-{
-        return landlock_trial(NSB_ISOLATION_LANDLOCK | NSB_ISOLATION_LANDLOCK_SCOPE | NSB_ISOLATION_LANDLOCK_UNIX);
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                return errno;
+        int r = nsb_landlock_enter(landlock_trial_bits);
+        return r < 0 ? -r : 0;
 }
 #endif
 
@@ -462,11 +455,19 @@ static void run_probe(void)
         errs[NSB_CAP_SECCOMP] = r < 0 ? -r : try_in_child(probe_seccomp);
 #endif
 #if NSB_HAVE_LANDLOCK
-        errs[NSB_CAP_LANDLOCK] = try_in_child(probe_landlock);
-        errs[NSB_CAP_LANDLOCK_SCOPE] = errs[NSB_CAP_LANDLOCK] ? errs[NSB_CAP_LANDLOCK]
-                                                              : try_in_child(probe_landlock_scope);
-        errs[NSB_CAP_LANDLOCK_UNIX] = errs[NSB_CAP_LANDLOCK] ? errs[NSB_CAP_LANDLOCK]
-                                                             : try_in_child(probe_landlock_unix);
+        int abi = nsb_landlock_abi();
+        landlock_trial_bits = abi > 0 ? nsb_landlock_supported(abi) : 0;
+        int trial = abi < 0 ? -abi : landlock_trial_bits ? try_in_child(probe_landlock) : 0;
+        static const struct {
+                nsb_capability cap;
+                unsigned bit;
+        } landlock_caps[] = {
+                { NSB_CAP_LANDLOCK, NSB_ISOLATION_LANDLOCK },
+                { NSB_CAP_LANDLOCK_SCOPE, NSB_ISOLATION_LANDLOCK_SCOPE },
+                { NSB_CAP_LANDLOCK_UNIX, NSB_ISOLATION_LANDLOCK_UNIX },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(landlock_caps); i++)
+                errs[landlock_caps[i].cap] = trial ? trial : (landlock_trial_bits & landlock_caps[i].bit) ? 0 : EINVAL;
 #endif
         /* The user namespace first: without root the others stand on it. */
         explain(NSB_CAP_USER_NS, errs[NSB_CAP_USER_NS]);

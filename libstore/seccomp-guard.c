@@ -46,6 +46,7 @@
 #if NSB_HAVE_SECCOMP
 
 #include "seccomp-arch.h"
+#include "bpf.h"
 
 #define X32_SYSCALL_BIT 0x40000000U
 /* The kernel's constants, fixed by its ABI. */
@@ -184,48 +185,22 @@ static const struct guard_abi guard_abis[] = {
 /* Comfortably more than the tables above need (about 6 each). */
 #define GUARD_MAX_INSNS 320
 
-struct guard_emitter {
-        struct sock_filter *insns;
-        size_t len;
-        bool overflow;
-};
-
-static size_t put(struct guard_emitter *e, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k)
+static void load_arg(struct nsb_bpf *e, unsigned arg)
 {
-        if (e->len == GUARD_MAX_INSNS) {
-                e->overflow = true;
-                return e->len - 1;
-        }
-        e->insns[e->len] = (struct sock_filter) { .code = code, .jt = jt, .jf = jf, .k = k };
-        return e->len++;
-}
-
-/* The false branch of the jump at AT to the next instruction. */
-static void skip_to_here(struct guard_emitter *e, size_t at)
-{
-        size_t offset = e->len - at - 1;
-        if (offset > UINT8_MAX)
-                e->overflow = true;
-        else
-                e->insns[at].jf = (uint8_t) offset;
-}
-
-static void load_arg(struct guard_emitter *e, unsigned arg)
-{
-        put(e, BPF_LD | BPF_W | BPF_ABS, 0, 0,
+        nsb_bpf_emit(e, BPF_LD | BPF_W | BPF_ABS, 0, 0,
             (uint32_t) (offsetof(struct seccomp_data, args) + 8 * arg + NSB_SECCOMP_ARG_LOW_WORD));
 }
 
 /* Refuse when the accumulator is one of VALUES, else allow. */
-static void refuse_if_one_of(struct guard_emitter *e, const uint32_t *values, size_t n)
+static void refuse_if_one_of(struct nsb_bpf *e, const uint32_t *values, size_t n)
 {
         for (size_t i = 0; i < n; i++)
-                put(e, BPF_JMP | BPF_JEQ | BPF_K, (uint8_t) (n - i), 0, values[i]);
-        put(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
-        put(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA));
+                nsb_bpf_emit(e, BPF_JMP | BPF_JEQ | BPF_K, (uint8_t) (n - i), 0, values[i]);
+        nsb_bpf_emit(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+        nsb_bpf_emit(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA));
 }
 
-static void emit_call(struct guard_emitter *e, const struct guard_call *c, pid_t pid, pid_t pgrp, bool scoped)
+static void emit_call(struct nsb_bpf *e, const struct guard_call *c, pid_t pid, pid_t pgrp, bool scoped)
 {
         const uint32_t p = (uint32_t) pid, minus_p = (uint32_t) -pid, minus_g = (uint32_t) -pgrp, g = (uint32_t) pgrp;
         switch (c->kind) {
@@ -243,9 +218,9 @@ static void emit_call(struct guard_emitter *e, const struct guard_call *c, pid_t
         case GUARD_WHO_PRIO:
         case GUARD_WHO_IOPRIO: {
                 load_arg(e, 0);
-                put(e, BPF_JMP | BPF_JEQ | BPF_K, 0, 1,
+                nsb_bpf_emit(e, BPF_JMP | BPF_JEQ | BPF_K, 0, 1,
                     c->kind == GUARD_WHO_PRIO ? GUARD_PRIO_USER : GUARD_IOPRIO_WHO_USER);
-                put(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA));
+                nsb_bpf_emit(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA));
                 const uint32_t v[] = { p, g };
                 load_arg(e, 1);
                 refuse_if_one_of(e, v, ELEMENTSOF(v));
@@ -254,21 +229,21 @@ static void emit_call(struct guard_emitter *e, const struct guard_call *c, pid_t
         case GUARD_FCNTL: {
                 load_arg(e, 1);
                 if (!scoped) {
-                        put(e, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, GUARD_F_SETOWN_EX);
-                        put(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA));
+                        nsb_bpf_emit(e, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, GUARD_F_SETOWN_EX);
+                        nsb_bpf_emit(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA));
                 }
-                size_t not_setown = put(e, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, GUARD_F_SETOWN);
+                size_t not_setown = nsb_bpf_emit(e, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, GUARD_F_SETOWN);
                 const uint32_t v[] = { p, minus_p, minus_g };
                 load_arg(e, 2);
                 refuse_if_one_of(e, v, ELEMENTSOF(v));
-                skip_to_here(e, not_setown);
-                put(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+                nsb_bpf_land_here(e, not_setown, false);
+                nsb_bpf_emit(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
                 return;
         }
         case GUARD_IOCTL: {
                 const uint32_t v[] = { GUARD_FIOSETOWN, GUARD_SIOCSPGRP };
                 if (scoped) {
-                        put(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+                        nsb_bpf_emit(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
                         return;
                 }
                 load_arg(e, 1);
@@ -276,7 +251,7 @@ static void emit_call(struct guard_emitter *e, const struct guard_call *c, pid_t
                 return;
         }
         case GUARD_NOSYS:
-                put(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA));
+                nsb_bpf_emit(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA));
                 return;
         }
 }
@@ -284,31 +259,28 @@ static void emit_call(struct guard_emitter *e, const struct guard_call *c, pid_t
 int nsb_seccomp_guard_install(pid_t pid, pid_t pgrp, bool scoped)
 {
         struct sock_filter insns[GUARD_MAX_INSNS];
-        struct guard_emitter e = { .insns = insns };
+        struct nsb_bpf e = { .insns = insns, .cap = GUARD_MAX_INSNS };
         size_t dispatch[ELEMENTSOF(guard_abis)];
-        put(&e, BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof(struct seccomp_data, arch));
+        nsb_bpf_emit(&e, BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof(struct seccomp_data, arch));
         for (size_t i = 0; i < ELEMENTSOF(guard_abis); i++)
-                dispatch[i] = put(&e, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, guard_abis[i].audit_arch);
+                dispatch[i] = nsb_bpf_emit(&e, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, guard_abis[i].audit_arch);
         /* Another ABI: the builder's own filter has killed it already. */
-        put(&e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+        nsb_bpf_emit(&e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
         for (size_t i = 0; i < ELEMENTSOF(guard_abis); i++) {
                 const struct guard_abi *abi = &guard_abis[i];
-                size_t offset = e.len - dispatch[i] - 1;
-                if (offset > UINT8_MAX)
-                        return -E2BIG;
-                insns[dispatch[i]].jt = (uint8_t) offset;
-                put(&e, BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof(struct seccomp_data, nr));
+                nsb_bpf_land_here(&e, dispatch[i], true);
+                nsb_bpf_emit(&e, BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof(struct seccomp_data, nr));
                 if (abi->mask_x32)
-                        put(&e, BPF_ALU | BPF_AND | BPF_K, 0, 0, ~X32_SYSCALL_BIT);
+                        nsb_bpf_emit(&e, BPF_ALU | BPF_AND | BPF_K, 0, 0, ~X32_SYSCALL_BIT);
                 for (size_t j = 0; j < abi->n_calls; j++) {
-                        size_t miss = put(&e, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, abi->calls[j].nr);
+                        size_t miss = nsb_bpf_emit(&e, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, abi->calls[j].nr);
                         emit_call(&e, &abi->calls[j], pid, pgrp, scoped);
-                        skip_to_here(&e, miss);
+                        nsb_bpf_land_here(&e, miss, false);
                 }
-                put(&e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+                nsb_bpf_emit(&e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
         }
-        if (e.overflow)
-                return -E2BIG;
+        if (e.error < 0)
+                return e.error;
         struct sock_fprog prog = { .len = (unsigned short) e.len, .filter = insns };
         if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) < 0)
                 return -errno;

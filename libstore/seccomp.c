@@ -41,6 +41,7 @@
 
 #include "internal.h"
 #include "seccomp-arch.h"
+#include "bpf.h"
 
 #ifndef SECCOMP_RET_KILL_PROCESS
 /* Linux 4.14; older kernels read it as SECCOMP_RET_KILL (the thread). */
@@ -181,82 +182,51 @@ static const struct abi abis[] = {
 #define MAX_RULES 32
 #define MAX_INSNS 512
 
-struct emitter {
-        struct sock_filter *insns;
-        size_t len;
-        int error;
-};
-
-static size_t emit(struct emitter *e, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k)
-{
-        if (e->len == MAX_INSNS) {
-                e->error = -E2BIG;
-                return e->len - 1;
-        }
-        e->insns[e->len] = (struct sock_filter) { .code = code, .jt = jt, .jf = jf, .k = k };
-        return e->len++;
-}
-
-/* Point the jump at `at' (its true or false branch) at the next instruction
- * to be emitted: classic BPF jumps only forward, by at most 255. */
-static void land_here(struct emitter *e, size_t at, bool on_true)
-{
-        size_t offset = e->len - at - 1;
-        if (offset > UINT8_MAX) {
-                e->error = -E2BIG;
-                return;
-        }
-        if (on_true)
-                e->insns[at].jt = (uint8_t) offset;
-        else
-                e->insns[at].jf = (uint8_t) offset;
-}
-
-static void emit_action(struct emitter *e, const struct rule *r)
+static void emit_action(struct nsb_bpf *e, const struct rule *r)
 {
         if (r->kind == RULE_NO_XATTR) {
-                emit(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | (ENOTSUP & SECCOMP_RET_DATA));
+                nsb_bpf_emit(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | (ENOTSUP & SECCOMP_RET_DATA));
                 return;
         }
         if (r->kind == RULE_NO_KEYRING) {
-                emit(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA));
+                nsb_bpf_emit(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA));
                 return;
         }
         if (r->kind == RULE_NO_PDEATHSIG) {
                 /* The option is an int: the kernel reads its low word. */
-                emit(e, BPF_LD | BPF_W | BPF_ABS, 0, 0,
+                nsb_bpf_emit(e, BPF_LD | BPF_W | BPF_ABS, 0, 0,
                      (uint32_t) (offsetof(struct seccomp_data, args) + NSB_SECCOMP_ARG_LOW_WORD));
-                emit(e, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, PR_SET_PDEATHSIG);
-                emit(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA));
-                emit(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+                nsb_bpf_emit(e, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, PR_SET_PDEATHSIG);
+                nsb_bpf_emit(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA));
+                nsb_bpf_emit(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
                 return;
         }
         /* mode_t is 32 bits and the kernel reads no more of the argument. */
         unsigned arg = r->kind == RULE_NO_SETID_ARG1 ? 1 : 2;
-        emit(e, BPF_LD | BPF_W | BPF_ABS, 0, 0,
+        nsb_bpf_emit(e, BPF_LD | BPF_W | BPF_ABS, 0, 0,
              (uint32_t) (offsetof(struct seccomp_data, args) + 8 * arg + NSB_SECCOMP_ARG_LOW_WORD));
-        emit(e, BPF_JMP | BPF_JSET | BPF_K, 0, 1, S_ISUID | S_ISGID);
-        emit(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA));
-        emit(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+        nsb_bpf_emit(e, BPF_JMP | BPF_JSET | BPF_K, 0, 1, S_ISUID | S_ISGID);
+        nsb_bpf_emit(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA));
+        nsb_bpf_emit(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
 }
 
 /* With the number in the accumulator, find it among rules[0..n), sorted:
  * halve with a JGE until two remain, then compare each. */
-static void emit_search(struct emitter *e, const struct rule *rules, size_t n)
+static void emit_search(struct nsb_bpf *e, const struct rule *rules, size_t n)
 {
         if (n <= 2) {
                 for (size_t i = 0; i < n; i++) {
-                        size_t miss = emit(e, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, rules[i].nr);
+                        size_t miss = nsb_bpf_emit(e, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, rules[i].nr);
                         emit_action(e, &rules[i]);
-                        land_here(e, miss, false);
+                        nsb_bpf_land_here(e, miss, false);
                 }
-                emit(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+                nsb_bpf_emit(e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
                 return;
         }
         size_t mid = n / 2;
-        size_t split = emit(e, BPF_JMP | BPF_JGE | BPF_K, 0, 0, rules[mid].nr);
+        size_t split = nsb_bpf_emit(e, BPF_JMP | BPF_JGE | BPF_K, 0, 0, rules[mid].nr);
         emit_search(e, rules, mid);
-        land_here(e, split, true);
+        nsb_bpf_land_here(e, split, true);
         emit_search(e, rules + mid, n - mid);
 }
 
@@ -266,7 +236,7 @@ static int compare_rules(const void *a, const void *b)
         return x->nr < y->nr ? -1 : x->nr > y->nr;
 }
 
-static int emit_abi(struct emitter *e, const struct abi *abi)
+static int emit_abi(struct nsb_bpf *e, const struct abi *abi)
 {
         struct rule sorted[MAX_RULES];
         if (abi->n_rules > MAX_RULES)
@@ -276,9 +246,9 @@ static int emit_abi(struct emitter *e, const struct abi *abi)
         for (size_t i = 1; i < abi->n_rules; i++)
                 if (sorted[i].nr == sorted[i - 1].nr)
                         return -EINVAL; /* a number listed twice: a mistake in the tables */
-        emit(e, BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof(struct seccomp_data, nr));
+        nsb_bpf_emit(e, BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof(struct seccomp_data, nr));
         if (abi->mask_x32)
-                emit(e, BPF_ALU | BPF_AND | BPF_K, 0, 0, ~X32_SYSCALL_BIT);
+                nsb_bpf_emit(e, BPF_ALU | BPF_AND | BPF_K, 0, 0, ~X32_SYSCALL_BIT);
         emit_search(e, sorted, abi->n_rules);
         return 0;
 }
@@ -290,14 +260,14 @@ static pthread_once_t filter_once = PTHREAD_ONCE_INIT;
 
 static void build_filter(void)
 {
-        struct emitter e = { .insns = filter_insns };
+        struct nsb_bpf e = { .insns = filter_insns, .cap = MAX_INSNS };
         size_t dispatch[ELEMENTSOF(abis)];
-        emit(&e, BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof(struct seccomp_data, arch));
+        nsb_bpf_emit(&e, BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof(struct seccomp_data, arch));
         for (size_t i = 0; i < ELEMENTSOF(abis); i++)
-                dispatch[i] = emit(&e, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, abis[i].audit_arch);
-        emit(&e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_KILL_PROCESS);
+                dispatch[i] = nsb_bpf_emit(&e, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, abis[i].audit_arch);
+        nsb_bpf_emit(&e, BPF_RET | BPF_K, 0, 0, SECCOMP_RET_KILL_PROCESS);
         for (size_t i = 0; i < ELEMENTSOF(abis) && e.error == 0; i++) {
-                land_here(&e, dispatch[i], true);
+                nsb_bpf_land_here(&e, dispatch[i], true);
                 int r = emit_abi(&e, &abis[i]);
                 if (r < 0)
                         e.error = r;
