@@ -923,7 +923,9 @@ static int start_tier(nsb_build *b)
                 .become_build_user = b->build_user && !b->user_ns,
                 .keep_caps = b->keep_caps,
                 .seccomp = NSB_HAVE_SECCOMP && !b->no_seccomp,
-                .landlock = nsb_landlock_isolation(callers_uid, b->tier == NSB_SANDBOX_OFF),
+                .landlock = b->no_landlock ? 0
+                                           : nsb_landlock_isolation(nsb_landlock_usable(), callers_uid,
+                                                                    b->tier == NSB_SANDBOX_OFF),
                 .guard_supervisor = callers_uid,
                 .ns = b->ns,
                 .loopback = (b->ns & NSB_ISOLATION_LOOPBACK) != 0,
@@ -1015,15 +1017,22 @@ fail:
  * kernel, a limit or a policy refused a step of the sandbox itself), as
  * opposed to a problem of this build (a missing bind source, a builder
  * that is not there). */
-static bool tier_unavailable(const nsb_build *b)
+/* Whether ERR is the kernel, a limit or a policy refusing a step. */
+static bool refused_here(int err)
 {
-        switch (b->error_errno) {
+        switch (err) {
         case EPERM: case EACCES: case EINVAL: case ENOSPC: case ENOSYS:
         case EUSERS: case ENODEV: case EOPNOTSUPP:
-                break;
+                return true;
         default:
                 return false;
         }
+}
+
+static bool tier_unavailable(const nsb_build *b)
+{
+        if (!refused_here(b->error_errno))
+                return false;
         switch (b->failed_step) {
         case NSB_STEP_CLONE: case NSB_STEP_USER_NS_MAP: case NSB_STEP_MOUNT_PRIVATE:
         case NSB_STEP_LOOPBACK: case NSB_STEP_HOSTNAME: case NSB_STEP_DOMAINNAME:
@@ -1066,19 +1075,34 @@ static unsigned tier_namespaces(const nsb_build *b, nsb_sandbox tier)
         return nsb_full_isolation(b->share_network) & ~NSB_ISOLATION_SECCOMP;
 }
 
-/* One attempt in b->tier with b->ns; where only the filter fails and
- * FILTER_OPTIONAL, a second one without it, saying so. */
+/* One attempt in b->tier with b->ns.  Where only the Landlock domain is
+ * refused (a filter or a policy that the kernel's ABI did not show: the
+ * build's child is the trial, see nsb_landlock_usable()), another without
+ * it; the probe then says why, and later builds of this process ask it.
+ * Where only the filter fails and FILTER_OPTIONAL, another without the
+ * filter, saying so. */
 static int attempt(nsb_build *b, bool filter_optional)
 {
-        int r = start_tier(b);
-        if (r < 0 && b->failed_step == NSB_STEP_SECCOMP && tier_unavailable(b) && filter_optional &&
-            !b->no_seccomp) {
-                explain_capability(b, NSB_CAP_SECCOMP);
-                nsb_warn(b, "no system-call filter: %s, continuing without it", b->error_message);
-                b->no_seccomp = true;
-                r = start_tier(b);
+        for (;;) {
+                int r = start_tier(b);
+                if (r >= 0)
+                        return r;
+                if (b->failed_step == NSB_STEP_LANDLOCK && !b->no_landlock && refused_here(b->error_errno)) {
+                        /* The probe's trial, once: it explains, and from now on decides. */
+                        (void) nsb_capability_works(NSB_CAP_LANDLOCK);
+                        nsb_trace(b, "%s (%s), continuing without a Landlock domain", b->error_message,
+                                  nsb_capability_reason(NSB_CAP_LANDLOCK));
+                        b->no_landlock = true;
+                        continue;
+                }
+                if (b->failed_step == NSB_STEP_SECCOMP && tier_unavailable(b) && filter_optional && !b->no_seccomp) {
+                        explain_capability(b, NSB_CAP_SECCOMP);
+                        nsb_warn(b, "no system-call filter: %s, continuing without it", b->error_message);
+                        b->no_seccomp = true;
+                        continue;
+                }
+                return r;
         }
-        return r;
 }
 
 /* Say what auto's sandbox lacks of the full tier's, every piece with its

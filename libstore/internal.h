@@ -342,6 +342,7 @@ struct nsb_build {
         bool keep_build_dir;
         bool die_with_parent;
         bool no_seccomp;          /* auto found the filter unavailable */
+        bool no_landlock;         /* the child was refused its Landlock domain */
         bool share_network;       /* keep the host's network namespace */
         bool canonicalise;        /* canonicalise outputs after a successful build */
         bool no_cgroup;           /* the caller said no (nsb_build_set_cgroup) */
@@ -784,11 +785,17 @@ unsigned nsb_auto_choice(bool share_network, nsb_sandbox *ret_tier);
 nsb_capability nsb_isolation_capability(unsigned bit);
 /* What the full tier would give here (the bits it wants). */
 unsigned nsb_full_isolation(bool share_network);
-/* The Landlock bits a build gets here, as far as they work: the scopes
- * everywhere; without them a domain only where the builder runs as the
- * caller's uid without a PID namespace (CALLERS_UID); unix sockets by path
- * where it does and sees the host's files (HOST_FILES: the off tier). */
-unsigned nsb_landlock_isolation(bool callers_uid, bool host_files);
+/* The Landlock bits a build gets of USABLE (NSB_ISOLATION_LANDLOCK*): the
+ * scopes everywhere; without them a domain only where the builder runs as
+ * the caller's uid without a PID namespace (CALLERS_UID); unix sockets by
+ * path where it does and sees the host's files (HOST_FILES: the off
+ * tier). */
+unsigned nsb_landlock_isolation(unsigned usable, bool callers_uid, bool host_files);
+/* The Landlock pieces a build may try: what the kernel's ABI offers,
+ * tried by the build's child itself (no trial fork on every build's way);
+ * once the probe has run (a child was refused, or features asked), what it
+ * found works. */
+unsigned nsb_landlock_usable(void);
 
 /* namespaces.c (full tier): NSB_ISOLATION_* namespace bits as clone
  * flags; in the child: the user namespace's maps, then lo and the host

@@ -3,14 +3,17 @@
  * configure knows what the headers and the C library offer; only trying
  * tells what this kernel, its sysctls, its security modules and the
  * container we may be in actually permit.  Every capability is tried in a
- * throwaway child the way a build uses it, once per process, and the
- * failure is explained: EINVAL not in this kernel, EPERM no privilege or a
+ * throwaway child the way a build uses it, once per process and only when
+ * it is first asked about (a build asks only what it needs: each trial
+ * forks, and the namespaces' make a network namespace), and the failure
+ * is explained: EINVAL not in this kernel, EPERM no privilege or a
  * security policy, ENOSPC a namespace limit, with the sysctl that says so
  * and how to change it. */
 #include "config.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +33,8 @@ struct cap_state {
 };
 
 static struct cap_state caps[NSB_CAP_MAX_];
-static pthread_once_t probe_once = PTHREAD_ONCE_INIT;
+/* The Landlock group has been probed: builds use what it found. */
+static atomic_bool landlock_probed;
 
 static const char *const cap_names[NSB_CAP_MAX_] = {
         [NSB_CAP_MOUNT_NS] = "mount_ns",
@@ -435,14 +439,58 @@ static int probe_landlock(void)
 }
 #endif
 
-static void run_probe(void)
+/* The probe in groups, each tried on its own the first time one of its
+ * capabilities is asked about: what one group finds never depends on
+ * another's trial. */
+enum probe_group { GROUP_NAMESPACES, GROUP_CHROOT, GROUP_SECCOMP, GROUP_LANDLOCK, GROUP_MAX_ };
+
+static enum probe_group group_of(nsb_capability c)
 {
-        int errs[NSB_CAP_MAX_];
+        switch (c) {
+        case NSB_CAP_CHROOT:
+                return GROUP_CHROOT;
+        case NSB_CAP_SECCOMP:
+                return GROUP_SECCOMP;
+        case NSB_CAP_LANDLOCK:
+        case NSB_CAP_LANDLOCK_SCOPE:
+        case NSB_CAP_LANDLOCK_UNIX:
+                return GROUP_LANDLOCK;
+        default:
+                return GROUP_NAMESPACES;
+        }
+}
+
+/* Explain each capability of GROUP from ERRS (EOPNOTSUPP: not compiled). */
+static void explain_group(enum probe_group group, const int errs[NSB_CAP_MAX_])
+{
+        /* The user namespace first: without root the others stand on it. */
+        if (group == GROUP_NAMESPACES)
+                explain(NSB_CAP_USER_NS, errs[NSB_CAP_USER_NS]);
+        for (int i = 0; i < NSB_CAP_MAX_; i++)
+                if (group_of((nsb_capability) i) == group && i != NSB_CAP_USER_NS)
+                        explain((nsb_capability) i, errs[i]);
+}
+
+static void errs_init(int errs[NSB_CAP_MAX_])
+{
         for (int i = 0; i < NSB_CAP_MAX_; i++)
                 errs[i] = EOPNOTSUPP;
+}
+
+static void probe_namespaces_group(void)
+{
+        int errs[NSB_CAP_MAX_];
+        errs_init(errs);
 #if NSB_TIER_FULL
         nsb_probe_namespaces(errs);
 #endif
+        explain_group(GROUP_NAMESPACES, errs);
+}
+
+static void probe_chroot_group(void)
+{
+        int errs[NSB_CAP_MAX_];
+        errs_init(errs);
 #if NSB_TIER_CHROOT
         errs[NSB_CAP_CHROOT] = try_in_child(probe_chroot);
         /* Root that cannot have build users (a container's) could chroot,
@@ -450,10 +498,24 @@ static void run_probe(void)
         if (errs[NSB_CAP_CHROOT] == 0 && !nsb_build_users())
                 errs[NSB_CAP_CHROOT] = EPERM;
 #endif
+        explain_group(GROUP_CHROOT, errs);
+}
+
+static void probe_seccomp_group(void)
+{
+        int errs[NSB_CAP_MAX_];
+        errs_init(errs);
 #if NSB_HAVE_SECCOMP
         int r = nsb_seccomp_prepare();
         errs[NSB_CAP_SECCOMP] = r < 0 ? -r : try_in_child(probe_seccomp);
 #endif
+        explain_group(GROUP_SECCOMP, errs);
+}
+
+static void probe_landlock_group(void)
+{
+        int errs[NSB_CAP_MAX_];
+        errs_init(errs);
 #if NSB_HAVE_LANDLOCK
         int abi = nsb_landlock_abi();
         landlock_trial_bits = abi > 0 ? nsb_landlock_supported(abi) : 0;
@@ -467,14 +529,21 @@ static void run_probe(void)
                 { NSB_CAP_LANDLOCK_UNIX, NSB_ISOLATION_LANDLOCK_UNIX },
         };
         for (size_t i = 0; i < ELEMENTSOF(landlock_caps); i++)
-                errs[landlock_caps[i].cap] = trial ? trial : (landlock_trial_bits & landlock_caps[i].bit) ? 0 : EINVAL;
+                errs[landlock_caps[i].cap] = !(landlock_trial_bits & landlock_caps[i].bit) ? (abi < 0 ? -abi : EINVAL)
+                                                                                        : trial;
 #endif
-        /* The user namespace first: without root the others stand on it. */
-        explain(NSB_CAP_USER_NS, errs[NSB_CAP_USER_NS]);
-        for (int i = 0; i < NSB_CAP_MAX_; i++)
-                if (i != NSB_CAP_USER_NS)
-                        explain((nsb_capability) i, errs[i]);
+        explain_group(GROUP_LANDLOCK, errs);
+        atomic_store(&landlock_probed, true);
 }
+
+static pthread_once_t group_once[GROUP_MAX_] = { PTHREAD_ONCE_INIT, PTHREAD_ONCE_INIT, PTHREAD_ONCE_INIT,
+                                                 PTHREAD_ONCE_INIT };
+static void (*const group_probe[GROUP_MAX_])(void) = {
+        [GROUP_NAMESPACES] = probe_namespaces_group,
+        [GROUP_CHROOT] = probe_chroot_group,
+        [GROUP_SECCOMP] = probe_seccomp_group,
+        [GROUP_LANDLOCK] = probe_landlock_group,
+};
 
 static bool cap_valid(nsb_capability c)
 {
@@ -520,7 +589,8 @@ int nsb_capability_compiled(nsb_capability c)
 
 static const struct cap_state *state(nsb_capability c)
 {
-        (void) pthread_once(&probe_once, run_probe);
+        enum probe_group g = group_of(c);
+        (void) pthread_once(&group_once[g], group_probe[g]);
         return &caps[c];
 }
 
@@ -664,19 +734,39 @@ unsigned nsb_auto_choice(bool share_network, nsb_sandbox *ret_tier)
         return filter;
 }
 
-unsigned nsb_landlock_isolation(bool callers_uid, bool host_files)
+unsigned nsb_landlock_isolation(unsigned usable, bool callers_uid, bool host_files)
 {
         /* With the scopes, a domain that handles no file access: no file
          * or mount is touched (a build may still make namespaces and
          * mount in them).  Without them, a domain must handle some file
          * access, which forbids mounting: only where it keeps the builder
          * from processes of its own uid. */
-        if (nsb_capability_works(NSB_CAP_LANDLOCK_SCOPE))
+        if (usable & NSB_ISOLATION_LANDLOCK_SCOPE)
                 return NSB_ISOLATION_LANDLOCK | NSB_ISOLATION_LANDLOCK_SCOPE |
-                       (callers_uid && host_files && nsb_capability_works(NSB_CAP_LANDLOCK_UNIX)
-                                ? NSB_ISOLATION_LANDLOCK_UNIX
-                                : 0);
-        return callers_uid && nsb_capability_works(NSB_CAP_LANDLOCK) ? NSB_ISOLATION_LANDLOCK : 0;
+                       (callers_uid && host_files ? usable & NSB_ISOLATION_LANDLOCK_UNIX : 0);
+        return callers_uid ? usable & NSB_ISOLATION_LANDLOCK : 0;
+}
+
+/* What the probe found works of Landlock's pieces. */
+static unsigned landlock_works(void)
+{
+        unsigned bits = 0;
+        for (unsigned bit = NSB_ISOLATION_LANDLOCK; bit <= NSB_ISOLATION_LANDLOCK_UNIX; bit <<= 1)
+                if (nsb_capability_works(nsb_isolation_capability(bit)))
+                        bits |= bit;
+        return bits;
+}
+
+unsigned nsb_landlock_usable(void)
+{
+        if (atomic_load(&landlock_probed))
+                return landlock_works();
+#if NSB_HAVE_LANDLOCK
+        int abi = nsb_landlock_abi();
+        return abi > 0 ? nsb_landlock_supported(abi) : 0;
+#else
+        return 0;
+#endif
 }
 
 nsb_sandbox nsb_sandbox_best(void)
@@ -690,6 +780,6 @@ unsigned nsb_sandbox_best_isolation(void)
 {
         nsb_sandbox tier;
         unsigned bits = nsb_auto_choice(false, &tier);
-        return bits | nsb_landlock_isolation(!nsb_build_users() && !(bits & NSB_ISOLATION_PID_NS),
+        return bits | nsb_landlock_isolation(landlock_works(), !nsb_build_users() && !(bits & NSB_ISOLATION_PID_NS),
                                              tier == NSB_SANDBOX_OFF);
 }

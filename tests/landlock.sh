@@ -186,6 +186,44 @@ else
 	skip "as root no process outside the build has the builder's uid"
 fi
 
+# ---- where only entering a domain is refused ------------------------------
+# The kernel's ABI answers, and a build's child, which is the trial (no
+# fork to try first on every build's way), is refused its domain: the build
+# runs without one all the same, says so with -v, and features, whose
+# trial it is, says why.
+if [ $compiled = yes ] && [ $domain = yes ]; then
+	nl=$("$HELPER" no-landlock-restrict "$NSBUILD" features 2>&1)
+	like "$(printf '%s\n' "$nl" | grep '^landlock ')" "no     EPERM: " "where only entering a domain is refused: features says landlock does not work"
+	for t in off chroot full; do
+		case " $tiers " in *" $t "*) ;; *) skip "the $t tier does not run here"; skip "the $t tier does not run here"; continue ;; esac
+		case $t in
+		off) out=$("$HELPER" no-landlock-restrict "$NSBUILD" run -v --sandbox=off -- "$HELPER" exit 0 2>&1); st=$? ;;
+		chroot) out=$("$HELPER" no-landlock-restrict "$NSBUILD" run -v --sandbox=chroot --ro-bind "$STATIC_HELPER:/t/helper" -- /t/helper exit 0 2>&1); st=$? ;;
+		full) out=$("$HELPER" no-landlock-restrict "$NSBUILD" run -v --sandbox=full --host-tools --ro-bind "$HELPER:/t/helper" -- /t/helper exit 0 2>&1); st=$? ;;
+		esac
+		is "$st" 0 "$t tier: the build runs when its domain is refused"
+		# A domain is tried where the scopes are, or, without them, where
+		# the builder is the caller's uid beside the caller (off, no root).
+		if [ $scope = yes ] || { [ $t = off ] && ! is_root; }; then
+			like "$out" "cannot enter a Landlock domain: Operation not permitted (EPERM: refused; nsbuild runs under" \
+				"$t tier: -v says the domain was refused, and why, and that the build goes on without it"
+		else
+			unlike "$out" "Landlock domain" "$t tier: no domain is tried where none is made"
+		fi
+	done
+	if ! is_root; then
+		"$HELPER" sleep 60 "nsb-landlock-victim-$$" &
+		victim=$!
+		out=$("$HELPER" no-landlock-restrict "$NSBUILD" run --sandbox=off -- "$HELPER" signal "$victim" 0 2>/dev/null)
+		is "$out" sent "without the domain it was refused, the builder can signal the caller's other processes"
+		kill "$victim"; wait "$victim" 2>/dev/null
+	else
+		skip "as root no process outside the build has the builder's uid"
+	fi
+else
+	for i in 1 2 3 4 5 6 7 8; do skip "no Landlock domain here to be refused"; done
+fi
+
 # ---- inside the build, all of it still works ------------------------------
 for t in off full; do
 	case " $tiers " in *" $t "*) ;; *) for i in 1 2 3 4 5 6; do skip "the $t tier does not run here"; done; continue ;; esac

@@ -86,6 +86,9 @@
  *   no-landlock CMD [ARG...]     exec CMD under a seccomp filter that fails
  *                                Landlock's system calls with ENOSYS, as a
  *                                container's profile that lacks them does
+ *   no-landlock-restrict CMD...  the same for landlock_restrict_self alone
+ *                                (EPERM): the kernel's ABI shows, a domain
+ *                                is refused only when entered
  *   signal PID SIG               kill(PID, SIG): print "sent" or the errno
  *   harm PID HOW                 what a process of PID's uid may do to it,
  *                                harmlessly (signal 0, limits read, the
@@ -1074,16 +1077,16 @@ static int cmd_landlock_abi(void)
         return printf("%s\n", errname(errno)) < 0;
 }
 
-static int cmd_no_landlock(char **a)
+static int cmd_no_landlock(char **a, bool restrict_only)
 {
         /* landlock_create_ruleset, _add_rule and _restrict_self: 444-446
          * in every ABI nsbuild's tests run (x32's with its bit set). */
         struct sock_filter f[] = {
                 BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
                 BPF_STMT(BPF_ALU | BPF_AND | BPF_K, ~0x40000000u),
-                BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 444, 0, 2),
+                BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, restrict_only ? 446 : 444, 0, 2),
                 BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, 446, 1, 0),
-                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (restrict_only ? EPERM : ENOSYS)),
                 BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
         };
         struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
@@ -1397,7 +1400,8 @@ int main(int argc, char **argv)
                 printf("%s\n", r < 0 ? errname(errno) : "ok");
                 return r < 0;
         }
-        if (!strcmp(cmd, "no-landlock") && n >= 1) return cmd_no_landlock(a);
+        if (!strcmp(cmd, "no-landlock") && n >= 1) return cmd_no_landlock(a, false);
+        if (!strcmp(cmd, "no-landlock-restrict") && n >= 1) return cmd_no_landlock(a, true);
         if (!strcmp(cmd, "ptrace") && n == 1) return cmd_ptrace(a);
         if (!strcmp(cmd, "seccomp-mode") && n == 0) {
                 int mode = prctl(PR_GET_SECCOMP, 0, 0, 0, 0);
