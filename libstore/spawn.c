@@ -12,7 +12,11 @@
  *
  * glibc's fork bookkeeping (atfork handlers, its idea of the thread id) is
  * skipped, which is another reason the child only makes system calls until
- * it execs. */
+ * it execs.
+ *
+ * A child born in its build's cgroup (clone3's CLONE_INTO_CGROUP) is made
+ * the same way where clone3.c can start it on its own stack, and else
+ * with a copy of our memory (about 0.25 ms more a build here). */
 #include "config.h"
 
 #include <errno.h>
@@ -24,6 +28,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "clone3.h"
 #include "compat/compat.h"
 #include "internal.h"
 
@@ -71,96 +76,19 @@ static int spawn_child_start(void *p)
         return start->fn(start->arg);
 }
 
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
 /* The child's stack: deep enough for the plan's path buffers (a few
  * PATH_MAX arrays) with a wide margin, and only what is touched costs. */
 #define SPAWN_STACK_SIZE (256 * 1024)
 
-#if HAVE_CLONE && defined(SYS_clone3)
-#ifndef CLONE_INTO_CGROUP
-#define CLONE_INTO_CGROUP 0x200000000ULL
-#endif
-/* clone3 with CLONE_INTO_CGROUP: the child is born in the cgroup
- * CGROUP_FD, where writing its pid to cgroup.procs afterwards would be a
- * migration, which takes the kernel's global cgroup_threadgroup_rwsem for
- * writing: a whole RCU grace period (measured: 11 ms on the development
- * machine, more than the rest of a build's start).  Like fork(), not in
- * our memory: clone3 takes no function to run, so the child continues on
- * a copy of our stack (as clone.c's probes do); with VFORK we are
- * suspended until it execs, as with the CLONE_VM child below. */
-static pid_t clone_into_cgroup(unsigned long flags, bool vfork, int cgroup_fd, int (*fn)(void *), void *arg,
-                               int *ret_pidfd)
-{
-        uint64_t all[2] = { UINT64_MAX, UINT64_MAX }, saved[2];
-        if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, all, saved, NSB_KERNEL_SIGSET_SIZE) < 0)
-                return -errno;
-        int pidfd = -1;
-        struct nsb_clone_args args = {
-                .flags = (uint64_t) flags | CLONE_PIDFD | CLONE_INTO_CGROUP | (vfork ? CLONE_VFORK : 0),
-                .pidfd = (uint64_t) (uintptr_t) &pidfd,
-                .exit_signal = SIGCHLD,
-                .cgroup = (uint64_t) cgroup_fd,
-        };
-        pid_t pid = (pid_t) syscall(SYS_clone3, &args, sizeof(args));
-        if (pid == 0)
-                _exit(fn(arg));
-        int err = errno;
-        (void) syscall(SYS_rt_sigprocmask, SIG_SETMASK, saved, NULL, NSB_KERNEL_SIGSET_SIZE);
-        if (pid < 0)
-                return -err;
-        *ret_pidfd = pidfd;
-        return pid;
-}
-#endif
-
-pid_t nsb_clone_spawn_cgroup(unsigned long flags, bool share_memory, int cgroup_fd, bool *born_in_cgroup,
-                             int (*fn)(void *), void *arg, int *ret_pidfd)
-{
-        *born_in_cgroup = false;
-#if HAVE_CLONE && defined(SYS_clone3)
-        if (cgroup_fd >= 0) {
-                /* Set before the clone: the child reads its copy. */
-                *born_in_cgroup = true;
-                *ret_pidfd = -1;
-                pid_t pid = clone_into_cgroup(flags, share_memory, cgroup_fd, fn, arg, ret_pidfd);
-                if (pid >= 0)
-                        return pid;
-                /* A kernel before 5.7 (before 5.3: no clone3), a seccomp
-                 * policy that refuses clone3 (container runtimes' do,
-                 * with ENOSYS or EPERM), or the cgroup refusing (EACCES,
-                 * EBUSY, ENOENT, EOPNOTSUPP): the plain clone, whose child
-                 * joins by a write and says which step failed; a
-                 * namespace the kernel refuses fails there again, as
-                 * itself. */
-                *born_in_cgroup = false;
-                if (pid != -ENOSYS && pid != -E2BIG && pid != -EINVAL && pid != -EPERM && pid != -EACCES &&
-                    pid != -EBUSY && pid != -ENOENT && pid != -EOPNOTSUPP)
-                        return pid;
-        }
-#else
-        (void) cgroup_fd;
-#endif
-        return nsb_clone_spawn(flags, share_memory, fn, arg, ret_pidfd);
-}
-
-#if !HAVE_CLONE
-/* A C library without clone(): a plain fork, for the tiers without
- * namespaces (the full tier is not built on such a system). */
-pid_t nsb_clone_spawn(unsigned long flags, bool share_memory, int (*fn)(void *), void *arg, int *ret_pidfd)
-{
-        (void) share_memory;
-        *ret_pidfd = -1;
-        if (flags)
-                return -ENOSYS;
-        pid_t pid = fork();
-        if (pid < 0)
-                return -errno;
-        if (pid == 0)
-                _exit(fn(arg));
-        *ret_pidfd = pidfd_open(pid, 0);
-        return pid;
-}
-#else
-pid_t nsb_clone_spawn(unsigned long flags, bool share_memory, int (*fn)(void *), void *arg, int *ret_pidfd)
+#if HAVE_CLONE
+/* The child on a stack of its own, in our memory with SHARE_MEMORY; born in
+ * the cgroup CGROUP_FD (>= 0: clone3, where clone3.c can start it so). */
+static pid_t spawn_on_stack(unsigned long flags, bool share_memory, int cgroup_fd, int (*fn)(void *), void *arg,
+                            int *ret_pidfd)
 {
         *ret_pidfd = -1;
         size_t guard = (size_t) sysconf(_SC_PAGESIZE);
@@ -213,12 +141,34 @@ pid_t nsb_clone_spawn(unsigned long flags, bool share_memory, int (*fn)(void *),
         if (share_memory)
                 cflags |= CLONE_VM | CLONE_VFORK;
         int pidfd = -1;
-        /* CLONE_PIDFD (Linux 5.2) hands back a pidfd (always close-on-exec)
-         * for race-free signalling and waiting; older kernels refuse the
-         * flag and get pidfd_open(), then nothing. */
-        pid_t pid = clone(spawn_child_start, stack_start, cflags | CLONE_PIDFD, &start, &pidfd);
-        int err = errno;
-        if (pid < 0 && err == EINVAL) {
+        pid_t pid;
+        int err;
+#if NSB_HAVE_CLONE3_ON_STACK
+        if (cgroup_fd >= 0) {
+                struct nsb_clone_args args = {
+                        .flags = (uint64_t) (unsigned) (cflags & ~0xff) | CLONE_PIDFD | CLONE_INTO_CGROUP,
+                        .pidfd = (uint64_t) (uintptr_t) &pidfd,
+                        .exit_signal = SIGCHLD,
+                        .stack = (uint64_t) (uintptr_t) ((char *) stack + guard),
+                        .stack_size = SPAWN_STACK_SIZE,
+                        .cgroup = (uint64_t) cgroup_fd,
+                };
+                long r = nsb_clone3_on_stack(&args, spawn_child_start, &start);
+                pid = r < 0 ? -1 : (pid_t) r;
+                err = r < 0 ? (int) -r : 0;
+        } else
+#else
+        (void) cgroup_fd;
+#endif
+        {
+                /* CLONE_PIDFD (Linux 5.2) hands back a pidfd (always
+                 * close-on-exec) for race-free signalling and waiting;
+                 * older kernels refuse the flag and get pidfd_open(),
+                 * then nothing. */
+                pid = clone(spawn_child_start, stack_start, cflags | CLONE_PIDFD, &start, &pidfd);
+                err = errno;
+        }
+        if (pid < 0 && err == EINVAL && cgroup_fd < 0) {
                 pidfd = -1;
                 pid = clone(spawn_child_start, stack_start, cflags, &start);
                 err = errno;
@@ -252,5 +202,95 @@ pid_t nsb_clone_spawn(unsigned long flags, bool share_memory, int (*fn)(void *),
                 return -err;
         *ret_pidfd = pidfd;
         return pid;
+}
+#endif
+
+#if HAVE_CLONE && defined(SYS_clone3)
+/* clone3 with CLONE_INTO_CGROUP: the child is born in the cgroup
+ * CGROUP_FD, where writing its pid to cgroup.procs afterwards would be a
+ * migration, which takes the kernel's global cgroup_threadgroup_rwsem for
+ * writing: a whole RCU grace period (measured: 11 ms on the development
+ * machine, more than the rest of a build's start).  Where clone3.c
+ * cannot start the child on a stack of its own: like fork(), not in our
+ * memory, the child continuing on a copy of our stack (as clone.c's probes
+ * do); with VFORK we are suspended until it execs. */
+static pid_t clone_into_cgroup(unsigned long flags, bool vfork, int cgroup_fd, int (*fn)(void *), void *arg,
+                               int *ret_pidfd)
+{
+        uint64_t all[2] = { UINT64_MAX, UINT64_MAX }, saved[2];
+        if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, all, saved, NSB_KERNEL_SIGSET_SIZE) < 0)
+                return -errno;
+        int pidfd = -1;
+        struct nsb_clone_args args = {
+                .flags = (uint64_t) flags | CLONE_PIDFD | CLONE_INTO_CGROUP | (vfork ? CLONE_VFORK : 0),
+                .pidfd = (uint64_t) (uintptr_t) &pidfd,
+                .exit_signal = SIGCHLD,
+                .cgroup = (uint64_t) cgroup_fd,
+        };
+        pid_t pid = (pid_t) syscall(SYS_clone3, &args, sizeof(args));
+        if (pid == 0)
+                _exit(fn(arg));
+        int err = errno;
+        (void) syscall(SYS_rt_sigprocmask, SIG_SETMASK, saved, NULL, NSB_KERNEL_SIGSET_SIZE);
+        if (pid < 0)
+                return -err;
+        *ret_pidfd = pidfd;
+        return pid;
+}
+#endif
+
+pid_t nsb_clone_spawn_cgroup(unsigned long flags, bool share_memory, int cgroup_fd, bool *born_in_cgroup,
+                             int (*fn)(void *), void *arg, int *ret_pidfd)
+{
+        *born_in_cgroup = false;
+#if HAVE_CLONE && defined(SYS_clone3)
+        if (cgroup_fd >= 0) {
+                /* Set before the clone: the child reads its copy. */
+                *born_in_cgroup = true;
+                *ret_pidfd = -1;
+                pid_t pid = NSB_HAVE_CLONE3_ON_STACK && share_memory
+                                    ? spawn_on_stack(flags, true, cgroup_fd, fn, arg, ret_pidfd)
+                                    : clone_into_cgroup(flags, share_memory, cgroup_fd, fn, arg, ret_pidfd);
+                if (pid >= 0)
+                        return pid;
+                /* A kernel before 5.7 (before 5.3: no clone3), a seccomp
+                 * policy that refuses clone3 (container runtimes' do,
+                 * with ENOSYS or EPERM), or the cgroup refusing (EACCES,
+                 * EBUSY, ENOENT, EOPNOTSUPP): the plain clone, whose child
+                 * joins by a write and says which step failed; a
+                 * namespace the kernel refuses fails there again, as
+                 * itself. */
+                *born_in_cgroup = false;
+                if (pid != -ENOSYS && pid != -E2BIG && pid != -EINVAL && pid != -EPERM && pid != -EACCES &&
+                    pid != -EBUSY && pid != -ENOENT && pid != -EOPNOTSUPP)
+                        return pid;
+        }
+#else
+        (void) cgroup_fd;
+#endif
+        return nsb_clone_spawn(flags, share_memory, fn, arg, ret_pidfd);
+}
+
+#if !HAVE_CLONE
+/* A C library without clone(): a plain fork, for the tiers without
+ * namespaces (the full tier is not built on such a system). */
+pid_t nsb_clone_spawn(unsigned long flags, bool share_memory, int (*fn)(void *), void *arg, int *ret_pidfd)
+{
+        (void) share_memory;
+        *ret_pidfd = -1;
+        if (flags)
+                return -ENOSYS;
+        pid_t pid = fork();
+        if (pid < 0)
+                return -errno;
+        if (pid == 0)
+                _exit(fn(arg));
+        *ret_pidfd = pidfd_open(pid, 0);
+        return pid;
+}
+#else
+pid_t nsb_clone_spawn(unsigned long flags, bool share_memory, int (*fn)(void *), void *arg, int *ret_pidfd)
+{
+        return spawn_on_stack(flags, share_memory, -1, fn, arg, ret_pidfd);
 }
 #endif
