@@ -20,10 +20,12 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <sys/ioctl.h>
 #include <sys/xattr.h>
 #include <time.h>
 
@@ -100,16 +102,14 @@ struct own_line {
 /* Our cgroup in each hierarchy, from /proc/self/cgroup. */
 static int read_own(struct own_line **ret, size_t *ret_n)
 {
-        FILE *f = fopen("/proc/self/cgroup", "re");
-        if (!f)
-                return -errno;
+        nsb_lines lines;
+        int r = nsb_lines_open(&lines, "/proc/self/cgroup");
+        if (r < 0)
+                return r;
         struct own_line *v = NULL;
         size_t n = 0, alloc = 0;
-        char *line = NULL;
-        size_t cap = 0;
-        int r = 0;
-        while (getline(&line, &cap, f) > 0) {
-                line[strcspn(line, "\n")] = '\0';
+        char *line;
+        while ((line = nsb_lines_next(&lines))) {
                 char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
                 if (!c2)
                         continue;
@@ -124,8 +124,9 @@ static int read_own(struct own_line **ret, size_t *ret_n)
                 }
                 v[n++] = o;
         }
-        free(line);
-        fclose(f);
+        if (r == 0)
+                r = lines.err;
+        nsb_lines_close(&lines);
         if (r < 0) {
                 for (size_t i = 0; i < n; i++)
                         free(v[i].path);
@@ -141,9 +142,27 @@ void nsb_cgroup_places_free(nsb_cgroup_place *p, size_t n)
 {
         for (size_t i = 0; i < n; i++) {
                 free(p[i].dir);
-                free(p[i].own);
         }
         free(p);
+}
+
+/* Whether the mount of ID (mountinfo's first field) is the one MNT leads
+ * to.  Where the kernel cannot say (no file handles here), it is taken to
+ * be. */
+static bool mounted_at(const char *mnt, const char *id)
+{
+        union {
+                struct file_handle handle;
+                /* cppcheck-suppress unusedStructMember ; room for the handle */
+                char space[sizeof(struct file_handle) + MAX_HANDLE_SZ];
+        } h = { .handle.handle_bytes = MAX_HANDLE_SZ };
+        int mount_id;
+        if (name_to_handle_at(AT_FDCWD, mnt, &h.handle, &mount_id, 0) < 0)
+                return true;
+        char *end;
+        errno = 0;
+        long want = strtol(id, &end, 10);
+        return errno || *end || want == mount_id;
 }
 
 int nsb_cgroup_places(const char *parent, bool probe, nsb_cgroup_place **ret_places, size_t *ret_n)
@@ -153,19 +172,24 @@ int nsb_cgroup_places(const char *parent, bool probe, nsb_cgroup_place **ret_pla
         int r = read_own(&own, &n_own);
         if (r < 0)
                 return r;
-        FILE *f = fopen("/proc/self/mountinfo", "re");
-        if (!f) {
-                r = -errno;
+        nsb_lines mounts;
+        r = nsb_lines_open(&mounts, "/proc/self/mountinfo");
+        if (r < 0)
                 goto out;
-        }
         nsb_cgroup_place *places = NULL;
         size_t n = 0, alloc = 0;
-        unsigned done = 0; /* the v1 controllers found so far (a hierarchy may be mounted twice) */
-        bool done_v2 = false;
-        char *line = NULL;
-        size_t cap = 0;
-        while (r == 0 && getline(&line, &cap, f) > 0) {
-                line[strcspn(line, "\n")] = '\0';
+        unsigned done = 0, wanted = 0; /* the v1 controllers found so far (a hierarchy may be mounted twice) */
+        bool done_v2 = false, wanted_v2 = false;
+        for (size_t k = 0; k < n_own; k++) {
+                if (own[k].version == 2)
+                        wanted_v2 = true;
+                else
+                        wanted |= own[k].controllers;
+        }
+        char *line;
+        /* Until every hierarchy we are in is found: the mounts after it
+         * (a container host's, a desktop's hundreds) are never made. */
+        while (r == 0 && ((wanted & ~done) || (wanted_v2 && !done_v2)) && (line = nsb_lines_next(&mounts))) {
                 /* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTIONS;
                  * ROOT and MOUNTPOINT have their spaces escaped. */
                 char *dash = strstr(line, " - ");
@@ -195,6 +219,11 @@ int nsb_cgroup_places(const char *parent, bool probe, nsb_cgroup_place **ret_pla
                 char *root = field[3], *mnt = field[4];
                 unescape(root);
                 unescape(mnt);
+                /* A mount another one covers (a cgroup bind-mounted over
+                 * it, say) is listed all the same; its mount point leads
+                 * to the one on top. */
+                if (!mounted_at(mnt, field[0]))
+                        continue;
                 /* The cgroup must be visible in this mount: below its root. */
                 /* A process in the leaf we moved our cgroup's processes
                  * into makes builds beside it, where the controllers are
@@ -227,11 +256,6 @@ int nsb_cgroup_places(const char *parent, bool probe, nsb_cgroup_place **ret_pla
                         r = -ENOMEM;
                         break;
                 }
-                if (asprintf(&pl->own, "%s%s", strcmp(base, "/") == 0 ? "" : base, sub) < 0) {
-                        free(pl->dir);
-                        r = -ENOMEM;
-                        break;
-                }
                 n++;
                 if (version == 1)
                         done |= controllers;
@@ -257,8 +281,9 @@ int nsb_cgroup_places(const char *parent, bool probe, nsb_cgroup_place **ret_pla
                         pl->err = faccessat(dfd, ".", W_OK, AT_EACCESS) < 0 ? errno : 0;
                 }
         }
-        free(line);
-        fclose(f);
+        if (r == 0)
+                r = mounts.err;
+        nsb_lines_close(&mounts);
         if (r < 0) {
                 nsb_cgroup_places_free(places, n);
                 goto out;
@@ -266,6 +291,111 @@ int nsb_cgroup_places(const char *parent, bool probe, nsb_cgroup_place **ret_pla
         *ret_places = places;
         *ret_n = n;
 out:
+        for (size_t k = 0; k < n_own; k++)
+                free(own[k].path);
+        free(own);
+        return r;
+}
+
+/* The unified hierarchy's place without /proc/self/mountinfo, which the
+ * kernel makes anew for every reader (a third of what a build's cgroup
+ * costs nsbuild here).  Where the kernel tells a process its cgroup's id
+ * (PIDFD_GET_INFO, Linux 6.13), the usual mount points are tried, and one
+ * is taken only where our own cgroup's directory under it has that id
+ * (what a bind mount of another cgroup, or a root other than ours, would
+ * not).  0 with *RET set; -ENOENT where this cannot tell (then mountinfo
+ * does); -ENOMEM. */
+#ifndef PIDFD_GET_INFO
+struct pidfd_info {
+        uint64_t mask;
+        uint64_t cgroupid;
+        /* cppcheck-suppress unusedStructMember ; the kernel fills them */
+        uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid, spare0[1];
+};
+#define PIDFD_GET_INFO _IOWR(0xFF, 11, struct pidfd_info)
+#define PIDFD_INFO_CGROUPID (1UL << 2)
+#endif
+
+static bool own_cgroup_id(uint64_t *ret)
+{
+        static atomic_bool unsupported;
+        if (atomic_load(&unsupported))
+                return false;
+        _cleanup_close_ int pidfd = pidfd_open(getpid(), 0);
+        struct pidfd_info info = { .mask = PIDFD_INFO_CGROUPID };
+        if (pidfd < 0 || ioctl(pidfd, PIDFD_GET_INFO, &info) < 0 || !(info.mask & PIDFD_INFO_CGROUPID)) {
+                atomic_store(&unsupported, true); /* the next build of this process asks no more */
+                return false;
+        }
+        *ret = info.cgroupid;
+        return true;
+}
+
+/* Whether PATH is the cgroup v2 directory whose id is ID. */
+static bool cgroup_has_id(const char *path, uint64_t id)
+{
+        union {
+                struct file_handle handle;
+                /* cppcheck-suppress unusedStructMember ; room for the handle */
+                char space[sizeof(struct file_handle) + sizeof(uint64_t)];
+        } h = { .handle.handle_bytes = sizeof(uint64_t) };
+        int mount_id;
+        uint64_t got;
+        if (name_to_handle_at(AT_FDCWD, path, &h.handle, &mount_id, 0) < 0 || h.handle.handle_bytes != sizeof(got))
+                return false;
+        memcpy(&got, h.handle.f_handle, sizeof(got));
+        return got == id;
+}
+
+static int unified_by_id(const char *parent, nsb_cgroup_place *ret)
+{
+        uint64_t id;
+        if (!own_cgroup_id(&id))
+                return -ENOENT;
+        struct own_line *own = NULL;
+        size_t n_own = 0;
+        int r = read_own(&own, &n_own);
+        if (r < 0)
+                return r == -ENOMEM ? r : -ENOENT;
+        const char *path = NULL;
+        for (size_t k = 0; k < n_own && !path; k++)
+                if (own[k].version == 2)
+                        path = own[k].path;
+        r = -ENOENT;
+        static const char *const mounts[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified" };
+        for (size_t i = 0; path && path[0] == '/' && i < ELEMENTSOF(mounts) && r == -ENOENT; i++) {
+                struct statfs sfs;
+                if (statfs(mounts[i], &sfs) < 0 || sfs.f_type != CGROUP2_SUPER_MAGIC)
+                        continue;
+                _cleanup_free_ char *dir = NULL;
+                if (asprintf(&dir, "%s%s", mounts[i], strcmp(path, "/") == 0 ? "" : path) < 0) {
+                        r = -ENOMEM;
+                        break;
+                }
+                if (!cgroup_has_id(dir, id))
+                        continue;
+                /* As nsb_cgroup_places() makes it (the caller's leaf,
+                 * --cgroup-parent). */
+                const char *leaf = path_basename(path), *base = path;
+                _cleanup_free_ char *up = NULL;
+                if (parent)
+                        base = parent;
+                else if (strcmp(leaf, NSB_CGROUP_CALLER) == 0) {
+                        if (!(up = leaf > path + 1 ? strndup(path, (size_t) (leaf - path - 1)) : strdup("/"))) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        base = up;
+                }
+                *ret = (nsb_cgroup_place){ .version = 2, .shared = !parent };
+                if (asprintf(&ret->dir, "%s%s%s", mounts[i], strcmp(base, "/") == 0 ? "" : base,
+                             parent ? "" : "/" NSB_CGROUP_PARENT) < 0) {
+                        ret->dir = NULL;
+                        r = -ENOMEM;
+                        break;
+                }
+                r = 0;
+        }
         for (size_t k = 0; k < n_own; k++)
                 free(own[k].path);
         free(own);
@@ -381,6 +511,15 @@ static int kill_all(const int *fds, const unsigned *controllers, size_t n, const
                 if ((controllers[i] & NSB_CGC_FREEZER) && freezer < 0)
                         freezer = (ssize_t) i;
         }
+        /* Most builds leave nothing (the full tier's PID namespace ends
+         * with its first process): where the lists say so, nothing is
+         * written.  Nothing enters a cgroup of ours but by being born in
+         * it, so an empty one stays empty. */
+        int listed = 0;
+        for (size_t i = 0; i < n && listed == 0; i++)
+                listed = kill_members(fds[i], name, false);
+        if (listed == 0)
+                return 0;
         bool used_kill = killer >= 0 && nsb_cgroup_v2_kill(fds[killer]) == 0;
         for (;;) {
                 /* Frozen, nothing forks while its pids are killed; SIGKILL
@@ -420,8 +559,7 @@ static void dir_close(nsb_cgroup_dir *d)
         close_and_invalidate(&d->fd);
         close_and_invalidate(&d->procs_fd);
         free(d->path);
-        free(d->member);
-        d->path = d->member = NULL;
+        d->path = NULL;
 }
 
 /* Hand the v2 directory PARENT's controllers down to the builds below it
@@ -506,24 +644,14 @@ static int make_dir(nsb_cgroup *cg, const char *parent, bool shared, unsigned wa
         return 0;
 }
 
-int nsb_cgroup_create(nsb_cgroup *cg, const char *parent, const char *name, unsigned want)
+/* Make the build's directory NAME in each of PLACES that it needs (the
+ * unified hierarchy first: where it has a place, the v1 hierarchies are
+ * joined only for the controllers of WANT).  0 (CG->n says how many were
+ * made), the first failure's -errno where none was, or -ENOMEM. */
+static int make_in(nsb_cgroup *cg, nsb_cgroup_place *places, size_t n, const char *name, unsigned want)
 {
-        *cg = (nsb_cgroup){ 0 };
-        for (size_t i = 0; i < NSB_CGROUP_MAX; i++)
-                cg->dir[i].fd = cg->dir[i].procs_fd = -1;
-        nsb_cgroup_place *places = NULL;
-        size_t n = 0;
-        /* Unprobed: whether a place can be had is found by making the
-         * build's directory there, which is all a build needs to know (a
-         * probe of every hierarchy cost more than the rest of the cgroup's
-         * setup). */
-        int r = nsb_cgroup_places(parent, false, &places, &n);
-        if (r < 0)
-                return r;
         int first_err = -ENOENT;
         bool unified = false;
-        /* The unified hierarchy first: where it has a place, the v1
-         * hierarchies are joined only for the controllers a limit needs. */
         for (size_t k = 0; k < 2 * n && cg->n < NSB_CGROUP_MAX; k++) {
                 nsb_cgroup_place *pl = &places[k % n];
                 if ((k < n) != (pl->version == 2))
@@ -532,11 +660,7 @@ int nsb_cgroup_create(nsb_cgroup *cg, const char *parent, const char *name, unsi
                         continue;
                 nsb_cgroup_dir *d = &cg->dir[cg->n];
                 d->shared_parent = pl->shared;
-                r = make_dir(cg, pl->dir, pl->shared, pl->version == 2 ? want : 0, name, &d->path);
-                if (r == 0 && asprintf(&d->member, "%s/%s", pl->own, name) < 0) {
-                        d->member = NULL;
-                        r = -ENOMEM;
-                }
+                int r = make_dir(cg, pl->dir, pl->shared, pl->version == 2 ? want : 0, name, &d->path);
                 if (r == 0 && (d->fd = open(d->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
                         r = -errno;
                 if (r == 0 && (d->procs_fd = openat(d->fd, "cgroup.procs", O_WRONLY | O_CLOEXEC)) < 0)
@@ -546,10 +670,9 @@ int nsb_cgroup_create(nsb_cgroup *cg, const char *parent, const char *name, unsi
                                 (void) rmdir(d->path);
                         dir_close(d);
                         if (r == -ENOMEM)
-                                break;
+                                return r;
                         if (first_err == -ENOENT)
                                 first_err = r;
-                        r = 0;
                         continue;
                 }
                 d->version = pl->version;
@@ -558,12 +681,42 @@ int nsb_cgroup_create(nsb_cgroup *cg, const char *parent, const char *name, unsi
                         unified = true;
                 cg->n++;
         }
-        nsb_cgroup_places_free(places, n);
-        if (r < 0) {
-                (void) nsb_cgroup_destroy(cg, now_ns());
-                return r;
-        }
         return cg->n ? 0 : first_err;
+}
+
+int nsb_cgroup_create(nsb_cgroup *cg, const char *parent, const char *name, unsigned want)
+{
+        *cg = (nsb_cgroup){ 0 };
+        for (size_t i = 0; i < NSB_CGROUP_MAX; i++)
+                cg->dir[i].fd = cg->dir[i].procs_fd = -1;
+        /* Unprobed: whether a place can be had is found by making the
+         * build's directory there, which is all a build needs to know (a
+         * probe of every hierarchy cost more than the rest of the cgroup's
+         * setup).  Without limits a build needs only the unified
+         * hierarchy, where there is one: found by its id where the kernel
+         * can say it; where that place fails, the others are tried as
+         * always. */
+        if (!want) {
+                nsb_cgroup_place fast;
+                int q = unified_by_id(parent, &fast);
+                if (q == 0) {
+                        q = make_in(cg, &fast, 1, name, 0);
+                        free(fast.dir);
+                        if (q == 0 || q == -ENOMEM)
+                                return q;
+                } else if (q != -ENOENT)
+                        return q;
+        }
+        nsb_cgroup_place *places = NULL;
+        size_t n = 0;
+        int r = nsb_cgroup_places(parent, false, &places, &n);
+        if (r < 0)
+                return r;
+        r = make_in(cg, places, n, name, want);
+        nsb_cgroup_places_free(places, n);
+        if (r == -ENOMEM)
+                (void) nsb_cgroup_destroy(cg, now_ns());
+        return r;
 }
 
 int nsb_cgroup_kill(nsb_cgroup *cg, uint64_t deadline_ns)

@@ -32,7 +32,6 @@ typedef struct nsb_cgroup_place {
         int version;              /* 1 or 2 */
         unsigned controllers;     /* NSB_CGC_* */
         char *dir;                /* the directory builds' cgroups are made in */
-        char *own;                /* that cgroup, as /proc/PID/cgroup names it */
         bool shared;              /* it is NSB_CGROUP_PARENT below our own: made and removed by the runs */
         int err;                  /* 0, or why builds cannot have a cgroup there */
 } nsb_cgroup_place;
@@ -52,7 +51,6 @@ typedef struct nsb_cgroup_dir {
         int version;
         unsigned controllers;
         char *path;               /* the directory */
-        char *member;             /* the cgroup as /proc/PID/cgroup names it */
         int fd;                   /* the directory */
         int procs_fd;             /* its cgroup.procs, written by the child to join */
         bool shared_parent;       /* its parent is NSB_CGROUP_PARENT, removed once unused */

@@ -358,6 +358,71 @@ int read_small_at(int dirfd, const char *path, char *buf, size_t size)
         return (int) got;
 }
 
+int nsb_lines_open(nsb_lines *l, const char *path)
+{
+        *l = (nsb_lines){ .fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY) };
+        if (l->fd < 0)
+                return -errno;
+        l->size = 16384;
+        if (!(l->buf = malloc(l->size))) {
+                close_and_invalidate(&l->fd);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+char *nsb_lines_next(nsb_lines *l)
+{
+        for (;;) {
+                char *nl = l->end > l->start ? memchr(l->buf + l->start, '\n', l->end - l->start) : NULL;
+                if (nl || (l->fd < 0 && l->end > l->start)) {
+                        /* A last line without its newline ends at the end. */
+                        char *line = l->buf + l->start;
+                        if (nl)
+                                *nl = '\0';
+                        else
+                                l->buf[l->end] = '\0';
+                        l->start = nl ? (size_t) (nl - l->buf) + 1 : l->end;
+                        return line;
+                }
+                if (l->fd < 0)
+                        return NULL;
+                /* What is left to the front; the buffer doubled when a
+                 * line fills it (one byte kept for the NUL). */
+                memmove(l->buf, l->buf + l->start, l->end - l->start);
+                l->end -= l->start;
+                l->start = 0;
+                if (l->end + 1 >= l->size) {
+                        char *bigger = l->size < SIZE_MAX / 2 ? realloc(l->buf, l->size * 2) : NULL;
+                        if (!bigger) {
+                                l->err = -ENOMEM;
+                                close_and_invalidate(&l->fd);
+                                return NULL;
+                        }
+                        l->buf = bigger;
+                        l->size *= 2;
+                }
+                ssize_t n = read(l->fd, l->buf + l->end, l->size - 1 - l->end);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0) {
+                        l->err = -errno;
+                        l->end = l->start = 0;
+                }
+                if (n <= 0)
+                        close_and_invalidate(&l->fd);
+                else
+                        l->end += (size_t) n;
+        }
+}
+
+void nsb_lines_close(nsb_lines *l)
+{
+        close_and_invalidate(&l->fd);
+        free(l->buf);
+        l->buf = NULL;
+}
+
 int write_all(int fd, const void *buf, size_t len)
 {
         const char *p = buf;

@@ -110,6 +110,23 @@ int write_all(int fd, const void *buf, size_t len);
  * (a kernel interface file: /proc, /sys/fs/cgroup).  Its length, or
  * negative errno. */
 int read_small_at(int dirfd, const char *path, char *buf, size_t size);
+/* A text file of /proc read line by line in large reads: the kernel makes
+ * such a file anew for every read(2), and stdio's reads of a page or less
+ * cost a pass over the mount table each (mountinfo: 78 against 33 us here
+ * for 20 mounts).  No bound on a line's length; the caller may stop at
+ * any line, and the rest is never made. */
+typedef struct nsb_lines {
+        int fd;
+        char *buf;
+        size_t size, start, end;
+        int err;                  /* 0, or the negative errno that ended it */
+} nsb_lines;
+/* 0, or negative errno (and nothing to close). */
+int nsb_lines_open(nsb_lines *l, const char *path);
+/* The next line, NUL-terminated, without its newline, valid until the next
+ * call; NULL at the end or on error (l->err says which). */
+char *nsb_lines_next(nsb_lines *l);
+void nsb_lines_close(nsb_lines *l);
 /* Monotonic time in nanoseconds. */
 uint64_t now_ns(void);
 

@@ -277,6 +277,23 @@ fi
 err=$("$NSBUILD" run --sandbox=off --cgroup-parent relative -- /bin/true 2>&1)
 is "$?" 125 "--cgroup-parent: a relative path is refused"
 
+# Where the kernel says a process's cgroup id (Linux 6.13), the unified
+# hierarchy is found at its usual mount point without mountinfo, but only
+# where our own cgroup there has that id: another cgroup bind-mounted over
+# the mount point is not taken for ours (mountinfo then shows its root,
+# which we are not below: the build gets the v1 hierarchies).
+if is_root && [ -n "$mnt2" ] && [ -n "$own2" ] && unshare -m true 2>/dev/null &&
+	mkdir "$mnt2${own2%/}/nsbtest-other-$$" 2>/dev/null; then
+	other="$mnt2${own2%/}/nsbtest-other-$$"
+	out=$(unshare -m sh -c 'mount --bind "$0" "$1" && shift && exec "$@"' "$other" "$mnt2" \
+		"$NSBUILD" run --sandbox=off -- /bin/cat /proc/self/cgroup 2>&1)
+	is "$?" 0 "a cgroup bind-mounted over the unified mount point: the build runs"
+	unlike "$(printf '%s\n' "$out" | grep '^0::')" "nsbtest-other" "and its cgroup is not made in the cgroup mounted there"
+	rmdir "$other"; ok $? "which holds nothing of it"
+else
+	for i in 1 2 3; do skip "not root with a cgroup below ours in the unified hierarchy"; done
+fi
+
 # A legacy system, cgroup v1 only (no unified hierarchy mounted): seen
 # through a mount namespace without it.  Every v1 hierarchy is joined;
 # the kill is the freezer's (freeze, SIGKILL each member, thaw).
