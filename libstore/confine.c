@@ -250,6 +250,11 @@ void nsb_confine_kill(nsb_build *b)
                 nsb_userpool_sweep(b->uid);
 }
 
+bool nsb_confine_emptied(nsb_build *b)
+{
+        return b->cgroup.n > 0 && nsb_cgroup_kill(&b->cgroup, now_ns() + KILL_DEADLINE_NS) == 0;
+}
+
 static uint64_t usec(struct timeval tv)
 {
         return (uint64_t) tv.tv_sec * 1000000 + (uint64_t) tv.tv_usec;

@@ -446,6 +446,12 @@ void nsb_confine_end(nsb_build *b);
  * without a cgroup, the sweep of the build user's processes.  Returns at
  * once; nsb_confine_end() makes sure. */
 void nsb_confine_kill(nsb_build *b);
+/* Once the builder has ended: kill what is left in the build's cgroup and
+ * wait until it is empty.  True where that was done, and nothing the build
+ * started can run any more, however it forked or detached (nothing leaves
+ * a cgroup of ours without write access to another); false without a
+ * cgroup, or where the kill failed (nsb_confine_end() says so). */
+bool nsb_confine_emptied(nsb_build *b);
 
 /* journal.c: the record of what a run leaves on disk, for the next run to
  * remove if this one is killed.  begin (which first removes what runs

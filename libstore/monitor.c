@@ -571,7 +571,13 @@ int nsb_monitor_dispatch(nsb_build *b)
                  * first).  Without an IPC namespace, so do its IPC
                  * objects. */
                 bool pid_ns = b->isolation & NSB_ISOLATION_PID_NS, ipc_ns = b->isolation & NSB_ISOLATION_IPC_NS;
-                if (b->pool_lock_fd >= 0 && !pid_ns && nsb_userpool_kill_all(b->uid, true, !ipc_ns) == -EBUSY) {
+                /* Where the build's cgroup held them, its emptiness says
+                 * they are gone: the build user's processes are still
+                 * killed (one call), but not looked for in /proc (a read
+                 * of every process's status: a millisecond on a quiet
+                 * machine), which is the proof only without a cgroup. */
+                bool contained = b->pool_lock_fd >= 0 && !pid_ns && nsb_confine_emptied(b);
+                if (b->pool_lock_fd >= 0 && !pid_ns && nsb_userpool_kill_all(b->uid, !contained, !ipc_ns) == -EBUSY) {
                         /* Its lock file stays marked: no build takes the
                          * uid while they live. */
                         b->uid_busy = true;

@@ -418,13 +418,16 @@ elif full_run && ! is_root && [ -x "${NOKERNEL:-}" ]; then
 	is "$st $out" "0 localhost (none)" "no PID or network namespace: an ordinary user's build keeps the others (its own host name)"
 	like "$(cat "$tap_tmp/err")" "using the full sandbox without net_ns [EINVAL" "and says what it lacks"
 fi
-# In the off tier, as any user: the supervisor ends every process.
+# In the off tier, as any user: the build's cgroup, or without one the
+# supervisor and, as root, the sweep of the build user, ends every process.
 if full_run; then
-	for what in daemon hopper; do
-		mark="nsb-off-$what-$$"
-		"$NSBUILD" run --sandbox=off -- "$tap_tmp/t/helper" $what "$mark" >/dev/null 2>&1
-		wait_for 20 none_with "$mark"; ok $? "off: a $what the builder leaves dies with the build"
-		left=$(procs_with "$mark"); [ -z "$left" ] || kill -KILL $left 2>/dev/null
+	for cg in "" --no-cgroup; do
+		for what in daemon hopper; do
+			mark="nsb-off-$what-$$"
+			"$NSBUILD" run --sandbox=off $cg -- "$tap_tmp/t/helper" $what "$mark" >/dev/null 2>&1
+			wait_for 20 none_with "$mark"; ok $? "off${cg:+ $cg}: a $what the builder leaves dies with the build"
+			left=$(procs_with "$mark"); [ -z "$left" ] || kill -KILL $left 2>/dev/null
+		done
 	done
 fi
 
