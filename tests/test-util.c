@@ -1,6 +1,7 @@
 /* test-util.c - the library's internal helpers. */
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -63,6 +64,34 @@ int main(void)
         tap_is_int(rm_rf_at(top, "victim"), 0, "cleanup");
         close(top);
         rmdir(tmpl);
+
+        /* nsb_lines: every line, one longer than its first buffer, a
+         * last one without its newline; an empty file; a missing one. */
+        char lt[] = "/tmp/nsb-test-lines-XXXXXX";
+        int lfd = mkstemp(lt);
+        static char longline[40000];
+        memset(longline, 'l', sizeof(longline) - 1);
+        bool wrote = lfd >= 0 && write_all(lfd, "one\n\nthree\n", 11) == 0 &&
+                     write_all(lfd, longline, sizeof(longline) - 1) == 0 && write_all(lfd, "\nlast", 5) == 0;
+        tap_ok(wrote, "write a file of lines");
+        nsb_lines l;
+        tap_is_int(nsb_lines_open(&l, lt), 0, "nsb_lines_open");
+        const char *want_lines[] = { "one", "", "three", longline, "last" };
+        bool lines_same = true;
+        size_t got_n = 0;
+        for (char *line; (line = nsb_lines_next(&l)); got_n++)
+                lines_same = lines_same && got_n < ELEMENTSOF(want_lines) && strcmp(line, want_lines[got_n]) == 0;
+        tap_ok(lines_same && got_n == ELEMENTSOF(want_lines) && l.err == 0,
+               "nsb_lines: every line, a 40 KB one and a last one without a newline (%zu lines)", got_n);
+        tap_ok(nsb_lines_next(&l) == NULL, "and nothing after the end");
+        nsb_lines_close(&l);
+        tap_ok(lfd >= 0 && ftruncate(lfd, 0) == 0 && nsb_lines_open(&l, lt) == 0 && !nsb_lines_next(&l) && l.err == 0,
+               "nsb_lines: an empty file has no line");
+        nsb_lines_close(&l);
+        if (lfd >= 0)
+                close(lfd);
+        unlink(lt);
+        tap_is_int(nsb_lines_open(&l, lt), -ENOENT, "nsb_lines_open of a missing file: -ENOENT");
 
         /* The number of capabilities, found by PR_CAPBSET_READ alone, is
          * what the kernel says in /proc (where it says). */
