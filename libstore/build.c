@@ -923,9 +923,7 @@ static int start_tier(nsb_build *b)
                 .become_build_user = b->build_user && !b->user_ns,
                 .keep_caps = b->keep_caps,
                 .seccomp = NSB_HAVE_SECCOMP && !b->no_seccomp,
-                .landlock = b->no_landlock ? 0
-                                           : nsb_landlock_isolation(nsb_landlock_usable(), callers_uid,
-                                                                    b->tier == NSB_SANDBOX_OFF),
+                .landlock = nsb_landlock_isolation(nsb_landlock_usable(), callers_uid, b->tier == NSB_SANDBOX_OFF),
                 .guard_supervisor = callers_uid,
                 .ns = b->ns,
                 .loopback = (b->ns & NSB_ISOLATION_LOOPBACK) != 0,
@@ -1087,12 +1085,19 @@ static int attempt(nsb_build *b, bool filter_optional)
                 int r = start_tier(b);
                 if (r >= 0)
                         return r;
-                if (b->failed_step == NSB_STEP_LANDLOCK && !b->no_landlock && refused_here(b->error_errno)) {
-                        /* The probe's trial, once: it explains, and from now on decides. */
-                        (void) nsb_capability_works(NSB_CAP_LANDLOCK);
+                /* E2BIG: the caller is in the most Landlock domains a
+                 * process may be in (16). */
+                if (b->failed_step == NSB_STEP_LANDLOCK && !b->landlock_retried &&
+                    (refused_here(b->error_errno) || b->error_errno == E2BIG)) {
+                        /* The probe's trial, once: from now on it decides
+                         * (nsb_landlock_usable()).  Where it entered a
+                         * domain, this refusal is not the kernel's or a
+                         * policy's, and fails the build as it is. */
+                        b->landlock_retried = true;
+                        if (nsb_capability_works(NSB_CAP_LANDLOCK))
+                                return r;
                         nsb_trace(b, "%s (%s), continuing without a Landlock domain", b->error_message,
                                   nsb_capability_reason(NSB_CAP_LANDLOCK));
-                        b->no_landlock = true;
                         continue;
                 }
                 if (b->failed_step == NSB_STEP_SECCOMP && tier_unavailable(b) && filter_optional && !b->no_seccomp) {

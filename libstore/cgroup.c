@@ -148,7 +148,7 @@ void nsb_cgroup_places_free(nsb_cgroup_place *p, size_t n)
 
 /* Whether the mount of ID (mountinfo's first field) is the one MNT leads
  * to.  Where the kernel cannot say (no file handles here), it is taken to
- * be. */
+ * be; where MNT leads nowhere (another mount covers it), it is not. */
 static bool mounted_at(const char *mnt, const char *id)
 {
         union {
@@ -158,7 +158,7 @@ static bool mounted_at(const char *mnt, const char *id)
         } h = { .handle.handle_bytes = MAX_HANDLE_SZ };
         int mount_id;
         if (name_to_handle_at(AT_FDCWD, mnt, &h.handle, &mount_id, 0) < 0)
-                return true;
+                return errno == EOPNOTSUPP || errno == ENOSYS || errno == EOVERFLOW;
         char *end;
         errno = 0;
         long want = strtol(id, &end, 10);
@@ -321,10 +321,17 @@ static bool own_cgroup_id(uint64_t *ret)
         static atomic_bool unsupported;
         if (atomic_load(&unsupported))
                 return false;
+        /* A kernel without pidfds or without the ioctl is not asked
+         * again by the next build of this process; a full file table is. */
         _cleanup_close_ int pidfd = pidfd_open(getpid(), 0);
+        if (pidfd < 0) {
+                if (errno == ENOSYS)
+                        atomic_store(&unsupported, true);
+                return false;
+        }
         struct pidfd_info info = { .mask = PIDFD_INFO_CGROUPID };
-        if (pidfd < 0 || ioctl(pidfd, PIDFD_GET_INFO, &info) < 0 || !(info.mask & PIDFD_INFO_CGROUPID)) {
-                atomic_store(&unsupported, true); /* the next build of this process asks no more */
+        if (ioctl(pidfd, PIDFD_GET_INFO, &info) < 0 || !(info.mask & PIDFD_INFO_CGROUPID)) {
+                atomic_store(&unsupported, true);
                 return false;
         }
         *ret = info.cgroupid;
@@ -511,15 +518,6 @@ static int kill_all(const int *fds, const unsigned *controllers, size_t n, const
                 if ((controllers[i] & NSB_CGC_FREEZER) && freezer < 0)
                         freezer = (ssize_t) i;
         }
-        /* Most builds leave nothing (the full tier's PID namespace ends
-         * with its first process): where the lists say so, nothing is
-         * written.  Nothing enters a cgroup of ours but by being born in
-         * it, so an empty one stays empty. */
-        int listed = 0;
-        for (size_t i = 0; i < n && listed == 0; i++)
-                listed = kill_members(fds[i], name, false);
-        if (listed == 0)
-                return 0;
         bool used_kill = killer >= 0 && nsb_cgroup_v2_kill(fds[killer]) == 0;
         for (;;) {
                 /* Frozen, nothing forks while its pids are killed; SIGKILL
@@ -719,10 +717,34 @@ int nsb_cgroup_create(nsb_cgroup *cg, const char *parent, const char *name, unsi
         return r;
 }
 
+/* Whether nothing runs in any of CG's directories or below them: v2's
+ * cgroup.events says so for a whole subtree in one read ("populated 0";
+ * a builder that may make cgroups below the build's can move itself into
+ * one, which cgroup.procs would not list).  A v1 directory has no such
+ * file: false. */
+static bool subtree_empty(const nsb_cgroup *cg)
+{
+        char buf[256];
+        uint64_t populated;
+        for (size_t i = 0; i < cg->n; i++)
+                if (cg->dir[i].version != 2 || nsb_cgroup_read(cg->dir[i].fd, "cgroup.events", buf, sizeof(buf)) < 0 ||
+                    !nsb_cgroup_keyed(buf, "populated", &populated) || populated != 0)
+                        return false;
+        return true;
+}
+
 int nsb_cgroup_kill(nsb_cgroup *cg, uint64_t deadline_ns)
 {
         if (cg->n == 0 || cg->killed)
                 return 0;
+        /* Most builds leave nothing (the full tier's PID namespace ends
+         * with its first process): where the kernel says so, nothing is
+         * written.  Nothing enters an empty cgroup of ours but by being
+         * born in it or moved there by its owner. */
+        if (subtree_empty(cg)) {
+                cg->killed = true;
+                return 0;
+        }
         int fds[NSB_CGROUP_MAX];
         unsigned controllers[NSB_CGROUP_MAX];
         for (size_t i = 0; i < cg->n; i++) {

@@ -17,23 +17,29 @@
 
 #include <stdint.h>
 
+/* Never inlined: the instructions below assume only what a call of its own
+ * keeps simple about where the compiler put things. */
 #if defined(__x86_64__)
-long nsb_clone3_on_stack(struct nsb_clone_args *args, int (*fn)(void *), void *arg)
+__attribute__((noinline)) long nsb_clone3_on_stack(struct nsb_clone_args *args, int (*fn)(void *), void *arg)
 {
         /* 64-bit values whatever the ABI's pointer size (x32's are 32). */
         unsigned long long a = (uintptr_t) args, f = (uintptr_t) fn, p = (uintptr_t) arg;
         long long ret;
         /* The system call keeps every register but rax, rcx and r11: in
-         * the child F and P are still where they were put.  The child has
-         * no frame to return to: the outermost, for unwinders (rbp 0),
-         * 16-byte aligned before the call, as the psABI requires. */
+         * the child F and P are still where they were put.  They go into
+         * r11 (free after the system call, and never theirs: a clobber)
+         * and rdi before rbp is cleared, since either may have been put
+         * there.  The child has no frame to return to: the outermost, for
+         * unwinders (rbp 0), 16-byte aligned before the call, as the
+         * psABI requires. */
         __asm__ volatile("syscall\n\t"
                          "test %%rax, %%rax\n\t"
                          "jnz 1f\n\t"
+                         "mov %[f], %%r11\n\t"
+                         "mov %[p], %%rdi\n\t"
                          "xor %%ebp, %%ebp\n\t"
                          "and $-16, %%rsp\n\t"
-                         "mov %[p], %%rdi\n\t"
-                         "call *%[f]\n\t"
+                         "call *%%r11\n\t"
                          "mov %%eax, %%edi\n\t"
                          "mov %[nr_exit], %%eax\n\t"
                          "syscall\n\t"
@@ -46,7 +52,7 @@ long nsb_clone3_on_stack(struct nsb_clone_args *args, int (*fn)(void *), void *a
         return (long) ret;
 }
 #elif defined(__aarch64__)
-long nsb_clone3_on_stack(struct nsb_clone_args *args, int (*fn)(void *), void *arg)
+__attribute__((noinline)) long nsb_clone3_on_stack(struct nsb_clone_args *args, int (*fn)(void *), void *arg)
 {
         register long x8 __asm__("x8") = SYS_clone3;
         register long x0 __asm__("x0") = (long) args;
@@ -54,15 +60,18 @@ long nsb_clone3_on_stack(struct nsb_clone_args *args, int (*fn)(void *), void *a
         /* svc keeps every register but x0.  In the child: the argument
          * into x0 and the function into x16 (a scratch register of the
          * procedure call standard, kept from the compiler) before the frame
-         * pointer is cleared (either may have been in x29), then the call;
-         * the kernel gave the child a 16-byte aligned stack.  The exit's
-         * number is an immediate: the call may have changed any register
-         * it could have been in. */
+         * pointer is cleared (either may have been in x29); the stack
+         * 16-byte aligned (the kernel sets it where it was told); then the
+         * call.  The exit's number is an immediate: the call may have
+         * changed any register it could have been in. */
         __asm__ volatile("svc #0\n\t"
                          "cbnz x0, 1f\n\t"
                          "mov x0, %[p]\n\t"
                          "mov x16, %[f]\n\t"
                          "mov x29, xzr\n\t"
+                         "mov x17, sp\n\t"
+                         "and x17, x17, #-16\n\t"
+                         "mov sp, x17\n\t"
                          "blr x16\n\t"
                          "mov x8, %[nr_exit]\n\t"
                          "svc #0\n\t"
@@ -70,7 +79,7 @@ long nsb_clone3_on_stack(struct nsb_clone_args *args, int (*fn)(void *), void *a
                          "1:"
                          : "+r"(x0)
                          : "r"(x8), "r"(x1), [f] "r"(fn), [p] "r"(arg), [nr_exit] "i"(SYS_exit)
-                         : "x16", "memory", "cc");
+                         : "x16", "x17", "memory", "cc");
         return x0;
 }
 #endif

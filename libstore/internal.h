@@ -342,7 +342,7 @@ struct nsb_build {
         bool keep_build_dir;
         bool die_with_parent;
         bool no_seccomp;          /* auto found the filter unavailable */
-        bool no_landlock;         /* the child was refused its Landlock domain */
+        bool landlock_retried;    /* the child was refused its Landlock domain, the probe asked */
         bool share_network;       /* keep the host's network namespace */
         bool canonicalise;        /* canonicalise outputs after a successful build */
         bool no_cgroup;           /* the caller said no (nsb_build_set_cgroup) */

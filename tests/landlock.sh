@@ -224,6 +224,18 @@ else
 	for i in 1 2 3 4 5 6 7 8; do skip "no Landlock domain here to be refused"; done
 fi
 
+# ---- where the caller is as deep in Landlock domains as it may be ---------
+# Nested sandboxes leave a process in up to 16 domains; the 17th is refused
+# (E2BIG): the build runs without one of its own, and -v says why.
+if [ $compiled = yes ] && [ $scope = yes ]; then
+	out=$("$HELPER" landlock-nest 16 "$NSBUILD" run -v --sandbox=off -- "$HELPER" exit 0 2>&1); st=$?
+	is "$st" 0 "in 16 nested Landlock domains: the build runs"
+	like "$out" "as many nested Landlock domains as the kernel allows (16)), continuing without a Landlock domain" \
+		"and -v says it has no domain of its own, and why"
+else
+	skip "no Landlock scopes here to nest domains with"; skip "no Landlock scopes here to nest domains with"
+fi
+
 # ---- inside the build, all of it still works ------------------------------
 for t in off full; do
 	case " $tiers " in *" $t "*) ;; *) for i in 1 2 3 4 5 6; do skip "the $t tier does not run here"; done; continue ;; esac

@@ -34,7 +34,7 @@ timeout_s=${NSB_KERNEL_TIMEOUT:-1800}
 arch_suites=sandbox-seccomp,test-seccomp,sandbox-net,sandbox-ipc,sandbox-proc
 matrix="debian-6.1|debian 6.1 amd64||sandbox-net,sandbox-ipc,sandbox-proc,sandbox-fs,sandbox-seccomp,errors,security,cli,derivation,hostile,degraded,sandbox-chroot,chroot-fs,chroot-proc,chroot-hostile,cgroup,landlock,landlock-user,supervisor-user|native
 debian-6.12|debian 6.12 amd64||sandbox-net,sandbox-proc,sandbox-seccomp,degraded,cgroup,cgroup-delegated,landlock,landlock-user,supervisor-user|native
-debian-sid|debian newest amd64 sid||sandbox-net,sandbox-seccomp,landlock,landlock-user,supervisor-user|native
+debian-sid|debian newest amd64 sid||sandbox-net,sandbox-seccomp,cgroup,cgroup-delegated,landlock,landlock-user,supervisor-user|native
 all|build all||sandbox-net,sandbox-seccomp,landlock,supervisor-user|native
 no-netns|build no-netns|net_ns||native
 no-userns|build no-userns|user_ns||native
