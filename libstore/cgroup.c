@@ -354,10 +354,46 @@ static bool cgroup_has_id(const char *path, uint64_t id)
         return got == id;
 }
 
+/* The place for builds in the unified hierarchy mounted at MOUNT, where
+ * our own cgroup is PATH, as nsb_cgroup_places() makes it (the caller's
+ * leaf, --cgroup-parent). */
+static int place_at(const char *mount, const char *path, const char *parent, nsb_cgroup_place *ret)
+{
+        const char *leaf = path_basename(path), *base = path;
+        _cleanup_free_ char *up = NULL;
+        if (parent)
+                base = parent;
+        else if (strcmp(leaf, NSB_CGROUP_CALLER) == 0) {
+                if (!(up = leaf > path + 1 ? strndup(path, (size_t) (leaf - path - 1)) : strdup("/")))
+                        return -ENOMEM;
+                base = up;
+        }
+        *ret = (nsb_cgroup_place){ .version = 2, .shared = !parent };
+        if (asprintf(&ret->dir, "%s%s%s", mount, strcmp(base, "/") == 0 ? "" : base,
+                     parent ? "" : "/" NSB_CGROUP_PARENT) < 0) {
+                ret->dir = NULL;
+                return -ENOMEM;
+        }
+        return 0;
+}
+
 static int unified_by_id(const char *parent, nsb_cgroup_place *ret)
 {
         uint64_t id;
         if (!own_cgroup_id(&id))
+                return -ENOENT;
+        static const char *const mounts[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified" };
+        bool unified[ELEMENTSOF(mounts)] = { false };
+        /* Our cgroup at a mount's root (root's own on a host without
+         * systemd, a container's in its cgroup namespace): not even
+         * /proc/self/cgroup is read. */
+        for (size_t i = 0; i < ELEMENTSOF(mounts); i++) {
+                struct statfs sfs;
+                unified[i] = statfs(mounts[i], &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
+                if (unified[i] && cgroup_has_id(mounts[i], id))
+                        return place_at(mounts[i], "/", parent, ret);
+        }
+        if (!unified[0] && !unified[1])
                 return -ENOENT;
         struct own_line *own = NULL;
         size_t n_own = 0;
@@ -369,39 +405,14 @@ static int unified_by_id(const char *parent, nsb_cgroup_place *ret)
                 if (own[k].version == 2)
                         path = own[k].path;
         r = -ENOENT;
-        static const char *const mounts[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified" };
         for (size_t i = 0; path && path[0] == '/' && i < ELEMENTSOF(mounts) && r == -ENOENT; i++) {
-                struct statfs sfs;
-                if (statfs(mounts[i], &sfs) < 0 || sfs.f_type != CGROUP2_SUPER_MAGIC)
-                        continue;
                 _cleanup_free_ char *dir = NULL;
-                if (asprintf(&dir, "%s%s", mounts[i], strcmp(path, "/") == 0 ? "" : path) < 0) {
-                        r = -ENOMEM;
-                        break;
-                }
-                if (!cgroup_has_id(dir, id))
+                if (!unified[i])
                         continue;
-                /* As nsb_cgroup_places() makes it (the caller's leaf,
-                 * --cgroup-parent). */
-                const char *leaf = path_basename(path), *base = path;
-                _cleanup_free_ char *up = NULL;
-                if (parent)
-                        base = parent;
-                else if (strcmp(leaf, NSB_CGROUP_CALLER) == 0) {
-                        if (!(up = leaf > path + 1 ? strndup(path, (size_t) (leaf - path - 1)) : strdup("/"))) {
-                                r = -ENOMEM;
-                                break;
-                        }
-                        base = up;
-                }
-                *ret = (nsb_cgroup_place){ .version = 2, .shared = !parent };
-                if (asprintf(&ret->dir, "%s%s%s", mounts[i], strcmp(base, "/") == 0 ? "" : base,
-                             parent ? "" : "/" NSB_CGROUP_PARENT) < 0) {
-                        ret->dir = NULL;
+                if (asprintf(&dir, "%s%s", mounts[i], strcmp(path, "/") == 0 ? "" : path) < 0)
                         r = -ENOMEM;
-                        break;
-                }
-                r = 0;
+                else if (cgroup_has_id(dir, id))
+                        r = place_at(mounts[i], path, parent, ret);
         }
         for (size_t k = 0; k < n_own; k++)
                 free(own[k].path);
