@@ -1299,8 +1299,12 @@ static int cmd_traced_exit(char **a)
         (void) prctl(PR_SET_PTRACER, tracer, 0, 0, 0);
         if (write(go[1], "g", 1) != 1)
                 return 1;
-        /* Until the tracer is attached (our status says TracerPid). */
-        for (int i = 0; i < 2000; i++) {
+        /* Until the tracer is attached (our status says TracerPid), for
+         * at most 30 s of a slow machine's time. */
+        struct timespec now, end;
+        clock_gettime(CLOCK_MONOTONIC, &end);
+        end.tv_sec += 30;
+        for (;;) {
                 char line[128];
                 FILE *f = fopen("/proc/self/status", "re");
                 bool traced = false;
@@ -1315,6 +1319,9 @@ static int cmd_traced_exit(char **a)
                         fflush(stdout);
                         _exit(0);
                 }
+                clock_gettime(CLOCK_MONOTONIC, &now);
+                if (now.tv_sec > end.tv_sec || (now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec))
+                        break;
                 usleep(5000);
         }
         printf("never traced\n");
