@@ -149,16 +149,30 @@ void nsb_cgroup_places_free(nsb_cgroup_place *p, size_t n)
 /* Whether the mount of ID (mountinfo's first field) is the one MNT leads
  * to.  Where the kernel cannot say (no file handles here), it is taken to
  * be; where MNT leads nowhere (another mount covers it), it is not. */
-static bool mounted_at(const char *mnt, const char *id)
+/* PATH's file handle (a cgroup directory's is its 64-bit id) and the id
+ * of the mount it is on: 0, or -errno. */
+static int handle_of(const char *path, uint64_t *ret_id, bool *ret_has_id, int *ret_mount_id)
 {
         union {
                 struct file_handle handle;
                 /* cppcheck-suppress unusedStructMember ; room for the handle */
                 char space[sizeof(struct file_handle) + MAX_HANDLE_SZ];
         } h = { .handle.handle_bytes = MAX_HANDLE_SZ };
-        int mount_id;
-        if (name_to_handle_at(AT_FDCWD, mnt, &h.handle, &mount_id, 0) < 0)
-                return errno == EOPNOTSUPP || errno == ENOSYS || errno == EOVERFLOW;
+        if (name_to_handle_at(AT_FDCWD, path, &h.handle, ret_mount_id, 0) < 0)
+                return -errno;
+        *ret_has_id = h.handle.handle_bytes == sizeof(*ret_id);
+        if (*ret_has_id)
+                memcpy(ret_id, h.handle.f_handle, sizeof(*ret_id));
+        return 0;
+}
+
+static bool mounted_at(const char *mnt, const char *id)
+{
+        uint64_t handle;
+        bool has_id;
+        int mount_id, r = handle_of(mnt, &handle, &has_id, &mount_id);
+        if (r < 0)
+                return r == -EOPNOTSUPP || r == -ENOSYS || r == -EOVERFLOW;
         char *end;
         errno = 0;
         long want = strtol(id, &end, 10);
@@ -341,17 +355,10 @@ static bool own_cgroup_id(uint64_t *ret)
 /* Whether PATH is the cgroup v2 directory whose id is ID. */
 static bool cgroup_has_id(const char *path, uint64_t id)
 {
-        union {
-                struct file_handle handle;
-                /* cppcheck-suppress unusedStructMember ; room for the handle */
-                char space[sizeof(struct file_handle) + sizeof(uint64_t)];
-        } h = { .handle.handle_bytes = sizeof(uint64_t) };
-        int mount_id;
         uint64_t got;
-        if (name_to_handle_at(AT_FDCWD, path, &h.handle, &mount_id, 0) < 0 || h.handle.handle_bytes != sizeof(got))
-                return false;
-        memcpy(&got, h.handle.f_handle, sizeof(got));
-        return got == id;
+        bool has_id;
+        int mount_id;
+        return handle_of(path, &got, &has_id, &mount_id) == 0 && has_id && got == id;
 }
 
 /* The place for builds in the unified hierarchy mounted at MOUNT, where
