@@ -1275,8 +1275,8 @@ static int cmd_fill_files(char **a)
 
 static int cmd_traced_exit(char **a)
 {
-        int go[2];
-        if (pipe(go) < 0)
+        int go[2], said[2];
+        if (pipe(go) < 0 || pipe(said) < 0)
                 return 1;
         pid_t me = getpid();
         pid_t tracer = fork();
@@ -1291,16 +1291,24 @@ static int cmd_traced_exit(char **a)
                 }
                 printf("traced\n");
                 fflush(stdout);
+                /* Said before we exit: the build may end its tracer with
+                 * it, before a slow machine let it write. */
+                (void) !write(said[1], "s", 1);
+                close(said[1]);
                 /* Never reaps what it traces. */
                 execl((const char *) getauxval(AT_EXECFN), "nsb-testhelper", "sleep", "60", a[0], (char *) NULL);
                 _exit(1);
         }
         close(go[0]);
+        close(said[1]);
         (void) prctl(PR_SET_PTRACER, tracer, 0, 0, 0);
         if (write(go[1], "g", 1) != 1)
                 return 1;
-        /* Until the tracer is attached (our status says TracerPid), for
-         * at most 30 s of a slow machine's time. */
+        /* Until the tracer has said so (30 s at most), */
+        struct pollfd pfd = { .fd = said[0], .events = POLLIN };
+        (void) poll(&pfd, 1, 30000);
+        /* and until it is attached (our status says TracerPid), for at
+         * most 30 s of a slow machine's time. */
         struct timespec now, end;
         clock_gettime(CLOCK_MONOTONIC, &end);
         end.tv_sec += 30;
